@@ -1,0 +1,2 @@
+namespace CableHub.Connectors.Cas;
+internal static class AssemblyMarker;

@@ -1,0 +1,2 @@
+namespace CableHub.Pipelines;
+internal static class AssemblyMarker;

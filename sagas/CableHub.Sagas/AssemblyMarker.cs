@@ -1,0 +1,2 @@
+namespace CableHub.Sagas;
+internal static class AssemblyMarker;

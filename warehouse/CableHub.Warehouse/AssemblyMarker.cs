@@ -1,0 +1,2 @@
+namespace CableHub.Warehouse;
+internal static class AssemblyMarker;
