@@ -1,2 +1,3 @@
-namespace CableHub.Pipelines;
+namespace CableHub.Pipelines.Kafka;
+
 internal static class AssemblyMarker;

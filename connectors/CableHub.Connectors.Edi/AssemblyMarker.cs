@@ -1,0 +1,3 @@
+namespace CableHub.Connectors.Edi;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace CableHub.Connectors.Xmltv;
+
+internal static class AssemblyMarker;

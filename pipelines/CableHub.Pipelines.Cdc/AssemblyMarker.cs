@@ -1,0 +1,3 @@
+namespace CableHub.Pipelines.Cdc;
+
+internal static class AssemblyMarker;

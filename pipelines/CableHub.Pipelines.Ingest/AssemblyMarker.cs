@@ -1,0 +1,3 @@
+namespace CableHub.Pipelines.Ingest;
+
+internal static class AssemblyMarker;

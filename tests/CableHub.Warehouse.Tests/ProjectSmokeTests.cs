@@ -1,0 +1,7 @@
+namespace CableHub.Warehouse.Tests;
+
+public sealed class ProjectSmokeTests
+{
+    [Fact]
+    public void Assembly_loads() => typeof(ProjectSmokeTests).Assembly.GetName().Name.ShouldBe("CableHub.Warehouse.Tests");
+}
