@@ -1,0 +1,63 @@
+using CableHub.Core.Security;
+using CableHub.Core.Store;
+using CableHub.Testing;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace CableHub.Core.Tests;
+
+/// <summary>A migrated database on the shared throwaway cluster, with a tiny catalog and stock.</summary>
+public sealed class OperationalDatabase : IAsyncLifetime
+{
+    public PostgresFixture Postgres { get; } = new();
+
+    public NpgsqlDataSource DataSource { get; private set; } = null!;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public FieldEncryptor Encryptor { get; } = FieldEncryptor.FromSingleKey(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    public Guid PlanId { get; } = Guid.NewGuid();
+
+    public async ValueTask InitializeAsync()
+    {
+        await Postgres.InitializeAsync();
+        ConnectionString = await Postgres.CreateDatabaseAsync();
+        await OperationalStore.MigrateAsync(ConnectionString, NullLogger.Instance);
+        DataSource = OperationalStore.CreateDataSource(ConnectionString);
+        await using var conn = await DataSource.OpenConnectionAsync();
+        var broadcaster = Guid.NewGuid();
+        var package = Guid.NewGuid();
+        await conn.ExecuteAsync(
+            """
+            INSERT INTO hub.broadcaster (id, code, name) VALUES (@broadcaster, 'STAR', 'Star India');
+            INSERT INTO hub.channel (id, code, name, broadcaster_id, genre, language, definition, lcn, cas_product_id, a_la_carte_price, currency)
+            VALUES (gen_random_uuid(), 'STARPLUS', 'Star Plus', @broadcaster, 'GEC', 'hi', 'SD', 101, 'P101', 19.00, 'INR'),
+                   (gen_random_uuid(), 'STARGOLD', 'Star Gold', @broadcaster, 'Movies', 'hi', 'HD', 102, 'P102', 12.50, 'INR');
+            INSERT INTO hub.package (id, code, name, kind) VALUES (@package, 'BASIC', 'Basic', 'base');
+            INSERT INTO hub.package_channel (package_id, channel_id) SELECT @package, id FROM hub.channel;
+            INSERT INTO hub.plan (id, code, name, price, currency, billing_period, status) VALUES (@plan, 'BASIC-M', 'Basic monthly', 299.00, 'INR', 'monthly', 'active');
+            INSERT INTO hub.plan_package (plan_id, package_id) VALUES (@plan, @package);
+            INSERT INTO hub.stock_location (id, code, name, kind) VALUES ('00000000-0000-0000-0000-000000000001', 'WH1', 'Main warehouse', 'warehouse');
+            """, new { broadcaster, package, plan = PlanId });
+    }
+
+    /// <summary>Adds <paramref name="count"/> in-stock STBs.</summary>
+    public async Task AddStbsAsync(int count)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        await conn.ExecuteAsync(
+            """
+            INSERT INTO hub.device (id, serial_number, kind, model_code, cas_id, status, location_id)
+            SELECT gen_random_uuid(), 'STB' || g || '-' || substr(md5(random()::text), 1, 6), 'stb', 'DSB-1000', 'CAS' || g || substr(md5(random()::text), 1, 6), 'in_stock', '00000000-0000-0000-0000-000000000001'
+            FROM generate_series(1, @count) g
+            """, new { count });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        await Postgres.DisposeAsync();
+    }
+}
