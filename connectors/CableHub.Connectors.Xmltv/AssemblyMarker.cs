@@ -1,3 +1,0 @@
-namespace CableHub.Connectors.Xmltv;
-
-internal static class AssemblyMarker;

@@ -1,2 +1,0 @@
-namespace CableHub.Warehouse;
-internal static class AssemblyMarker;
