@@ -1,3 +1,0 @@
-namespace CableHub.Connectors.Edi;
-
-internal static class AssemblyMarker;

@@ -1,0 +1,423 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace CableHub.Connectors.Edi.X12;
+
+/// <summary>
+/// Streaming X12 segment tokenizer. Reads a <see cref="Stream"/> through one pooled buffer (never the whole
+/// input): finds each segment by its terminator, splits elements by recording their offsets, and hands out a
+/// <see cref="X12Segment"/> view over the buffer. Delimiters come from each ISA (element separator = byte 4,
+/// ISA11 repetition separator from version 00402, ISA16 component separator, the next byte = segment terminator).
+/// A UTF-8 byte-order mark and CR/LF/spaces/tabs between segments are skipped.
+/// </summary>
+public sealed class X12SegmentReader : IDisposable
+{
+    // Widths of ISA01..ISA16 in the fixed-width ISA.
+    private static readonly int[] IsaWidths = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1];
+    private const int IsaLength = 106; // including the segment terminator
+
+    private readonly Stream _stream;
+    private readonly X12ReaderOptions _options;
+    private byte[] _buffer;
+    private int[] _starts = new int[64];
+    private int _startCount;
+    private int _pos;          // start of unconsumed bytes
+    private int _end;          // end of valid bytes
+    private long _bufferOffset; // stream offset of _buffer[0]
+    private bool _eof;
+    private bool _started;
+    private int _segStart;
+    private int _segLength;
+    private byte _element;
+    private byte _componentByte;
+    private byte _terminator;
+    private int _repetition = -1;
+    private int _isaEnd = -1; // when the current segment is an ISA: index of its terminator
+
+    public X12SegmentReader(Stream stream, X12ReaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        _stream = stream;
+        _options = options ?? X12ReaderOptions.Default;
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1024, _options.BufferSize));
+    }
+
+    /// <summary>Delimiters of the current interchange (set when an ISA is read).</summary>
+    public X12Delimiters Delimiters { get; private set; }
+
+    /// <summary>Ordinal of the current segment in the input (1-based).</summary>
+    public long SegmentNumber { get; private set; }
+
+    /// <summary>Byte offset of the current segment's first byte in the input.</summary>
+    public long SegmentOffset { get; private set; }
+
+    /// <summary>Bytes consumed so far (including the current segment and its terminator).</summary>
+    public long BytesConsumed => _bufferOffset + _pos;
+
+    /// <summary>The current segment; valid until the next <see cref="Read"/>.</summary>
+    public X12Segment Current =>
+        new(_buffer.AsSpan(_segStart, _segLength), _starts.AsSpan(0, _startCount), _options.TextEncoding, _componentByte, _repetition);
+
+    /// <summary>Advances to the next segment; false at the end of the input.</summary>
+    public bool Read()
+    {
+        if (!_started)
+        {
+            _started = true;
+            Start();
+        }
+
+        while (true)
+        {
+            // Skip CR/LF/space/tab between segments.
+            while (_pos < _end && IsInterSegmentSpace(_buffer[_pos]))
+            {
+                _pos++;
+            }
+
+            if (_pos < _end)
+            {
+                break;
+            }
+
+            if (!Fill())
+            {
+                return false;
+            }
+        }
+
+        SegmentNumber++;
+        SegmentOffset = _bufferOffset + _pos;
+
+        if (_buffer[_pos] == (byte)'I' && StartsIsa())
+        {
+            ReadIsa();
+        }
+        else if (SegmentNumber == 1)
+        {
+            throw NotX12(_pos);
+        }
+        else
+        {
+            FindSegment();
+        }
+
+        Split();
+        return true;
+    }
+
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    internal EdiError ErrorHere(string reason, int? element = null) =>
+        new(SegmentNumber, SegmentOffset, SegmentNumber == 0 ? "" : _options.TextEncoding.GetString(Current.Id), element, reason, EdiErrorLevel.Interchange);
+
+    private static bool IsInterSegmentSpace(byte b) => b is (byte)'\n' or (byte)'\r' or (byte)' ' or (byte)'\t';
+
+    private void Start()
+    {
+        EnsureAvailable(4);
+        if (_end - _pos >= 3 && _buffer[_pos] == 0xEF && _buffer[_pos + 1] == 0xBB && _buffer[_pos + 2] == 0xBF)
+        {
+            _pos += 3;
+        }
+        else if (_end - _pos >= 2 && ((_buffer[_pos] == 0xFF && _buffer[_pos + 1] == 0xFE) || (_buffer[_pos] == 0xFE && _buffer[_pos + 1] == 0xFF)))
+        {
+            throw Fatal(0, "not an X12 interchange: the input is UTF-16 encoded (byte-order mark " +
+                string.Create(CultureInfo.InvariantCulture, $"{_buffer[_pos]:X2} {_buffer[_pos + 1]:X2}") + "); X12 must be ASCII or UTF-8");
+        }
+
+        while (true)
+        {
+            while (_pos < _end && IsInterSegmentSpace(_buffer[_pos]))
+            {
+                _pos++;
+            }
+
+            if (_pos < _end || !Fill())
+            {
+                break;
+            }
+        }
+
+        if (_pos >= _end)
+        {
+            throw Fatal(_bufferOffset + _pos, "not an X12 interchange: the input is empty");
+        }
+    }
+
+    private bool StartsIsa()
+    {
+        EnsureAvailable(4);
+        return _end - _pos >= 4 && _buffer[_pos + 1] == (byte)'S' && _buffer[_pos + 2] == (byte)'A' && !char.IsAsciiLetterOrDigit((char)_buffer[_pos + 3]);
+    }
+
+    private void ReadIsa()
+    {
+        EnsureAvailable(_options.StrictIsaWidth ? IsaLength : 512);
+        var span = _buffer.AsSpan(_pos, _end - _pos);
+        var element = span[3];
+        if (element is (byte)' ' or (byte)'\r' or (byte)'\n' || char.IsAsciiLetterOrDigit((char)element))
+        {
+            throw IsaError($"ISA element separator {X12Delimiters.Show((char)element)} (byte 4 of ISA) is not usable as a delimiter");
+        }
+
+        // Find the 16 element separators.
+        Span<int> seps = stackalloc int[16];
+        var found = 0;
+        for (var i = 3; i < span.Length && found < 16; i++)
+        {
+            if (span[i] == element)
+            {
+                seps[found++] = i;
+            }
+            else if (span[i] is (byte)'\n' or (byte)'\r' && found < 15)
+            {
+                break;
+            }
+        }
+
+        if (found < 16)
+        {
+            throw IsaError(_eof && span.Length < IsaLength
+                ? string.Create(CultureInfo.InvariantCulture, $"ISA is truncated: {span.Length} bytes before the end of input, an ISA has {IsaLength}")
+                : string.Create(CultureInfo.InvariantCulture, $"ISA has {found + 1} elements before its end, expected 16 separated by {X12Delimiters.Show((char)element)}"));
+        }
+
+        if (_options.StrictIsaWidth)
+        {
+            var expected = 3;
+            for (var e = 0; e < 16; e++)
+            {
+                if (seps[e] != expected)
+                {
+                    var width = e == 0 ? 0 : seps[e] - seps[e - 1] - 1;
+                    var name = string.Create(CultureInfo.InvariantCulture, $"ISA{e:00}");
+                    throw IsaError(string.Create(CultureInfo.InvariantCulture,
+                        $"ISA is not fixed-width: {name} is {width} characters long, expected {IsaWidths[e - 1]} (an ISA is exactly {IsaLength} bytes)"),
+                        e);
+                }
+
+                expected += IsaWidths[e] + 1;
+            }
+        }
+
+        var isa16 = seps[15] + 1;
+        if (isa16 + 1 >= span.Length)
+        {
+            throw IsaError("ISA is truncated: no component separator (ISA16) and segment terminator before the end of input");
+        }
+
+        var component = span[isa16];
+        var terminator = span[isa16 + 1];
+        if (char.IsAsciiLetterOrDigit((char)terminator) || terminator == (byte)' ')
+        {
+            throw IsaError($"ISA16 must be one character followed by the segment terminator, found {X12Delimiters.Show((char)component)}{X12Delimiters.Show((char)terminator)}" +
+                (_options.StrictIsaWidth ? "" : " (ISA16 longer than one character?)"), 16);
+        }
+
+        // ISA11: repetition separator from 00402 on, otherwise the standards identifier ("U").
+        var isa11 = span[seps[10] + 1];
+        var versionSpan = span[(seps[11] + 1)..seps[12]].Trim((byte)' ');
+        int repetition = -1;
+        if (!char.IsAsciiLetterOrDigit((char)isa11) && isa11 != (byte)' ' &&
+            (versionSpan.SequenceCompareTo("00402"u8) >= 0 || versionSpan.Length != 5))
+        {
+            repetition = isa11;
+        }
+
+        var delimiters = new X12Delimiters((char)element, (char)component, (char)terminator, repetition < 0 ? null : (char)repetition);
+        try
+        {
+            delimiters.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw IsaError("ISA declares unusable delimiters: " + ex.Message);
+        }
+
+        Delimiters = delimiters;
+        _element = element;
+        _componentByte = component;
+        _terminator = terminator;
+        _repetition = repetition;
+
+        _segStart = _pos;
+        _segLength = isa16 + 1;
+        _pos += isa16 + 2;
+        _isaEnd = _segStart + _segLength;
+    }
+
+    private void FindSegment()
+    {
+        var searched = 0; // bytes after _pos already searched without finding the terminator
+        while (true)
+        {
+            var index = _buffer.AsSpan(_pos + searched, _end - _pos - searched).IndexOf(_terminator);
+            if (index >= 0)
+            {
+                _segStart = _pos;
+                _segLength = searched + index;
+                _pos += _segLength + 1;
+                break;
+            }
+
+            searched = _end - _pos;
+            if (searched > _options.MaxSegmentLength)
+            {
+                throw SegmentError(string.Create(CultureInfo.InvariantCulture,
+                    $"no segment terminator {X12Delimiters.Show((char)_terminator)} within {_options.MaxSegmentLength} bytes"));
+            }
+
+            if (!Fill())
+            {
+                // End of input inside a segment: accepted only when the terminator is a line break.
+                if (_terminator is (byte)'\n' or (byte)'\r')
+                {
+                    _segStart = _pos;
+                    _segLength = _end - _pos;
+                    _pos = _end;
+                    break;
+                }
+
+                throw SegmentError(string.Create(CultureInfo.InvariantCulture,
+                    $"missing segment terminator {X12Delimiters.Show((char)_terminator)} at the end of input"));
+            }
+        }
+
+        // A CR before an LF terminator belongs to the line break, not to the last element.
+        if (_terminator == (byte)'\n' && _segLength > 0 && _buffer[_segStart + _segLength - 1] == (byte)'\r')
+        {
+            _segLength--;
+        }
+    }
+
+    private void Split()
+    {
+        var data = _buffer.AsSpan(_segStart, _segLength);
+        var starts = _starts;
+        var count = 0;
+        starts[count++] = 0;
+        var element = _element;
+        var offset = 0;
+        while (true)
+        {
+            var next = data[offset..].IndexOf(element);
+            if (next < 0)
+            {
+                break;
+            }
+
+            offset += next + 1;
+            if (count + 2 > starts.Length)
+            {
+                Array.Resize(ref _starts, starts.Length * 2);
+                starts = _starts;
+            }
+
+            starts[count++] = offset;
+        }
+
+        starts[count++] = data.Length + 1;
+        _startCount = count;
+    }
+
+    private void EnsureAvailable(int count)
+    {
+        while (_end - _pos < count && Fill())
+        {
+        }
+    }
+
+    /// <summary>Reads more input, keeping bytes from <see cref="_pos"/> on; false at end of input.</summary>
+    private bool Fill()
+    {
+        if (_eof)
+        {
+            return false;
+        }
+
+        if (_pos > 0)
+        {
+            var keep = _end - _pos;
+            if (keep > 0)
+            {
+                Buffer.BlockCopy(_buffer, _pos, _buffer, 0, keep);
+            }
+
+            _bufferOffset += _pos;
+            _end = keep;
+            _pos = 0;
+        }
+
+        if (_end == _buffer.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+
+        var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        if (read == 0)
+        {
+            _eof = true;
+            return false;
+        }
+
+        _end += read;
+        return true;
+    }
+
+    private EdiParseException NotX12(int at)
+    {
+        var span = _buffer.AsSpan(at, Math.Min(_end - at, 24));
+        if (span.StartsWith("UNA"u8) || span.StartsWith("UNB"u8))
+        {
+            return Fatal(_bufferOffset + at, $"not an X12 interchange: the input starts with {Encoding.ASCII.GetString(span[..3])}, which is an EDIFACT interchange");
+        }
+
+        return Fatal(_bufferOffset + at, string.Create(CultureInfo.InvariantCulture,
+            $"not an X12 interchange: expected \"ISA\" at byte {_bufferOffset + at} but found \"{Preview(span, 24)}\""));
+    }
+
+    private EdiParseException IsaError(string reason, int? element = null) =>
+        new(new EdiError(SegmentNumber, SegmentOffset, "ISA", element, reason, EdiErrorLevel.Interchange));
+
+    /// <summary>An error about the input as a whole (not X12 at all): the message is the reason alone.</summary>
+    private static EdiParseException Fatal(long offset, string reason) =>
+        new(new EdiError(0, offset, "", null, reason, EdiErrorLevel.Interchange));
+
+    /// <summary>An error about the segment starting at <see cref="SegmentOffset"/> that could not be delimited.</summary>
+    private EdiParseException SegmentError(string reason)
+    {
+        var span = _buffer.AsSpan(_pos, _end - _pos);
+        var idEnd = span.IndexOf(_element);
+        var id = Preview(span[..(idEnd < 0 ? Math.Min(span.Length, 3) : Math.Min(idEnd, 8))], 8);
+        return new EdiParseException(new EdiError(SegmentNumber, SegmentOffset, id, null, reason, EdiErrorLevel.Interchange));
+    }
+
+    internal static string Preview(ReadOnlySpan<byte> bytes, int max)
+    {
+        var text = new StringBuilder();
+        foreach (var b in bytes[..Math.Min(bytes.Length, max)])
+        {
+            text.Append(b is >= 0x20 and < 0x7F and not (byte)'"' ? (char)b : '.');
+        }
+
+        if (bytes.Length > max)
+        {
+            text.Append('…');
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+
+namespace CableHub.Connectors.Edi.X12;
+
+/// <summary>
+/// What a transaction-set builder sees besides the segment: the options, where the current segment is, and
+/// where to report errors. In <see cref="EdiErrorMode.Throw"/> an error throws at once; in Collect it is recorded.
+/// </summary>
+internal sealed class X12TransactionContext
+{
+    private readonly X12SegmentReader _tokenizer;
+    private readonly Dictionary<int, string> _shortStrings = [];
+    private string _segmentId = "";
+    private long _segmentIdNumber = -1;
+
+    public X12TransactionContext(X12SegmentReader tokenizer, X12ReaderOptions options)
+    {
+        _tokenizer = tokenizer;
+        Options = options;
+    }
+
+    public X12ReaderOptions Options { get; }
+
+    public List<EdiError> Errors { get; } = [];
+
+    public List<EdiError> Warnings { get; } = [];
+
+    /// <summary>Position of the current segment in the transaction set (ST = 1).</summary>
+    public int Position { get; set; }
+
+    public long SegmentNumber => _tokenizer.SegmentNumber;
+
+    public void Reset()
+    {
+        Errors.Clear();
+        Warnings.Clear();
+        Position = 0;
+    }
+
+    /// <summary>Text of a short code element (qualifiers, units): cached so hot paths do not allocate.</summary>
+    public string Short(ReadOnlySpan<byte> value)
+    {
+        if (value.Length is 0 or > 3)
+        {
+            return value.IsEmpty ? "" : Options.TextEncoding.GetString(value);
+        }
+
+        var key = value.Length switch
+        {
+            1 => value[0],
+            2 => (value[0] << 8) | value[1],
+            _ => (value[0] << 16) | (value[1] << 8) | value[2],
+        } | (value.Length << 24);
+        if (!_shortStrings.TryGetValue(key, out var text))
+        {
+            text = Options.TextEncoding.GetString(value);
+            if (_shortStrings.Count < 4096)
+            {
+                _shortStrings[key] = text;
+            }
+        }
+
+        return text;
+    }
+
+    public string? ShortOrNull(ReadOnlySpan<byte> value) => value.IsEmpty ? null : Short(value);
+
+    public void ElementError(int element, string code, string reason, string? badValue = null) =>
+        Report(EdiErrorLevel.Element, code, reason, element, badValue);
+
+    public void SegmentError(string code, string reason) => Report(EdiErrorLevel.Segment, code, reason, null, null);
+
+    /// <summary>A mandatory segment is missing: reported with the missing segment's id at the current position.</summary>
+    public void MissingSegment(string missingId, string reason)
+    {
+        var error = new EdiError(_tokenizer.SegmentNumber, _tokenizer.SegmentOffset, missingId, null, reason, EdiErrorLevel.Segment, "3")
+        {
+            PositionInTransaction = Position,
+        };
+        Add(error);
+    }
+
+    public void TransactionError(string code, string reason) => Report(EdiErrorLevel.Transaction, code, reason, null, null);
+
+    public void Warning(string reason, int? element = null, string? badValue = null) =>
+        Warnings.Add(new EdiError(_tokenizer.SegmentNumber, _tokenizer.SegmentOffset, CurrentId(), element, reason, EdiErrorLevel.Warning)
+        {
+            PositionInTransaction = Position,
+            BadValue = badValue,
+        });
+
+    public static string Name(string segmentId, int element) => string.Create(CultureInfo.InvariantCulture, $"{segmentId}{element:00}");
+
+    private void Report(EdiErrorLevel level, string code, string reason, int? element, string? badValue)
+    {
+        var error = new EdiError(_tokenizer.SegmentNumber, _tokenizer.SegmentOffset, CurrentId(), element, reason, level, code)
+        {
+            PositionInTransaction = Position,
+            BadValue = badValue,
+        };
+        Add(error);
+    }
+
+    private void Add(EdiError error)
+    {
+        if (Options.ErrorMode == EdiErrorMode.Throw)
+        {
+            throw new EdiParseException(error);
+        }
+
+        Errors.Add(error);
+    }
+
+    private string CurrentId()
+    {
+        if (_segmentIdNumber != _tokenizer.SegmentNumber)
+        {
+            _segmentId = _tokenizer.Current.IdString;
+            _segmentIdNumber = _tokenizer.SegmentNumber;
+        }
+
+        return _segmentId;
+    }
+}
+
+/// <summary>Builds the content of one transaction set from its segments (ST and SE excluded).</summary>
+internal abstract class X12TransactionBuilder
+{
+    public abstract void Add(X12Segment segment, X12TransactionContext context);
+
+    /// <summary>Called at SE (or when the transaction ends without one): final checks, then the content is attached.</summary>
+    public abstract X12Transaction Complete(X12Transaction transaction, X12TransactionContext context);
+}
+
+/// <summary>Any transaction set without a dedicated model: its segments kept as text.</summary>
+internal sealed class X12GenericBuilder : X12TransactionBuilder
+{
+    private readonly List<X12GenericSegment> _segments = [];
+
+    public override void Add(X12Segment segment, X12TransactionContext context)
+    {
+        if (context.Options.KeepTransactionContent)
+        {
+            _segments.Add(ToGeneric(segment, context));
+        }
+    }
+
+    public override X12Transaction Complete(X12Transaction transaction, X12TransactionContext context) =>
+        context.Options.KeepTransactionContent ? transaction with { Segments = _segments } : transaction;
+
+    public static X12GenericSegment ToGeneric(X12Segment segment, X12TransactionContext context)
+    {
+        var elements = new string[segment.ElementCount];
+        for (var i = 0; i < elements.Length; i++)
+        {
+            elements[i] = segment.GetString(i + 1);
+        }
+
+        return new X12GenericSegment(context.Short(segment.Id), elements);
+    }
+}
