@@ -1,3 +1,0 @@
-namespace CableHub.Pipelines.Ingest;
-
-internal static class AssemblyMarker;

@@ -1,0 +1,45 @@
+using CableHub.Pipelines.Ingest.Schema;
+
+namespace CableHub.Pipelines.Ingest.Conversion;
+
+/// <summary>Where a consumed message came from.</summary>
+internal readonly record struct MessageOrigin(string Topic, int Partition, long Offset, byte[]? Key, byte[]? Value);
+
+/// <summary>A raw row ready for insert: <c>[metadata…, source columns…]</c> in the layout of <see cref="Shape"/>.</summary>
+internal sealed class PendingRow
+{
+    public required RawTable Table { get; init; }
+
+    public required object?[] Values { get; init; }
+
+    public required RawTableShape Shape { get; init; }
+
+    public required UInt128 Version { get; init; }
+
+    public required MessageOrigin Origin { get; init; }
+
+    public required ulong CommitLsn { get; init; }
+}
+
+/// <summary>A TRUNCATE of a source table.</summary>
+internal sealed class PendingTruncate
+{
+    public required string SourceSchema { get; init; }
+
+    public required string SourceTable { get; init; }
+
+    /// <summary>The raw table when it exists (nothing to mark otherwise; the truncation is still recorded).</summary>
+    public RawTable? Table { get; init; }
+
+    public required UInt128 Version { get; init; }
+
+    public required DateTimeOffset SourceTimestamp { get; init; }
+
+    public required ulong Lsn { get; init; }
+
+    public ulong? TxId { get; init; }
+
+    public required MessageOrigin Origin { get; init; }
+
+    public required ulong CommitLsn { get; init; }
+}

@@ -1,0 +1,331 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace CableHub.Pipelines.Ingest.Envelopes;
+
+/// <summary>
+/// Parses Kafka messages holding Debezium change events, JSON converter with or without schemas
+/// (<c>{"schema":…,"payload":{…}}</c> or the bare payload). Errors are <see cref="InvalidEnvelopeException"/>s naming
+/// the member and the reason. Parsed Connect schemas are cached by their exact JSON bytes, so a schema repeated in
+/// every message is parsed once.
+/// </summary>
+internal sealed class ChangeEnvelopeParser
+{
+    private const int MaxCachedSchemas = 4096;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128 };
+
+    private readonly Dictionary<byte[], ConnectSchema?> _schemas = new(ByteArrayComparer.Instance);
+
+    /// <summary>Parses one message. The returned envelope references <paramref name="value"/>'s memory: keep it alive until disposed.</summary>
+    public ParseOutcome Parse(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value)
+    {
+        if (value is null || value.Value.Length == 0)
+        {
+            return ParseOutcome.Tombstone;
+        }
+
+        var document = ParseJson(value.Value, "value");
+        JsonDocument? keyDocument = null;
+        try
+        {
+            var outcome = ParseValue(document, key, ref keyDocument);
+            if (outcome.Kind != ParseOutcomeKind.Change)
+            {
+                document.Dispose();
+                keyDocument?.Dispose();
+            }
+
+            return outcome;
+        }
+        catch
+        {
+            document.Dispose();
+            keyDocument?.Dispose();
+            throw;
+        }
+    }
+
+    private ParseOutcome ParseValue(JsonDocument document, ReadOnlyMemory<byte>? key, ref JsonDocument? keyDocument)
+    {
+        var root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Null)
+        {
+            return ParseOutcome.Tombstone;
+        }
+
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidEnvelopeException($"value: a change event must be a JSON object, found {root.ValueKind}");
+        }
+
+        JsonElement payload;
+        ConnectSchema? envelopeSchema = null;
+        string payloadPath;
+        if (root.TryGetProperty("payload", out var wrappedPayload) && root.TryGetProperty("schema", out var schemaElement))
+        {
+            if (wrappedPayload.ValueKind == JsonValueKind.Null)
+            {
+                return ParseOutcome.Tombstone;
+            }
+
+            payload = wrappedPayload;
+            payloadPath = "payload";
+            envelopeSchema = schemaElement.ValueKind == JsonValueKind.Object ? CachedSchema(schemaElement, "schema") : null;
+        }
+        else
+        {
+            payload = root;
+            payloadPath = "value";
+        }
+
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidEnvelopeException($"{payloadPath}: the change event payload must be a JSON object, found {payload.ValueKind}");
+        }
+
+        if (!payload.TryGetProperty("op", out var opElement))
+        {
+            if (payload.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String && payload.TryGetProperty("id", out _))
+            {
+                return new ParseOutcome(ParseOutcomeKind.Ignored, null); // transaction metadata BEGIN/END
+            }
+
+            throw new InvalidEnvelopeException($"{payloadPath}.op: missing (not a Debezium change event)");
+        }
+
+        var op = opElement.ValueKind == JsonValueKind.String
+            ? opElement.GetString()!
+            : throw new InvalidEnvelopeException($"{payloadPath}.op: expected a string, found {opElement.ValueKind}");
+
+        var source = payload.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Object
+            ? s
+            : throw new InvalidEnvelopeException($"{payloadPath}.source: missing or not an object");
+        var position = ReadPosition(source, $"{payloadPath}.source");
+
+        ChangeOperation operation;
+        switch (op)
+        {
+            case "c": operation = ChangeOperation.Create; break;
+            case "u": operation = ChangeOperation.Update; break;
+            case "d": operation = ChangeOperation.Delete; break;
+            case "r": operation = ChangeOperation.Read; break;
+            case "t": operation = ChangeOperation.Truncate; break;
+            case "m": return new ParseOutcome(ParseOutcomeKind.Ignored, null, position.CommitLsn);
+            default: throw new InvalidEnvelopeException($"{payloadPath}.op: unknown operation \"{op}\" (expected c, u, d, r, t or m)");
+        }
+
+        var sourceSchema = ReadString(source, "schema") ?? ReadString(source, "db");
+        if (string.IsNullOrEmpty(sourceSchema))
+        {
+            throw new InvalidEnvelopeException($"{payloadPath}.source.schema: missing or empty");
+        }
+
+        var sourceTable = ReadString(source, "table");
+        if (string.IsNullOrEmpty(sourceTable))
+        {
+            throw new InvalidEnvelopeException($"{payloadPath}.source.table: missing or empty");
+        }
+
+        var before = ReadImage(payload, "before", payloadPath);
+        var after = ReadImage(payload, "after", payloadPath);
+
+        ConnectSchema? rowSchema = null;
+        if (envelopeSchema is not null)
+        {
+            rowSchema = envelopeSchema.FindField("after")?.Schema ?? envelopeSchema.FindField("before")?.Schema;
+            if (rowSchema is not null && !rowSchema.IsStruct)
+            {
+                throw new InvalidEnvelopeException($"schema.after: the row schema must be a struct, found {rowSchema.Type}");
+            }
+        }
+
+        var timestampMs = ReadUInt64(source, "ts_ms", $"{payloadPath}.source.ts_ms")
+                          ?? ReadUInt64(payload, "ts_ms", $"{payloadPath}.ts_ms")
+                          ?? 0UL;
+        if (timestampMs > 253402300799999UL)
+        {
+            throw new InvalidEnvelopeException($"{payloadPath}.source.ts_ms: {timestampMs} is not a plausible epoch-milliseconds timestamp");
+        }
+
+        JsonElement? keyPayload = null;
+        ConnectSchema? keySchema = null;
+        if (key is { Length: > 0 })
+        {
+            keyDocument = ParseJson(key.Value, "key");
+            (keyPayload, keySchema) = ReadKey(keyDocument.RootElement);
+        }
+
+        var envelope = new ChangeEnvelope(document, keyDocument)
+        {
+            Operation = operation,
+            Op = op,
+            SourceSchema = sourceSchema,
+            SourceTable = sourceTable,
+            Before = before,
+            After = after,
+            RowSchema = rowSchema,
+            Key = keyPayload,
+            KeySchema = keySchema,
+            Lsn = position.Lsn,
+            CommitLsn = position.CommitLsn,
+            Version = position.Version,
+            TxId = ReadUInt64(source, "txId", $"{payloadPath}.source.txId"),
+            SourceTimestamp = DateTimeOffset.FromUnixTimeMilliseconds((long)timestampMs),
+        };
+        return new ParseOutcome(ParseOutcomeKind.Change, envelope, position.CommitLsn);
+    }
+
+    private (JsonElement? Payload, ConnectSchema? Schema) ReadKey(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return (null, null); // a scalar or null key carries no named key fields
+        }
+
+        if (root.TryGetProperty("payload", out var payload) && root.TryGetProperty("schema", out var schema))
+        {
+            var keySchema = schema.ValueKind == JsonValueKind.Object ? CachedSchema(schema, "key.schema") : null;
+            return (payload.ValueKind == JsonValueKind.Object ? payload : null, keySchema is { IsStruct: true } ? keySchema : null);
+        }
+
+        return (root, null);
+    }
+
+    private static JsonElement? ReadImage(JsonElement payload, string name, string payloadPath)
+    {
+        if (!payload.TryGetProperty(name, out var image) || image.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return image.ValueKind == JsonValueKind.Object
+            ? image
+            : throw new InvalidEnvelopeException($"{payloadPath}.{name}: expected an object or null, found {image.ValueKind}");
+    }
+
+    private readonly record struct SourcePosition(ulong Lsn, ulong CommitLsn, UInt128 Version);
+
+    private static SourcePosition ReadPosition(JsonElement source, string path)
+    {
+        var lsn = ReadUInt64(source, "lsn", path + ".lsn");
+        ulong? sequenceCommit = null;
+        ulong? sequenceChange = null;
+        if (source.TryGetProperty("sequence", out var sequence) && sequence.ValueKind != JsonValueKind.Null)
+        {
+            (sequenceCommit, sequenceChange) = ReadSequence(sequence, path + ".sequence");
+        }
+
+        var changeLsn = lsn ?? sequenceChange
+            ?? throw new InvalidEnvelopeException($"{path}: neither lsn nor sequence is present; the version of the change cannot be derived");
+        var commitPart = sequenceCommit ?? changeLsn;
+        var changePart = sequenceChange ?? 0UL;
+        return new SourcePosition(changeLsn, commitPart, EventVersion.Compose(commitPart, changePart));
+    }
+
+    /// <summary>Reads <c>sequence</c>: a JSON array, or (Debezium) a string holding one; elements are decimal strings, numbers or null.</summary>
+    private static (ulong? Commit, ulong? Change) ReadSequence(JsonElement sequence, string path)
+    {
+        if (sequence.ValueKind == JsonValueKind.String)
+        {
+            var text = sequence.GetString()!;
+            try
+            {
+                using var inner = JsonDocument.Parse(text);
+                return ReadSequenceArray(inner.RootElement, path);
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidEnvelopeException($"{path}: \"{Truncate(text, 80)}\" is not a JSON array: {e.Message}", e);
+            }
+        }
+
+        return ReadSequenceArray(sequence, path);
+    }
+
+    private static (ulong? Commit, ulong? Change) ReadSequenceArray(JsonElement array, string path)
+    {
+        if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() != 2)
+        {
+            throw new InvalidEnvelopeException($"{path}: expected a two-element array [commit LSN, change LSN], found {array.ValueKind}{(array.ValueKind == JsonValueKind.Array ? $" of {array.GetArrayLength()}" : "")}");
+        }
+
+        return (ReadUInt64Value(array[0], path + "[0]"), ReadUInt64Value(array[1], path + "[1]"));
+    }
+
+    private static string? ReadString(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+
+    private static ulong? ReadUInt64(JsonElement obj, string name, string path) =>
+        obj.TryGetProperty(name, out var e) ? ReadUInt64Value(e, path) : null;
+
+    private static ulong? ReadUInt64Value(JsonElement e, string path)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return null;
+            case JsonValueKind.Number when e.TryGetUInt64(out var n):
+                return n;
+            case JsonValueKind.String when ulong.TryParse(e.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n):
+                return n;
+            default:
+                throw new InvalidEnvelopeException($"{path}: expected an unsigned 64-bit integer, found {e.ValueKind} {Truncate(e.GetRawText(), 40)}");
+        }
+    }
+
+    private ConnectSchema? CachedSchema(JsonElement schema, string path)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(schema);
+        var lookup = _schemas.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(raw, out var cached))
+        {
+            return cached;
+        }
+
+        var parsed = ConnectSchema.Parse(schema, path);
+        if (_schemas.Count >= MaxCachedSchemas)
+        {
+            _schemas.Clear();
+        }
+
+        _schemas[raw.ToArray()] = parsed;
+        return parsed;
+    }
+
+    private static JsonDocument ParseJson(ReadOnlyMemory<byte> bytes, string what)
+    {
+        try
+        {
+            return JsonDocument.Parse(bytes, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidEnvelopeException(
+                $"{what}: malformed JSON at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}: {e.Message}", e);
+        }
+    }
+
+    internal static string Truncate(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "…");
+
+    private sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly ByteArrayComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = default(HashCode);
+            hash.AddBytes(alternate);
+            return hash.ToHashCode();
+        }
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+    }
+}

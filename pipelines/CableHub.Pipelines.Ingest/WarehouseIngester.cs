@@ -1,0 +1,398 @@
+using System.Diagnostics;
+using System.Globalization;
+using CableHub.Pipelines.Ingest.Conversion;
+using CableHub.Pipelines.Ingest.Envelopes;
+using CableHub.Pipelines.Ingest.Schema;
+using CableHub.Pipelines.Ingest.Writing;
+using ClickHouse.Driver;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
+
+namespace CableHub.Pipelines.Ingest;
+
+/// <summary>
+/// Kafka → ClickHouse warehouse ingester with exactly-once effect.
+/// <para>
+/// Consumes Debezium change events (JSON, with or without schema) from the topics matching
+/// <see cref="WarehouseIngesterOptions.TopicPattern"/> in a consumer group, converts each into a row of
+/// <c>raw.&lt;schema&gt;_&lt;table&gt;</c> (<c>ReplacingMergeTree(_version, _is_deleted)</c> ordered by the source key, <c>_version</c>
+/// from the log position — see <see cref="EventVersion"/>), batches by size/time, inserts each batch through
+/// ClickHouse.Driver's binary insert, and commits the Kafka offsets only after ClickHouse acknowledged the whole batch.
+/// A crash or rebalance replays uncommitted messages; their rows collapse with the ones written before.
+/// </para>
+/// <para>
+/// Messages that cannot be parsed or converted (or that ClickHouse refuses for their data) go to <c>raw._dead_letter</c>
+/// and the dead-letter topic, and their offsets move on. Transient failures are retried with back-off and nothing is
+/// committed meanwhile. After each durable batch the <see cref="IIngestAcknowledger"/> hears what was written.
+/// </para>
+/// </summary>
+public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(250);
+
+    private readonly WarehouseIngesterOptions _options;
+    private readonly ILogger _logger;
+    private readonly IIngestAcknowledger? _acknowledger;
+    private readonly ClickHouseClient _client;
+    private readonly ClickHouseBatchWriter _writer;
+    private readonly ChangeEnvelopeParser _parser = new();
+    private readonly EventConverter _converter;
+    private readonly ResiliencePipeline _deadLetterRetry;
+    private readonly IngestBatch _batch = new();
+    private DeadLetterPublisher? _deadLetters;
+    private int _running;
+
+    public WarehouseIngester(WarehouseIngesterOptions options, ILoggerFactory? loggerFactory = null, IIngestAcknowledger? acknowledger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.BootstrapServers);
+        ArgumentException.ThrowIfNullOrEmpty(options.ClickHouseConnectionString);
+        ArgumentException.ThrowIfNullOrEmpty(options.TopicPattern);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.FlushInterval, TimeSpan.Zero);
+
+        _options = options;
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<WarehouseIngester>();
+        _acknowledger = acknowledger;
+        _client = new ClickHouseClient(options.ClickHouseConnectionString);
+        var retry = ClickHouseErrors.RetryPipeline(options.Retry, _logger, Stats, "insert");
+        Tables = new RawTableManager(_client, options.Naming, options.Retry, loggerFactory.CreateLogger<RawTableManager>(), Stats);
+        _writer = new ClickHouseBatchWriter(_client, Tables, retry, options.CompressInserts, _logger);
+        _converter = new EventConverter(Tables, options.KeyColumns.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
+        _deadLetterRetry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<KafkaException>(),
+                MaxRetryAttempts = 4,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(200),
+            })
+            .Build();
+    }
+
+    public IngestStats Stats { get; } = new();
+
+    /// <summary>Raw tables and views; the host may create tables before <see cref="RunAsync"/> (see <see cref="RawTableManager.EnsureTableAsync(string,string,ConnectSchema,IReadOnlyList{string},CancellationToken)"/>).</summary>
+    public RawTableManager Tables { get; }
+
+    /// <summary>Consumes and ingests until <paramref name="cancellationToken"/> is cancelled. One run per instance.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+        {
+            throw new InvalidOperationException("RunAsync was already called on this ingester");
+        }
+
+        Stats.SetState(IngesterState.Running);
+        try
+        {
+            await Tables.EnsureInfrastructureAsync(cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(_options.DeadLetterTopic))
+            {
+                _deadLetters = new DeadLetterPublisher(_options.BootstrapServers, _options.DeadLetterTopic, _options.ProducerProperties, _logger);
+            }
+
+            using var consumer = BuildConsumer();
+            consumer.Subscribe(_options.TopicPattern);
+            _logger.LogInformation("Warehouse ingester consuming {Pattern} from {Servers} as group {Group}", _options.TopicPattern, _options.BootstrapServers, _options.GroupId);
+            try
+            {
+                await ConsumeLoopAsync(consumer, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await FlushOnShutdownAsync(consumer).ConfigureAwait(false);
+                try
+                {
+                    consumer.Close();
+                }
+                catch (KafkaException e)
+                {
+                    _logger.LogWarning(e, "Closing the consumer failed");
+                }
+            }
+
+            Stats.SetState(IngesterState.Stopped);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Stats.SetState(IngesterState.Stopped);
+        }
+        catch (Exception e)
+        {
+            Stats.SetState(IngesterState.Faulted);
+            Stats.OnError(e);
+            _logger.LogError(e, "Warehouse ingester stopped by an error");
+            throw;
+        }
+    }
+
+    private async Task ConsumeLoopAsync(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
+    {
+        var deadline = 0L;
+        var flushTicks = (long)(_options.FlushInterval.TotalSeconds * Stopwatch.Frequency);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var timeout = _batch.Count == 0
+                ? IdlePoll
+                : TimeSpan.FromSeconds(Math.Clamp((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency, 0, IdlePoll.TotalSeconds));
+            ConsumeResult<byte[]?, byte[]?>? result;
+            try
+            {
+                result = consumer.Consume(timeout);
+            }
+            catch (ConsumeException e)
+            {
+                _logger.LogWarning(e, "Consume failed: {Reason}", e.Error.Reason);
+                Stats.OnError(e);
+                continue;
+            }
+
+            if (result?.Message is not null && !result.IsPartitionEOF)
+            {
+                if (_batch.Count == 0)
+                {
+                    deadline = Stopwatch.GetTimestamp() + flushTicks;
+                }
+
+                await AddAsync(result, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_batch.Count >= _options.BatchSize || (_batch.Count > 0 && Stopwatch.GetTimestamp() >= deadline))
+            {
+                await FlushAsync(consumer, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task AddAsync(ConsumeResult<byte[]?, byte[]?> result, CancellationToken cancellationToken)
+    {
+        var message = result.Message;
+        var origin = new MessageOrigin(result.Topic, result.Partition.Value, result.Offset.Value, message.Key, message.Value);
+        _batch.Track(origin.Topic, origin.Partition, origin.Offset);
+
+        ParseOutcome outcome;
+        try
+        {
+            outcome = _parser.Parse(message.Key, message.Value);
+        }
+        catch (InvalidEnvelopeException e)
+        {
+            DeadLetter(origin, e.Message, null, message.Headers);
+            return;
+        }
+
+        switch (outcome.Kind)
+        {
+            case ParseOutcomeKind.Tombstone:
+                _batch.AddTombstone();
+                return;
+            case ParseOutcomeKind.Ignored:
+                _batch.AddIgnored(origin, outcome.CommitLsn);
+                return;
+        }
+
+        using var envelope = outcome.Envelope!;
+        try
+        {
+            switch (await _converter.ConvertAsync(envelope, origin, cancellationToken).ConfigureAwait(false))
+            {
+                case PendingRow row:
+                    _batch.AddRow(row.Table, row);
+                    break;
+                case PendingTruncate truncate:
+                    _batch.AddTruncate(truncate);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is InvalidEnvelopeException || ClickHouseErrors.IsSchemaError(e))
+        {
+            DeadLetter(origin, $"{envelope.SourceSchema}.{envelope.SourceTable}: {e.Message}", envelope.CommitLsn, message.Headers);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException or ArgumentException or NullReferenceException or IndexOutOfRangeException)
+        {
+            // A value shape the converter did not foresee: keep the pipeline moving, keep the event.
+            _logger.LogError(e, "Converting {Topic}/{Partition}@{Offset} failed unexpectedly", origin.Topic, origin.Partition, origin.Offset);
+            DeadLetter(origin, $"{envelope.SourceSchema}.{envelope.SourceTable}: conversion failed: {e.GetType().Name}: {e.Message}", envelope.CommitLsn, message.Headers);
+        }
+    }
+
+    private void DeadLetter(MessageOrigin origin, string reason, ulong? commitLsn, Headers? headers)
+    {
+        _logger.LogWarning("Dead-lettering {Topic}/{Partition}@{Offset}: {Reason}", origin.Topic, origin.Partition, origin.Offset, reason);
+        var copied = headers is null || headers.Count == 0
+            ? null
+            : headers.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.GetValueBytes())).ToList();
+        _batch.AddDeadLetter(new DeadLetter(origin, reason, DateTimeOffset.UtcNow, commitLsn, copied));
+    }
+
+    /// <summary>ClickHouse first (whole batch, retried), then dead-letter topic, then offsets, then the acknowledgement hook.</summary>
+    private async Task FlushAsync(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await _writer.WriteAsync(_batch, cancellationToken).ConfigureAwait(false);
+
+        if (_deadLetters is not null && _batch.DeadLetters.Count > 0)
+        {
+            try
+            {
+                await _deadLetterRetry.ExecuteAsync(async ct => await _deadLetters.PublishAsync(_batch.DeadLetters, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+            catch (KafkaException e)
+            {
+                // raw._dead_letter has them already: nothing is lost, the topic copy is a convenience.
+                _logger.LogError(e, "Publishing {Count} dead letters to {Topic} failed; they are in ClickHouse", _batch.DeadLetters.Count, _options.DeadLetterTopic);
+                Stats.OnDeadLetterPublishFailure(e);
+            }
+        }
+
+        var offsets = _batch.LastOffsets
+            .Select(kv => new TopicPartitionOffset(kv.Key.Topic, new Partition(kv.Key.Partition), new Offset(kv.Value + 1)))
+            .ToList();
+        var committed = true;
+        try
+        {
+            consumer.Commit(offsets);
+        }
+        catch (KafkaException e)
+        {
+            // The rows are in ClickHouse; whoever owns the partitions now replays them and they collapse by version.
+            committed = false;
+            _logger.LogWarning(e, "Committing offsets failed ({Reason}); the batch will be replayed and collapse", e.Error.Reason);
+            Stats.OnCommitFailure(e);
+        }
+
+        var summary = new IngestedBatch(
+            _batch.CommitCounts(),
+            _batch.Count,
+            _batch.RowCount,
+            _batch.Truncates.Count,
+            _batch.DeadLetters.Count,
+            _batch.Tombstones,
+            _batch.Ignored,
+            committed ? offsets.Select(o => new PartitionOffset(o.Topic, o.Partition.Value, o.Offset.Value)).ToList() : []);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        Stats.OnBatch(summary.Events, summary.Rows, summary.DeadLetters, summary.Tombstones, summary.Ignored, summary.Truncates, elapsed);
+        Stats.SetState(IngesterState.Running);
+        _batch.Clear();
+        UpdateLag(consumer);
+        _logger.LogDebug("Flushed {Events} events ({Rows} rows, {DeadLetters} dead letters) in {Elapsed} ms", summary.Events, summary.Rows, summary.DeadLetters, elapsed.TotalMilliseconds);
+
+        if (_acknowledger is not null)
+        {
+            try
+            {
+                await _acknowledger.AcknowledgeAsync(summary, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogError(e, "The acknowledgement hook failed");
+                Stats.OnError(e);
+            }
+        }
+    }
+
+    private async Task FlushOnShutdownAsync(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(_options.ShutdownFlushTimeout);
+        try
+        {
+            await FlushAsync(consumer, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "The last batch ({Count} messages) was not written on shutdown; it will be replayed", _batch.Count);
+        }
+    }
+
+    private void UpdateLag(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        try
+        {
+            long lag = 0;
+            foreach (var partition in consumer.Assignment)
+            {
+                var watermarks = consumer.GetWatermarkOffsets(partition);
+                var position = consumer.Position(partition);
+                if (watermarks.High.Value >= 0 && position.Value >= 0)
+                {
+                    lag += Math.Max(0, watermarks.High.Value - position.Value);
+                }
+            }
+
+            Stats.SetLag(lag);
+        }
+        catch (KafkaException e)
+        {
+            _logger.LogDebug(e, "Lag not available");
+        }
+    }
+
+    private IConsumer<byte[]?, byte[]?> BuildConsumer()
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = _options.BootstrapServers,
+            GroupId = _options.GroupId,
+            ClientId = "cablehub-warehouse-ingest",
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnablePartitionEof = false,
+            TopicMetadataRefreshIntervalMs = (int)_options.TopicRefreshInterval.TotalMilliseconds,
+            // The embedded broker keeps 5 MiB per partition: fetch big, keep a deep local queue.
+            FetchMaxBytes = 64 * 1024 * 1024,
+            MaxPartitionFetchBytes = 8 * 1024 * 1024,
+            QueuedMaxMessagesKbytes = 256 * 1024,
+        };
+        foreach (var (key, value) in _options.ConsumerProperties)
+        {
+            config.Set(key, value);
+        }
+
+        return new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetErrorHandler((_, error) => _logger.Log(error.IsFatal ? LogLevel.Error : LogLevel.Warning, "Kafka consumer: {Reason} ({Code})", error.Reason, error.Code))
+            .SetPartitionsAssignedHandler((c, partitions) =>
+            {
+                _logger.LogInformation("Assigned {Partitions}", string.Join(", ", partitions));
+                Stats.SetAssignment(c.Assignment.Concat(partitions).Distinct().Select(Describe));
+            })
+            .SetPartitionsRevokedHandler((c, partitions) =>
+            {
+                // Uncommitted work of revoked partitions is dropped: the next owner replays it from the committed offset.
+                _logger.LogInformation("Revoked {Partitions}", string.Join(", ", partitions));
+                _batch.RemovePartitions(partitions.Select(p => (p.Topic, p.Partition.Value)));
+                Stats.SetAssignment(c.Assignment.Except(partitions.Select(p => p.TopicPartition)).Select(Describe));
+            })
+            .SetPartitionsLostHandler((c, partitions) =>
+            {
+                _logger.LogWarning("Lost {Partitions}", string.Join(", ", partitions));
+                _batch.RemovePartitions(partitions.Select(p => (p.Topic, p.Partition.Value)));
+                Stats.SetAssignment([]);
+            })
+            .Build();
+
+        static string Describe(TopicPartition p) => string.Create(CultureInfo.InvariantCulture, $"{p.Topic}[{p.Partition.Value}]");
+    }
+
+    public void Dispose()
+    {
+        _deadLetters?.Dispose();
+        _client.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,51 @@
+namespace CableHub.Pipelines.Ingest;
+
+/// <summary>Settings of a <see cref="WarehouseIngester"/>; the host binds them from configuration.</summary>
+public sealed class WarehouseIngesterOptions
+{
+    /// <summary>Kafka bootstrap servers, e.g. <c>127.0.0.1:9092</c>.</summary>
+    public required string BootstrapServers { get; set; }
+
+    /// <summary>ClickHouse.Driver connection string, e.g. <c>Host=127.0.0.1;Port=8123</c>.</summary>
+    public required string ClickHouseConnectionString { get; set; }
+
+    /// <summary>Consumer group; every ingester process of one warehouse uses the same group.</summary>
+    public string GroupId { get; set; } = "cablehub-warehouse-ingest";
+
+    /// <summary>Topics to ingest, as a regular expression (librdkafka syntax; starts with <c>^</c>).</summary>
+    public string TopicPattern { get; set; } = @"^cablehub\.hub\..+";
+
+    /// <summary>Flush when this many messages are buffered…</summary>
+    public int BatchSize { get; set; } = 20_000;
+
+    /// <summary>…or when the oldest buffered message is this old.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Kafka topic receiving messages that cannot be ingested (besides <c>raw._dead_letter</c>); null or empty: ClickHouse only.</summary>
+    public string? DeadLetterTopic { get; set; } = "cablehub.dlq.ingest";
+
+    public RawTableNaming Naming { get; set; } = new();
+
+    public RetrySettings Retry { get; set; } = new();
+
+    /// <summary>How often the consumer re-reads topic metadata, i.e. how soon a new topic matching <see cref="TopicPattern"/> is consumed.</summary>
+    public TimeSpan TopicRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Compress insert bodies (zstd). Worth it to a remote server; off saves CPU on loopback.</summary>
+    public bool CompressInserts { get; set; } = true;
+
+    /// <summary>How long a stopping ingester may spend writing its last batch (else the batch is replayed on the next start).</summary>
+    public TimeSpan ShutdownFlushTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Primary-key columns per source table (<c>"schema.table"</c>), for tables whose messages carry no key. Debezium and
+    /// the hub's CDC reader put the key in the message key, so this is rarely needed.
+    /// </summary>
+    public IDictionary<string, IReadOnlyList<string>> KeyColumns { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+
+    /// <summary>Extra librdkafka consumer properties (e.g. <c>session.timeout.ms</c>, security settings); they win over the ingester's.</summary>
+    public IDictionary<string, string> ConsumerProperties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Extra librdkafka producer properties for the dead-letter producer.</summary>
+    public IDictionary<string, string> ProducerProperties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}

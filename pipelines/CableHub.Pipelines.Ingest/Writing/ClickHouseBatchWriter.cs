@@ -1,0 +1,243 @@
+using System.Numerics;
+using CableHub.Pipelines.Ingest.Conversion;
+using CableHub.Pipelines.Ingest.Schema;
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO.Parameters;
+using ClickHouse.Driver.Copy;
+using ClickHouse.Driver.Utility;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace CableHub.Pipelines.Ingest.Writing;
+
+/// <summary>
+/// Writes an <see cref="IngestBatch"/> to ClickHouse: one binary insert (RowBinary through ClickHouse.Driver, no data
+/// in query text) per raw table, then the truncates, then the dead letters. Transient and unknown failures are retried
+/// with back-off; rows ClickHouse refuses for their data are isolated by bisection and become dead letters. Replaying a
+/// batch is harmless: rows collapse by (<c>ORDER BY</c> key, <c>_version</c>) in <c>FINAL</c>.
+/// </summary>
+internal sealed class ClickHouseBatchWriter
+{
+    private readonly ClickHouseClient _client;
+    private readonly RawTableManager _tables;
+    private readonly ResiliencePipeline _retry;
+    private readonly bool _compress;
+    private readonly ILogger _logger;
+
+    public ClickHouseBatchWriter(ClickHouseClient client, RawTableManager tables, ResiliencePipeline retry, bool compress, ILogger logger)
+    {
+        _client = client;
+        _tables = tables;
+        _retry = retry;
+        _compress = compress;
+        _logger = logger;
+    }
+
+    public async Task WriteAsync(IngestBatch batch, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (table, rows) in batch.Rows.ToList())
+        {
+            if (rows.Count > 0)
+            {
+                await InsertTableAsync(table, rows, batch, now, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var truncate in batch.Truncates)
+        {
+            await ApplyTruncateAsync(truncate, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (batch.DeadLetters.Count > 0)
+        {
+            await InsertDeadLettersAsync(batch.DeadLetters, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task InsertTableAsync(RawTable table, List<PendingRow> rows, IngestBatch batch, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Rows older than a truncation (recorded, or in this batch) are written as deleted.
+        var truncatedBelow = table.TruncatedBelow;
+        foreach (var truncate in batch.Truncates)
+        {
+            if (truncate.SourceSchema == table.SourceSchema && truncate.SourceTable == table.SourceTable && truncate.Version > truncatedBelow)
+            {
+                truncatedBelow = truncate.Version;
+            }
+        }
+
+        var shape = table.Shape;
+        var items = new List<(PendingRow Row, object?[] Values)>(rows.Count);
+        foreach (var row in rows)
+        {
+            var values = ReferenceEquals(row.Shape, shape) ? row.Values : Remap(row, shape);
+            values[MetadataColumns.IngestedAt] = now;
+            if (row.Version < truncatedBelow)
+            {
+                values[MetadataColumns.IsDeleted] = (byte)1;
+            }
+
+            items.Add((row, values));
+        }
+
+        await InsertAsync(table, shape, items, batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task InsertAsync(RawTable table, RawTableShape shape, List<(PendingRow Row, object?[] Values)> items, IngestBatch batch, CancellationToken cancellationToken)
+    {
+        for (var repairs = 0; ; repairs++)
+        {
+            try
+            {
+                await _retry.ExecuteAsync(
+                    async ct => await _client.InsertBinaryAsync(table.QualifiedName, shape.InsertColumns, items.Select(i => i.Values), InsertOptions(shape, items.Count), ct).ConfigureAwait(false),
+                    cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (ClickHouseErrors.IsSchemaDrift(e) && repairs < 3)
+            {
+                _logger.LogWarning(e, "Insert into {Table} failed because the table changed under the ingester", table);
+                await _tables.RepairAsync(table, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ClickHouseBulkCopySerializationException e) when (items.FindIndex(i => ReferenceEquals(i.Values, e.Row)) is var bad and >= 0)
+            {
+                var reason = $"{table}: ClickHouse.Driver could not serialize the row: {e.InnerException?.Message ?? e.Message}";
+                _logger.LogWarning("Dead-lettering {Topic}/{Partition}@{Offset}: {Reason}", items[bad].Row.Origin.Topic, items[bad].Row.Origin.Partition, items[bad].Row.Origin.Offset, reason);
+                batch.MoveToDeadLetters(table, items[bad].Row, reason);
+                items.RemoveAt(bad);
+                if (items.Count == 0)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (ClickHouseErrors.IsDataError(e))
+            {
+                if (items.Count == 1)
+                {
+                    var row = items[0].Row;
+                    var reason = $"{table}: ClickHouse refused the row: {e.Message}";
+                    _logger.LogWarning("Dead-lettering {Topic}/{Partition}@{Offset}: {Reason}", row.Origin.Topic, row.Origin.Partition, row.Origin.Offset, reason);
+                    batch.MoveToDeadLetters(table, row, reason);
+                    return;
+                }
+
+                // Bisect to isolate the refused rows; halves that succeed are written once.
+                var half = items.Count / 2;
+                await InsertAsync(table, shape, items[..half], batch, cancellationToken).ConfigureAwait(false);
+                await InsertAsync(table, shape, items[half..], batch, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    private InsertOptions InsertOptions(RawTableShape shape, int rows) => new()
+    {
+        ColumnTypes = shape.InsertColumnTypes, // no schema probe per insert: the ingester knows the table
+        BatchSize = Math.Max(rows, 1),         // one INSERT (one HTTP request) per table per batch
+        MaxDegreeOfParallelism = 1,
+        Compressor = _compress ? ClickHouse.Driver.Compression.ZstdCompressor.Default : null,
+    };
+
+    /// <summary>A row built before columns were added: place its values by name in the current layout.</summary>
+    private static object?[] Remap(PendingRow row, RawTableShape shape)
+    {
+        const int m = MetadataColumns.Count;
+        var values = new object?[shape.RowWidth];
+        Array.Copy(row.Values, values, m);
+        for (var i = 0; i < shape.Columns.Count; i++)
+        {
+            var old = row.Shape.IndexOf(shape.Columns[i].Name);
+            values[m + i] = old >= 0 ? row.Values[m + old] : ValueConverter.DefaultFor(shape.Columns[i].Type);
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// Records the truncation, then marks every current row of the table older than the truncate as deleted, inside
+    /// ClickHouse (<c>INSERT … SELECT … FINAL</c>, parameters only). Replays mark nothing new: the rows are deleted already.
+    /// </summary>
+    private async Task ApplyTruncateAsync(PendingTruncate truncate, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rawName = _tables.Naming.RawTableName(truncate.SourceSchema, truncate.SourceTable);
+        await _tables.EnsureInfrastructureAsync(cancellationToken).ConfigureAwait(false);
+        object?[] record = [rawName, (BigInteger)truncate.Version, truncate.Origin.Topic, truncate.Origin.Partition, truncate.Origin.Offset, now];
+        await _retry.ExecuteAsync(
+            async ct => await _client.InsertBinaryAsync(
+                _tables.TruncationsTable,
+                ["raw_table", "version", "topic", "partition", "offset", "at"],
+                [record],
+                new InsertOptions
+                {
+                    ColumnTypes = new Dictionary<string, string>
+                    {
+                        ["raw_table"] = "String",
+                        ["version"] = "UInt128",
+                        ["topic"] = "LowCardinality(String)",
+                        ["partition"] = "Int32",
+                        ["offset"] = "Int64",
+                        ["at"] = "DateTime64(3, 'UTC')",
+                    },
+                },
+                ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+
+        var table = truncate.Table ?? await _tables.FindAsync(truncate.SourceSchema, truncate.SourceTable, cancellationToken).ConfigureAwait(false);
+        if (table is null)
+        {
+            return;
+        }
+
+        var columns = string.Join(", ", table.Shape.Columns.Select(c => Sql.Quote(c.Name)));
+        var sourceColumns = columns.Length == 0 ? string.Empty : columns + ", ";
+        var sql =
+            $"INSERT INTO {table.QualifiedName} ({sourceColumns}`_version`, `_is_deleted`, `_op`, `_source_ts`, `_lsn`, `_tx_id`, `_topic`, `_partition`, `_offset`, `_ingested_at`) " +
+            $"SELECT {sourceColumns}{{version:UInt128}}, 1, 't', fromUnixTimestamp64Milli({{source_ts:Int64}}, 'UTC'), {{lsn:UInt64}}, " +
+            "if({has_tx:UInt8} = 1, toNullable({tx:UInt64}), NULL), {topic:String}, {partition:Int32}, {offset:Int64}, now64(3, 'UTC') " +
+            $"FROM {table.QualifiedName} FINAL WHERE `_is_deleted` = 0 AND `_version` < {{version:UInt128}}";
+        var parameters = new ClickHouseParameterCollection();
+        parameters.AddParameter("version", (BigInteger)truncate.Version);
+        parameters.AddParameter("source_ts", truncate.SourceTimestamp.ToUnixTimeMilliseconds());
+        parameters.AddParameter("lsn", truncate.Lsn);
+        parameters.AddParameter("has_tx", truncate.TxId.HasValue ? (byte)1 : (byte)0);
+        parameters.AddParameter("tx", truncate.TxId ?? 0UL);
+        parameters.AddParameter("topic", truncate.Origin.Topic);
+        parameters.AddParameter("partition", truncate.Origin.Partition);
+        parameters.AddParameter("offset", truncate.Origin.Offset);
+        await _retry.ExecuteAsync(async ct => await _client.ExecuteNonQueryAsync(sql, parameters, null, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (truncate.Version > table.TruncatedBelow)
+        {
+            table.TruncatedBelow = truncate.Version;
+        }
+
+        _logger.LogInformation("Applied TRUNCATE of {Schema}.{Table} at version {Version}", truncate.SourceSchema, truncate.SourceTable, truncate.Version);
+    }
+
+    private async Task InsertDeadLettersAsync(List<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        await _tables.EnsureInfrastructureAsync(cancellationToken).ConfigureAwait(false);
+        var rows = deadLetters.Select(d => new object?[] { d.Origin.Topic, d.Origin.Partition, d.Origin.Offset, d.Origin.Key, d.Origin.Value, d.Reason, d.At }).ToList();
+        await _retry.ExecuteAsync(
+            async ct => await _client.InsertBinaryAsync(
+                _tables.DeadLetterTable,
+                ["topic", "partition", "offset", "key", "value", "reason", "at"],
+                rows,
+                new InsertOptions
+                {
+                    BatchSize = Math.Max(rows.Count, 1),
+                    ColumnTypes = new Dictionary<string, string>
+                    {
+                        ["topic"] = "LowCardinality(String)",
+                        ["partition"] = "Int32",
+                        ["offset"] = "Int64",
+                        ["key"] = "Nullable(String)",
+                        ["value"] = "Nullable(String)",
+                        ["reason"] = "String",
+                        ["at"] = "DateTime64(3, 'UTC')",
+                    },
+                },
+                ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+    }
+}
