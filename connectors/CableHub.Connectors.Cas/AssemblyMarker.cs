@@ -1,2 +1,0 @@
-namespace CableHub.Connectors.Cas;
-internal static class AssemblyMarker;
