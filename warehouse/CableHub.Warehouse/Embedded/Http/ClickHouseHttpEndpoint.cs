@@ -20,6 +20,7 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
     private const int ReadChunk = 256 * 1024;
     private const int InsertChunk = 1024 * 1024;
     private const int MaxQueryBytes = 128 * 1024 * 1024;
+    private static readonly TimeSpan MidStreamAbortDelay = TimeSpan.FromMilliseconds(200);
 
     private readonly ChdbConnectionPool _pool;
     private readonly ILogger _logger;
@@ -242,106 +243,146 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
         }
 
         var format = ClickHouseSqlScanner.FindOutputFormat(sql) ?? spec.DefaultFormat;
+        var joiner = statement.Class == ChdbStatementClass.ReadOnly ? ChunkJoiner.For(format) : null;
+        if (joiner is not null)
+        {
+            try
+            {
+                Streamed(context, spec, sql, format, joiner, lease);
+                return;
+            }
+            catch (ChdbException e) when (e.Code == 36 && e.Message.Contains("Streaming query is not supported", StringComparison.Ordinal))
+            {
+                // Some read-only statements have no streaming form in chDB: run them whole.
+            }
+        }
+
+        using var result = connection.Query(sql, spec.DefaultFormat, OrNull(spec.Parameters));
+        WriteSuccessHeaders(context.Response, spec, format, result.Stats);
+        var output = OpenOutput(context, spec);
+        try
+        {
+            output.Write(result.Data);
+        }
+        finally
+        {
+            CloseOutput(context, output, completed: true);
+        }
+    }
+
+    /// <summary>Sends a result chunk by chunk as chDB produces it; the status line goes out with the first chunk.</summary>
+    private void Streamed(HttpContext context, HttpQueryRequest spec, string sql, string format, ChunkJoiner joiner, ChdbConnectionPool.Lease lease)
+    {
         var response = context.Response;
+        using var stream = lease.Connection.QueryStream(sql, spec.DefaultFormat, OrNull(spec.Parameters));
+        var first = stream.Next();
+        List<ChdbResult>? held = null;
+        if (spec.WaitEndOfQuery && first is not null)
+        {
+            held = [first];
+            while (stream.Next() is { } next)
+            {
+                held.Add(next);
+            }
+        }
+
+        var tag = ExceptionTag();
+        WriteSuccessHeaders(response, spec, format, stream.Stats);
+        response.Headers["X-ClickHouse-Exception-Tag"] = tag;
+        var output = OpenOutput(context, spec);
         var completed = false;
         try
         {
-            using var stream = connection.QueryStream(sql, spec.DefaultFormat, OrNull(spec.Parameters));
-            var first = stream.Next();
-            List<ChdbResult>? held = null;
-            if (spec.WaitEndOfQuery && first is not null)
+            if (held is not null)
             {
-                held = [first];
-                while (stream.Next() is { } next)
+                foreach (var chunk in held)
                 {
-                    held.Add(next);
-                }
-            }
-
-            var tag = ExceptionTag();
-            WriteSuccessHeaders(response, spec, format, stream.Stats);
-            response.Headers["X-ClickHouse-Exception-Tag"] = tag;
-            var codec = spec.CompressResponse ? HttpCodecs.ChooseResponseCodec(context.Request.Headers.AcceptEncoding) : null;
-            if (codec is not null)
-            {
-                response.Headers.ContentEncoding = codec;
-            }
-
-            var output = codec is null ? response.Body : HttpCodecs.Compress(response.Body, codec, spec.ZlibLevel);
-            try
-            {
-                if (held is not null)
-                {
-                    foreach (var chunk in held)
+                    using (chunk)
                     {
-                        using (chunk)
-                        {
-                            output.Write(chunk.Data);
-                        }
-                    }
-                }
-                else if (first is not null)
-                {
-                    using (first)
-                    {
-                        output.Write(first.Data);
-                    }
-
-                    while (true)
-                    {
-                        if (context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested)
-                        {
-                            stream.Cancel();
-                            lease.Discard();
-                            context.Abort();
-                            return;
-                        }
-
-                        ChdbResult? next;
-                        try
-                        {
-                            next = stream.Next();
-                        }
-                        catch (ChdbException e)
-                        {
-                            WriteMidStreamException(context, output, tag, e);
-                            lease.Discard();
-                            return;
-                        }
-
-                        if (next is null)
-                        {
-                            break;
-                        }
-
-                        using (next)
-                        {
-                            output.Write(next.Data);
-                        }
-                    }
-                }
-
-                completed = true;
-            }
-            finally
-            {
-                if (!ReferenceEquals(output, response.Body))
-                {
-                    if (completed)
-                    {
-                        output.Dispose();
-                    }
-                    else
-                    {
-                        DisposeQuietly(output);
+                        output.Write(joiner.Continue(chunk.Data));
                     }
                 }
             }
+            else if (first is not null)
+            {
+                using (first)
+                {
+                    output.Write(joiner.Continue(first.Data));
+                }
+
+                while (true)
+                {
+                    if (context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested)
+                    {
+                        stream.Cancel();
+                        lease.Discard();
+                        context.Abort();
+                        return;
+                    }
+
+                    ChdbResult? next;
+                    try
+                    {
+                        next = stream.Next();
+                    }
+                    catch (ChdbException e)
+                    {
+                        WriteMidStreamException(context, output, tag, e);
+                        lease.Discard();
+                        return;
+                    }
+
+                    if (next is null)
+                    {
+                        break;
+                    }
+
+                    using (next)
+                    {
+                        output.Write(joiner.Continue(next.Data));
+                    }
+                }
+            }
+
+            completed = true;
         }
-        catch (Exception e) when (!completed && e is not ChdbException)
+        catch (Exception e) when (e is not ChdbException)
         {
             lease.Discard();
             throw;
+        }
+        finally
+        {
+            CloseOutput(context, output, completed);
+        }
+    }
+
+    private static Stream OpenOutput(HttpContext context, HttpQueryRequest spec)
+    {
+        var codec = spec.CompressResponse ? HttpCodecs.ChooseResponseCodec(context.Request.Headers.AcceptEncoding) : null;
+        if (codec is null)
+        {
+            return context.Response.Body;
+        }
+
+        context.Response.Headers.ContentEncoding = codec;
+        return HttpCodecs.Compress(context.Response.Body, codec, spec.ZlibLevel);
+    }
+
+    private static void CloseOutput(HttpContext context, Stream output, bool completed)
+    {
+        if (ReferenceEquals(output, context.Response.Body))
+        {
+            return;
+        }
+
+        if (completed)
+        {
+            output.Dispose();
+        }
+        else
+        {
+            DisposeQuietly(output);
         }
     }
 
@@ -498,6 +539,9 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
             output.Write(Encoding.UTF8.GetBytes($"__exception__\r\n{tag}\r\n{message}\n{size} {tag}\r\n__exception__\r\n"));
             output.Flush();
             context.Response.Body.Flush();
+
+            // Give the transport a moment to put the block on the wire: aborting drops what is still queued.
+            Thread.Sleep(MidStreamAbortDelay);
         }
         catch (IOException)
         {
