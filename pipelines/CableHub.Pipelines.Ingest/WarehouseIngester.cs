@@ -38,11 +38,9 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
     private readonly IIngestAcknowledger? _acknowledger;
     private readonly ClickHouseClient _client;
     private readonly ClickHouseBatchWriter _writer;
-    private readonly ChangeEnvelopeParser _parser = new();
     private readonly EventConverter _converter;
-    private readonly ResiliencePipeline _deadLetterRetry;
-    private readonly IngestBatch _batch = new();
     private DeadLetterPublisher? _deadLetters;
+    private BatchProcessor? _processor;
     private int _running;
 
     public WarehouseIngester(WarehouseIngesterOptions options, ILoggerFactory? loggerFactory = null, IIngestAcknowledger? acknowledger = null)
@@ -63,15 +61,6 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
         Tables = new RawTableManager(_client, options.Naming, options.Retry, loggerFactory.CreateLogger<RawTableManager>(), Stats);
         _writer = new ClickHouseBatchWriter(_client, Tables, retry, options.CompressInserts, _logger);
         _converter = new EventConverter(Tables, options.KeyColumns.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
-        _deadLetterRetry = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<KafkaException>(),
-                MaxRetryAttempts = 4,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = TimeSpan.FromMilliseconds(200),
-            })
-            .Build();
     }
 
     public IngestStats Stats { get; } = new();
@@ -95,6 +84,8 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
             {
                 _deadLetters = new DeadLetterPublisher(_options.BootstrapServers, _options.DeadLetterTopic, _options.ProducerProperties, _logger);
             }
+
+            _processor = new BatchProcessor(_converter, _writer, _deadLetters, Stats, _logger);
 
             using var consumer = BuildConsumer();
             consumer.Subscribe(_options.TopicPattern);
@@ -137,7 +128,8 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
         var flushTicks = (long)(_options.FlushInterval.TotalSeconds * Stopwatch.Frequency);
         while (!cancellationToken.IsCancellationRequested)
         {
-            var timeout = _batch.Count == 0
+            var batch = Processor.Batch;
+            var timeout = batch.Count == 0
                 ? IdlePoll
                 : TimeSpan.FromSeconds(Math.Clamp((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency, 0, IdlePoll.TotalSeconds));
             ConsumeResult<byte[]?, byte[]?>? result;
@@ -154,103 +146,30 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
 
             if (result?.Message is not null && !result.IsPartitionEOF)
             {
-                if (_batch.Count == 0)
+                if (batch.Count == 0)
                 {
                     deadline = Stopwatch.GetTimestamp() + flushTicks;
                 }
 
-                await AddAsync(result, cancellationToken).ConfigureAwait(false);
+                var message = result.Message;
+                await Processor.AddAsync(new MessageOrigin(result.Topic, result.Partition.Value, result.Offset.Value, message.Key, message.Value), message.Headers, cancellationToken).ConfigureAwait(false);
             }
 
-            if (_batch.Count >= _options.BatchSize || (_batch.Count > 0 && Stopwatch.GetTimestamp() >= deadline))
+            if (batch.Count >= _options.BatchSize || (batch.Count > 0 && Stopwatch.GetTimestamp() >= deadline))
             {
                 await FlushAsync(consumer, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task AddAsync(ConsumeResult<byte[]?, byte[]?> result, CancellationToken cancellationToken)
-    {
-        var message = result.Message;
-        var origin = new MessageOrigin(result.Topic, result.Partition.Value, result.Offset.Value, message.Key, message.Value);
-        _batch.Track(origin.Topic, origin.Partition, origin.Offset);
-
-        ParseOutcome outcome;
-        try
-        {
-            outcome = _parser.Parse(message.Key, message.Value);
-        }
-        catch (InvalidEnvelopeException e)
-        {
-            DeadLetter(origin, e.Message, null, message.Headers);
-            return;
-        }
-
-        switch (outcome.Kind)
-        {
-            case ParseOutcomeKind.Tombstone:
-                _batch.AddTombstone();
-                return;
-            case ParseOutcomeKind.Ignored:
-                _batch.AddIgnored(origin, outcome.CommitLsn);
-                return;
-        }
-
-        using var envelope = outcome.Envelope!;
-        try
-        {
-            switch (await _converter.ConvertAsync(envelope, origin, cancellationToken).ConfigureAwait(false))
-            {
-                case PendingRow row:
-                    _batch.AddRow(row.Table, row);
-                    break;
-                case PendingTruncate truncate:
-                    _batch.AddTruncate(truncate);
-                    break;
-            }
-        }
-        catch (Exception e) when (e is InvalidEnvelopeException || ClickHouseErrors.IsSchemaError(e))
-        {
-            DeadLetter(origin, $"{envelope.SourceSchema}.{envelope.SourceTable}: {e.Message}", envelope.CommitLsn, message.Headers);
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException or ArgumentException or NullReferenceException or IndexOutOfRangeException)
-        {
-            // A value shape the converter did not foresee: keep the pipeline moving, keep the event.
-            _logger.LogError(e, "Converting {Topic}/{Partition}@{Offset} failed unexpectedly", origin.Topic, origin.Partition, origin.Offset);
-            DeadLetter(origin, $"{envelope.SourceSchema}.{envelope.SourceTable}: conversion failed: {e.GetType().Name}: {e.Message}", envelope.CommitLsn, message.Headers);
-        }
-    }
-
-    private void DeadLetter(MessageOrigin origin, string reason, ulong? commitLsn, Headers? headers)
-    {
-        _logger.LogWarning("Dead-lettering {Topic}/{Partition}@{Offset}: {Reason}", origin.Topic, origin.Partition, origin.Offset, reason);
-        var copied = headers is null || headers.Count == 0
-            ? null
-            : headers.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.GetValueBytes())).ToList();
-        _batch.AddDeadLetter(new DeadLetter(origin, reason, DateTimeOffset.UtcNow, commitLsn, copied));
-    }
-
     /// <summary>ClickHouse first (whole batch, retried), then dead-letter topic, then offsets, then the acknowledgement hook.</summary>
     private async Task FlushAsync(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        await _writer.WriteAsync(_batch, cancellationToken).ConfigureAwait(false);
+        var batch = Processor.Batch;
+        await Processor.WriteAsync(cancellationToken).ConfigureAwait(false);
 
-        if (_deadLetters is not null && _batch.DeadLetters.Count > 0)
-        {
-            try
-            {
-                await _deadLetterRetry.ExecuteAsync(async ct => await _deadLetters.PublishAsync(_batch.DeadLetters, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            }
-            catch (KafkaException e)
-            {
-                // raw._dead_letter has them already: nothing is lost, the topic copy is a convenience.
-                _logger.LogError(e, "Publishing {Count} dead letters to {Topic} failed; they are in ClickHouse", _batch.DeadLetters.Count, _options.DeadLetterTopic);
-                Stats.OnDeadLetterPublishFailure(e);
-            }
-        }
-
-        var offsets = _batch.LastOffsets
+        var offsets = batch.LastOffsets
             .Select(kv => new TopicPartitionOffset(kv.Key.Topic, new Partition(kv.Key.Partition), new Offset(kv.Value + 1)))
             .ToList();
         var committed = true;
@@ -267,18 +186,18 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
         }
 
         var summary = new IngestedBatch(
-            _batch.CommitCounts(),
-            _batch.Count,
-            _batch.RowCount,
-            _batch.Truncates.Count,
-            _batch.DeadLetters.Count,
-            _batch.Tombstones,
-            _batch.Ignored,
+            batch.CommitCounts(),
+            batch.Count,
+            batch.RowCount,
+            batch.Truncates.Count,
+            batch.DeadLetters.Count,
+            batch.Tombstones,
+            batch.Ignored,
             committed ? offsets.Select(o => new PartitionOffset(o.Topic, o.Partition.Value, o.Offset.Value)).ToList() : []);
         var elapsed = Stopwatch.GetElapsedTime(started);
         Stats.OnBatch(summary.Events, summary.Rows, summary.DeadLetters, summary.Tombstones, summary.Ignored, summary.Truncates, elapsed);
         Stats.SetState(IngesterState.Running);
-        _batch.Clear();
+        batch.Clear();
         UpdateLag(consumer);
         _logger.LogDebug("Flushed {Events} events ({Rows} rows, {DeadLetters} dead letters) in {Elapsed} ms", summary.Events, summary.Rows, summary.DeadLetters, elapsed.TotalMilliseconds);
 
@@ -298,7 +217,8 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
 
     private async Task FlushOnShutdownAsync(IConsumer<byte[]?, byte[]?> consumer)
     {
-        if (_batch.Count == 0)
+        var batch = Processor.Batch;
+        if (batch.Count == 0)
         {
             return;
         }
@@ -310,7 +230,7 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
         }
         catch (Exception e)
         {
-            _logger.LogWarning(e, "The last batch ({Count} messages) was not written on shutdown; it will be replayed", _batch.Count);
+            _logger.LogWarning(e, "The last batch ({Count} messages) was not written on shutdown; it will be replayed", batch.Count);
         }
     }
 
@@ -370,19 +290,21 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
             {
                 // Uncommitted work of revoked partitions is dropped: the next owner replays it from the committed offset.
                 _logger.LogInformation("Revoked {Partitions}", string.Join(", ", partitions));
-                _batch.RemovePartitions(partitions.Select(p => (p.Topic, p.Partition.Value)));
+                _processor?.Batch.RemovePartitions(partitions.Select(p => (p.Topic, p.Partition.Value)));
                 Stats.SetAssignment(c.Assignment.Except(partitions.Select(p => p.TopicPartition)).Select(Describe));
             })
             .SetPartitionsLostHandler((c, partitions) =>
             {
                 _logger.LogWarning("Lost {Partitions}", string.Join(", ", partitions));
-                _batch.RemovePartitions(partitions.Select(p => (p.Topic, p.Partition.Value)));
+                _processor?.Batch.RemovePartitions(partitions.Select(p => (p.Topic, p.Partition.Value)));
                 Stats.SetAssignment([]);
             })
             .Build();
 
         static string Describe(TopicPartition p) => string.Create(CultureInfo.InvariantCulture, $"{p.Topic}[{p.Partition.Value}]");
     }
+
+    private BatchProcessor Processor => _processor ?? throw new InvalidOperationException("not running");
 
     public void Dispose()
     {
