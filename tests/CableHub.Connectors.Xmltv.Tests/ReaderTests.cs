@@ -244,4 +244,28 @@ public sealed class ReaderTests
         var issues = TestFiles.ReadString(xml).OfType<XmltvIssue>().Select(i => (i.LineNumber, i.Code)).ToList();
         issues.ShouldBe([(3, XmltvIssueCode.ChannelWithoutId), (4, XmltvIssueCode.DuplicateChannel), (6, XmltvIssueCode.ChannelAfterProgrammes)]);
     }
+
+    [Fact]
+    public async Task Gzip_compressed_files_are_read_sync_and_async()
+    {
+        var plain = await File.ReadAllBytesAsync(TestFiles.Fixture("UK_Data.xml"), TestContext.Current.CancellationToken);
+        var packed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(plain);
+        }
+
+        var items = TestFiles.ReadBytes(packed.ToArray());
+        var document = items.OfType<XmltvDocument>().Single();
+        (document.Gzip, document.Encoding).ShouldBe((true, "iso-8859-1"));
+        items.OfType<XmltvProgramme>().Count().ShouldBe(1964);
+
+        var count = 0;
+        await foreach (var item in XmltvReader.ReadAllAsync(new MemoryStream(packed.ToArray()), cancellationToken: TestContext.Current.CancellationToken))
+        {
+            count += item is XmltvProgramme ? 1 : 0;
+        }
+
+        count.ShouldBe(1964);
+    }
 }

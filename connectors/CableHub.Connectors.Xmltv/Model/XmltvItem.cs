@@ -36,6 +36,9 @@ public sealed record XmltvDocument : XmltvItem
 
     public bool HasByteOrderMark { get; init; }
 
+    /// <summary>The input was gzip-compressed (decompressed on the fly).</summary>
+    public bool Gzip { get; init; }
+
     /// <summary><c>tv@date</c> as written.</summary>
     public string? DateText { get; init; }
 

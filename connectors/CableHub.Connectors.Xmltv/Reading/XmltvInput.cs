@@ -1,9 +1,10 @@
+using System.IO.Compression;
 using System.Text;
 
 namespace CableHub.Connectors.Xmltv;
 
 /// <summary>
-/// Finds the encoding of an XMLTV byte stream before the XML parser sees it: a byte-order mark, else the XML
+/// Undoes gzip (XMLTV feeds are often <c>.xml.gz</c>), then finds the encoding of an XMLTV byte stream before the XML parser sees it: a byte-order mark, else the XML
 /// declaration's <c>encoding</c>, else UTF-8. Encodings .NET decodes natively (UTF-8, UTF-16, ISO-8859-1, ASCII)
 /// are left to <see cref="System.Xml.XmlReader"/>; legacy code pages (windows-1252, ISO-8859-15…) are decoded
 /// through <see cref="CodePagesEncodingProvider"/> without registering it process-wide.
@@ -12,9 +13,33 @@ internal static class XmltvInput
 {
     private const int SniffBytes = 1024;
 
-    internal sealed record Sniffed(Stream Bytes, TextReader? Text, string EncodingName, bool HasByteOrderMark);
+    internal sealed record Sniffed(Stream Bytes, TextReader? Text, string EncodingName, bool HasByteOrderMark)
+    {
+        public bool Gzip => Decompressor is not null;
 
-    public static Sniffed Open(Stream stream)
+        /// <summary>The decompressing stream to dispose with the reader.</summary>
+        public Stream? Decompressor { get; init; }
+    }
+
+    public static Sniffed Open(Stream stream) => Open(stream, allowGzip: true);
+
+    public static async ValueTask<Sniffed> OpenAsync(PrefetchStream stream, CancellationToken cancellationToken)
+    {
+        await stream.EnsureBufferedAsync(SniffBytes, cancellationToken).ConfigureAwait(false);
+        var prefix = stream.Buffered;
+        if (IsGzip(prefix))
+        {
+            // Decompressed synchronously from the prefetched (compressed) bytes.
+            var gzip = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true);
+            return Open(gzip, allowGzip: false) with { Decompressor = gzip };
+        }
+
+        return Decide(stream, prefix.Length > SniffBytes ? prefix[..SniffBytes] : prefix);
+    }
+
+    private static bool IsGzip(ReadOnlySpan<byte> prefix) => prefix.Length >= 2 && prefix[0] == 0x1F && prefix[1] == 0x8B;
+
+    private static Sniffed Open(Stream stream, bool allowGzip)
     {
         var prefix = new byte[SniffBytes];
         var count = 0;
@@ -33,14 +58,14 @@ internal static class XmltvInput
             }
         }
 
-        return Decide(new PrefixedStream(prefix, count, stream), prefix.AsSpan(0, count));
-    }
+        var replay = new PrefixedStream(prefix, count, stream);
+        if (allowGzip && IsGzip(prefix.AsSpan(0, count)))
+        {
+            var gzip = new GZipStream(replay, CompressionMode.Decompress, leaveOpen: true);
+            return Open(gzip, allowGzip: false) with { Decompressor = gzip };
+        }
 
-    public static async ValueTask<Sniffed> OpenAsync(PrefetchStream stream, CancellationToken cancellationToken)
-    {
-        await stream.EnsureBufferedAsync(SniffBytes, cancellationToken).ConfigureAwait(false);
-        var prefix = stream.Buffered;
-        return Decide(stream, prefix.Length > SniffBytes ? prefix[..SniffBytes] : prefix);
+        return Decide(replay, prefix.AsSpan(0, count));
     }
 
     private static Sniffed Decide(Stream bytes, ReadOnlySpan<byte> prefix)

@@ -182,6 +182,8 @@ public sealed class XmltvReader : IDisposable
     {
         _xml.Dispose();
         _input.Text?.Dispose();
+        _input.Decompressor?.Dispose();
+
         if (!_leaveOpen)
         {
             _source.Dispose();
@@ -294,6 +296,7 @@ public sealed class XmltvReader : IDisposable
             LineNumber = line,
             Encoding = _input.EncodingName,
             HasByteOrderMark = _input.HasByteOrderMark,
+            Gzip = _input.Gzip,
             DateText = dateText,
             Date = date,
             SourceInfoUrl = attributes.GetValueOrDefault("source-info-url"),
