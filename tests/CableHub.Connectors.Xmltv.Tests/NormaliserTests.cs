@@ -389,7 +389,7 @@ public sealed class NormaliserTests
         EpgCheckReportFormat.ToText(report).ShouldStartWith("bad.xml:4:");
         JsonDocument.Parse(EpgCheckReportFormat.ToJson(report)).RootElement.GetProperty("fatal").GetProperty("line").GetInt32().ShouldBe(4);
 
-        XmltvCheck.CheckFile("/nonexistent/guide.xml").IsReadable.ShouldBeFalse();
+        XmltvCheck.CheckFile(Path.Combine(AppContext.BaseDirectory, "Fixtures", "missing.xml")).Fatal.ShouldNotBeNull().Reason.ShouldContain("missing.xml");
     }
 
     [Fact]

@@ -65,6 +65,7 @@ public sealed record XmltvIssue : XmltvItem
     public bool Skipped { get; init; }
 
     /// <summary>The kebab-case name of <see cref="Code"/> (as in JSON output).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string CodeName => XmltvIssueCodes.Name(Code);
 
     public override string ToString() =>

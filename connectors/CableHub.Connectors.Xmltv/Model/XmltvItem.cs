@@ -8,6 +8,7 @@ namespace CableHub.Connectors.Xmltv;
 public abstract record XmltvItem
 {
     /// <summary>1-based line of the element's start tag in the source (0 when not from a file).</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public int LineNumber { get; init; }
 }
 

@@ -283,7 +283,7 @@ public sealed class XmltvReader : IDisposable
             else if (TryParseForeignDate(dateText, out parsed, out var culture))
             {
                 date = parsed;
-                Issue(XmltvIssueCode.NonStandardTvDate, XmltvIssueSeverity.Info, line, null, $"tv@date '{dateText}' is not an XMLTV time; read as a {culture} date");
+                Issue(XmltvIssueCode.NonStandardTvDate, XmltvIssueSeverity.Info, line, null, $"tv@date '{dateText}' is not an XMLTV time; read with {culture} conventions");
             }
             else
             {
