@@ -66,6 +66,20 @@ public sealed partial class WriterTests
     }
 
     [Fact]
+    public void Programmes_round_trip_through_system_text_json()
+    {
+        // e.g. for a jsonb details column.
+        foreach (var p in TestFiles.ReadFixture("custom.xml").Concat(TestFiles.ReadFixture("schedulesdirect.xml")).OfType<XmltvProgramme>())
+        {
+            var json = JsonSerializer.Serialize(p, Json);
+            var back = JsonSerializer.Deserialize<XmltvProgramme>(json, Json).ShouldNotBeNull();
+            Canonical(back).ShouldBe(Canonical(p));
+            back.XmltvNsEpisode.ShouldBe(p.XmltvNsEpisode);
+            json.ShouldNotContain("\"Title\":");
+        }
+    }
+
+    [Fact]
     public void Output_is_utf8_xmltv_with_utc_times_and_channels_first()
     {
         var bytes = Write(TestFiles.ReadFixture("UK_Data.xml"));

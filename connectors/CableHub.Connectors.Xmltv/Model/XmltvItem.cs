@@ -65,5 +65,6 @@ public sealed record XmltvChannel : XmltvItem
     public IReadOnlyList<XmltvUrl> Urls { get; init; } = [];
 
     /// <summary>The first display name, or the id when there is none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Name => DisplayNames.Count > 0 ? DisplayNames[0].Value : Id;
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CableHub.Connectors.Xmltv;
 
 /// <summary>
@@ -61,9 +63,11 @@ public sealed record XmltvProgramme : XmltvItem
     public IReadOnlyList<XmltvImage> Images { get; init; } = [];
 
     /// <summary>The first title (file order), or empty when there is none.</summary>
+    [JsonIgnore]
     public string Title => Titles.Count > 0 ? Titles[0].Value : string.Empty;
 
     /// <summary>The episode number in the <c>xmltv_ns</c> system, parsed, if any.</summary>
+    [JsonIgnore]
     public XmltvNsEpisode? XmltvNsEpisode
     {
         get
