@@ -78,6 +78,36 @@ public sealed class NormaliserTests
     }
 
     [Fact]
+    public void Keep_reports_every_programme_inside_a_long_one()
+    {
+        var xml = TestFiles.Tv("""
+            <programme start="20250101060000 +0000" stop="20250101100000 +0000" channel="a"><title>Marathon</title></programme>
+            <programme start="20250101070000 +0000" stop="20250101080000 +0000" channel="a"><title>Inside 1</title></programme>
+            <programme start="20250101080000 +0000" stop="20250101090000 +0000" channel="a"><title>Inside 2</title></programme>
+            <programme start="20250101100000 +0000" stop="20250101110000 +0000" channel="a"><title>After</title></programme>
+            """, channels: """<channel id="a"><display-name>A</display-name></channel>""");
+
+        var (keep, keepReport) = TestFiles.Normalise(xml, new XmltvNormaliserOptions { OverlapPolicy = XmltvOverlapPolicy.Keep });
+        keep.Count.ShouldBe(4);
+        keepReport.Issues.Select(i => (i.LineNumber, i.Code)).ShouldBe([(5, XmltvIssueCode.Overlap), (6, XmltvIssueCode.Overlap)]);
+        keepReport.Issues[1].Message.ShouldContain("overlaps an earlier programme by 120 min");
+
+        var (trim, _) = TestFiles.Normalise(xml, new XmltvNormaliserOptions { OverlapPolicy = XmltvOverlapPolicy.Trim });
+        trim.Select(p => (p.Programme.Title, p.Stop.Hour)).ShouldBe([("Marathon", 7), ("Inside 1", 8), ("Inside 2", 9), ("After", 11)]);
+
+        var (drop, _) = TestFiles.Normalise(xml, new XmltvNormaliserOptions { OverlapPolicy = XmltvOverlapPolicy.Drop });
+        drop.Select(p => p.Programme.Title).ShouldBe(["Marathon", "After"]);
+    }
+
+    [Fact]
+    public void A_normaliser_is_for_one_file()
+    {
+        var normaliser = new XmltvNormaliser();
+        _ = normaliser.Normalise([]).ToList();
+        Should.Throw<InvalidOperationException>(() => normaliser.Normalise([]).ToList());
+    }
+
+    [Fact]
     public void Exact_duplicates_are_dropped_and_reported()
     {
         using var file = TestFiles.Generate(new XmltvGeneratorOptions { Channels = 3, ProgrammesPerChannel = 200, DuplicateRate = 0.25, Seed = 3 }, out var generated);

@@ -36,6 +36,7 @@ public sealed class XmltvNormaliser
     private DateTimeOffset? _from;
     private DateTimeOffset? _to;
     private long _sequence;
+    private bool _started;
 
     public XmltvNormaliser(XmltvNormaliserOptions? options = null)
     {
@@ -59,6 +60,7 @@ public sealed class XmltvNormaliser
     public IEnumerable<NormalisedProgramme> Normalise(IEnumerable<XmltvItem> items, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
+        Start();
         var output = new List<NormalisedProgramme>();
         foreach (var item in items)
         {
@@ -88,6 +90,7 @@ public sealed class XmltvNormaliser
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
+        Start();
         var output = new List<NormalisedProgramme>();
         await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
@@ -162,6 +165,16 @@ public sealed class XmltvNormaliser
                 To = c.To,
             }).ToArray(),
         };
+    }
+
+    private void Start()
+    {
+        if (_started)
+        {
+            throw new InvalidOperationException("An XmltvNormaliser normalises one file; create a new one for the next.");
+        }
+
+        _started = true;
     }
 
     private void Accept(XmltvItem item, List<NormalisedProgramme> output)
