@@ -3,6 +3,16 @@ using System.Text;
 
 namespace CableHub.Connectors.Edi;
 
+/// <summary>What the reader does with an error in the envelope or in a transaction set's content.</summary>
+public enum EdiErrorMode
+{
+    /// <summary>Throw <see cref="EdiParseException"/> at the first error (the default: nothing half-read).</summary>
+    Throw,
+
+    /// <summary>Record errors on the interchange / group / transaction they belong to and go on (what a 997 needs).</summary>
+    Collect,
+}
+
 /// <summary>How far an error reaches: the whole interchange, a functional group, a transaction set / message,
 /// one segment, or one element of a segment. Warnings never reject anything.</summary>
 public enum EdiErrorLevel

@@ -46,10 +46,18 @@ public static class X12PurchaseOrderWriter
         foreach (var line in order.Lines)
         {
             total += line.Quantity;
-            writer.Write("PO1", line.LineNumber, X12SegmentWriter.Decimal(line.Quantity), line.Unit, X12SegmentWriter.Decimal(line.UnitPrice), null,
-                "VP", line.ModelCode,
-                line.BuyerPartNumber is null ? null : "BP", line.BuyerPartNumber,
-                line.Gtin is null ? null : "UP", line.Gtin);
+            List<string?> elements = [line.LineNumber, X12SegmentWriter.Decimal(line.Quantity), line.Unit, X12SegmentWriter.Decimal(line.UnitPrice), null, "VP", line.ModelCode];
+            if (line.BuyerPartNumber is not null)
+            {
+                elements.AddRange(["BP", line.BuyerPartNumber]);
+            }
+
+            if (line.Gtin is not null)
+            {
+                elements.AddRange(["UP", line.Gtin]);
+            }
+
+            writer.Write("PO1", [.. elements]);
             if (line.Description is not null)
             {
                 writer.Write("PID", "F", null, null, null, line.Description);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CableHub.Connectors.Edi.PurchaseOrders;
 
 namespace CableHub.Connectors.Edi.X12;
@@ -6,9 +7,11 @@ namespace CableHub.Connectors.Edi.X12;
 public sealed record X12Document(IReadOnlyList<X12Interchange> Interchanges)
 {
     /// <summary>Every error recorded anywhere in the document (collect mode).</summary>
+    [JsonIgnore]
     public IEnumerable<EdiError> AllErrors =>
         Interchanges.SelectMany(i => i.Errors.Concat(i.Groups.SelectMany(g => g.Errors.Concat(g.Transactions.SelectMany(t => t.Errors)))));
 
+    [JsonIgnore]
     public IEnumerable<X12Transaction> Transactions => Interchanges.SelectMany(i => i.Groups).SelectMany(g => g.Transactions);
 }
 

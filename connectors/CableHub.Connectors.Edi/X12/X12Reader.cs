@@ -148,6 +148,11 @@ public sealed class X12Reader : IDisposable
     {
         var segment = _tokenizer.Current;
         var key = segment.IdKey;
+        if (_state == State.None && key != ISA)
+        {
+            throw new EdiParseException(Here($"segment {segment.IdString} after IEA: a new interchange must start with ISA", EdiErrorLevel.Interchange));
+        }
+
         switch (key)
         {
             case ISA:
@@ -192,10 +197,6 @@ public sealed class X12Reader : IDisposable
         {
             InterchangeError($"segment {id} is outside a functional group (GS missing)");
             _skipping = true;
-        }
-        else
-        {
-            throw new EdiParseException(Here($"segment {id} after IEA: a new interchange must start with ISA", EdiErrorLevel.Interchange));
         }
     }
 
@@ -488,6 +489,7 @@ public sealed class X12Reader : IDisposable
             return;
         }
 
+        _context.AtEndOfInput = true;
         if (_state == State.Transaction)
         {
             _context.TransactionError("2", $"SE missing: transaction set {_setId} {_setControl} (segment {_setSegment}) is not closed at the end of input");

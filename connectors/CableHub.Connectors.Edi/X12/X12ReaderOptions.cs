@@ -2,16 +2,6 @@ using System.Text;
 
 namespace CableHub.Connectors.Edi.X12;
 
-/// <summary>What the reader does with an error in the envelope or in a transaction set's content.</summary>
-public enum EdiErrorMode
-{
-    /// <summary>Throw <see cref="EdiParseException"/> at the first error (the default: nothing half-read).</summary>
-    Throw,
-
-    /// <summary>Record errors on the interchange / group / transaction they belong to and go on (what a 997 needs).</summary>
-    Collect,
-}
-
 /// <summary>Options of the X12 reader. Libraries take options objects; the host binds configuration to them.</summary>
 public sealed record X12ReaderOptions
 {

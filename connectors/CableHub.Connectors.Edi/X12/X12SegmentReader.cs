@@ -379,7 +379,7 @@ public sealed class X12SegmentReader : IDisposable
 
     private EdiParseException NotX12(int at)
     {
-        var span = _buffer.AsSpan(at, Math.Min(_end - at, 24));
+        var span = _buffer.AsSpan(at, Math.Min(_end - at, 32));
         if (span.StartsWith("UNA"u8) || span.StartsWith("UNB"u8))
         {
             return Fatal(_bufferOffset + at, $"not an X12 interchange: the input starts with {Encoding.ASCII.GetString(span[..3])}, which is an EDIFACT interchange");

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CableHub.Connectors.Edi.X12;
 
 /// <summary>
@@ -24,6 +26,7 @@ public sealed record X12ShipNotice(
         return _children[id];
     }
 
+    [JsonIgnore]
     public IEnumerable<X12HierarchicalLevel> Roots => Levels.Where(l => l.ParentId is null);
 }
 
@@ -99,8 +102,13 @@ public sealed record X12ProductId(string Qualifier, string Value);
 /// <summary>SN1: assigned id, units shipped, unit of measure, quantity shipped to date, quantity ordered and its unit.</summary>
 public sealed record X12ItemQuantity(string? LineNumber, decimal? Quantity, string? Unit, decimal? ShippedToDate, decimal? Ordered, string? OrderedUnit);
 
-/// <summary>TD1: packaging code, lading quantity, weight qualifier, weight and unit.</summary>
-public sealed record X12Packaging(string? PackagingCode, decimal? LadingQuantity, string? WeightQualifier, decimal? Weight, string? WeightUnit);
+/// <summary>TD1: packaging code, lading quantity, weight qualifier, weight and unit, volume and unit.</summary>
+public sealed record X12Packaging(string? PackagingCode, decimal? LadingQuantity, string? WeightQualifier, decimal? Weight, string? WeightUnit)
+{
+    public decimal? Volume { get; init; }
+
+    public string? VolumeUnit { get; init; }
+}
 
 /// <summary>TD5: routing sequence, id qualifier, carrier id (SCAC), transportation method, routing text.</summary>
 public sealed record X12Carrier(string? RoutingSequence, string? IdQualifier, string? Id, string? TransportationMethod, string? Routing);

@@ -91,7 +91,11 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
                 break;
             case TD1:
                 (level.Packaging ??= []).Add(new X12Packaging(
-                    context.ShortOrNull(segment[1]), Number(segment, 2, context), context.ShortOrNull(segment[6]), Number(segment, 7, context), context.ShortOrNull(segment[8])));
+                    context.ShortOrNull(segment[1]), Number(segment, 2, context), context.ShortOrNull(segment[6]), Number(segment, 7, context), context.ShortOrNull(segment[8]))
+                {
+                    Volume = Number(segment, 9, context),
+                    VolumeUnit = context.ShortOrNull(segment[10]),
+                });
                 break;
             case TD5:
                 (level.Carriers ??= []).Add(new X12Carrier(

@@ -30,6 +30,9 @@ internal sealed class X12TransactionContext
 
     public long SegmentNumber => _tokenizer.SegmentNumber;
 
+    /// <summary>Set once the input is exhausted: errors are then located at the end of input.</summary>
+    public bool AtEndOfInput { get; set; }
+
     public void Reset()
     {
         Errors.Clear();
@@ -73,10 +76,7 @@ internal sealed class X12TransactionContext
     /// <summary>A mandatory segment is missing: reported with the missing segment's id at the current position.</summary>
     public void MissingSegment(string missingId, string reason)
     {
-        var error = new EdiError(_tokenizer.SegmentNumber, _tokenizer.SegmentOffset, missingId, null, reason, EdiErrorLevel.Segment, "3")
-        {
-            PositionInTransaction = Position,
-        };
+        var error = Located(missingId, reason, EdiErrorLevel.Segment, "3", null);
         Add(error);
     }
 
@@ -91,15 +91,16 @@ internal sealed class X12TransactionContext
 
     public static string Name(string segmentId, int element) => string.Create(CultureInfo.InvariantCulture, $"{segmentId}{element:00}");
 
-    private void Report(EdiErrorLevel level, string code, string reason, int? element, string? badValue)
-    {
-        var error = new EdiError(_tokenizer.SegmentNumber, _tokenizer.SegmentOffset, CurrentId(), element, reason, level, code)
-        {
-            PositionInTransaction = Position,
-            BadValue = badValue,
-        };
-        Add(error);
-    }
+    private void Report(EdiErrorLevel level, string code, string reason, int? element, string? badValue) =>
+        Add(Located(CurrentIdOrEnd(), reason, level, code, element) with { BadValue = badValue });
+
+    private EdiError Located(string segmentId, string reason, EdiErrorLevel level, string? code, int? element) =>
+        (AtEndOfInput
+            ? new EdiError(_tokenizer.SegmentNumber + 1, _tokenizer.BytesConsumed, "", element, reason, level, code)
+            : new EdiError(_tokenizer.SegmentNumber, _tokenizer.SegmentOffset, segmentId, element, reason, level, code))
+        with { PositionInTransaction = Position };
+
+    private string CurrentIdOrEnd() => AtEndOfInput ? "" : CurrentId();
 
     private void Add(EdiError error)
     {
