@@ -261,26 +261,53 @@ public sealed class NormaliserTests
     }
 
     [Fact]
-    public void No_offset_times_in_the_autumn_repeated_hour_are_flagged_as_ambiguous()
+    public void No_offset_times_in_the_autumn_repeated_hour_follow_the_channel_and_are_flagged()
     {
+        // 26 October 2025, Europe/London: 01:00-02:00 local happens twice (BST, then GMT).
         var xml = TestFiles.Tv("""
             <programme start="20251026003000" stop="20251026013000" channel="a"><title>Before</title></programme>
-            <programme start="20251026013000" stop="20251026010000" channel="a"><title>In the repeated hour</title></programme>
+            <programme start="20251026013000" stop="20251026010000" channel="a"><title>Across the change</title></programme>
             <programme start="20251026010000" stop="20251026020000" channel="a"><title>Second 01:00</title></programme>
-            """);
+            """, channels: """<channel id="a"><display-name>A</display-name></channel>""");
 
         var (programmes, report) = TestFiles.Normalise(xml, readerOptions: new XmltvReaderOptions { SourceTimeZone = London });
 
-        // 00:30 BST = 23:30Z. Local 01:00-02:00 happens twice; each is read as its first (BST) occurrence, so the
-        // programme written as 01:30-01:00 becomes negative and "Second 01:00" (00:00Z) overlaps "Before".
         programmes.Select(p => (p.Programme.Title, p.Start, p.Stop)).ShouldBe([
-            ("Before", TestFiles.Utc(2025, 10, 25, 23, 30), TestFiles.Utc(2025, 10, 26, 0, 0)),
-            ("Second 01:00", TestFiles.Utc(2025, 10, 26, 0, 0), TestFiles.Utc(2025, 10, 26, 2, 0)),
+            ("Before", TestFiles.Utc(2025, 10, 25, 23, 30), TestFiles.Utc(2025, 10, 26, 0, 30)),
+            ("Across the change", TestFiles.Utc(2025, 10, 26, 0, 30), TestFiles.Utc(2025, 10, 26, 1, 0)),
+            ("Second 01:00", TestFiles.Utc(2025, 10, 26, 1, 0), TestFiles.Utc(2025, 10, 26, 2, 0)),
         ]);
-        report.IssueCounts.Single(c => c.Code == XmltvIssueCode.AmbiguousLocalTime).Count.ShouldBe(4);
-        report.Issues.Where(i => i.Severity != XmltvIssueSeverity.Info).Select(i => (i.LineNumber, i.Code))
-            .ShouldBe([(4, XmltvIssueCode.OverlapTrimmed), (5, XmltvIssueCode.NonPositiveDuration)]);
-        report.Issues.First(i => i.Code == XmltvIssueCode.AmbiguousLocalTime).Message.ShouldContain("occurs twice in Europe/London");
+        report.Warnings.ShouldBe(0);
+        var ambiguous = report.Issues.Where(i => i.Code == XmltvIssueCode.AmbiguousLocalTime).ToList();
+        ambiguous.Select(i => i.LineNumber).ShouldBe([4, 5, 5, 6]);
+        ambiguous[0].Message.ShouldBe("stop '20251026013000' occurs twice in Europe/London (clocks go back); read as 20251026003000 +0000, the first occurrence");
+        ambiguous[2].Message.ShouldBe("stop '20251026010000' occurs twice in Europe/London (clocks go back); read as 20251026010000 +0000, the second occurrence, as the first is not after the start");
+        ambiguous[3].Message.ShouldEndWith("the second occurrence, as the first is before the channel's previous programme ends");
+    }
+
+    [Theory]
+    [InlineData(XmltvGeneratedOrder.ByChannel)]
+    [InlineData(XmltvGeneratedOrder.ByTime)]
+    public void No_offset_times_across_the_autumn_change_are_exact_except_where_flagged_ambiguous(XmltvGeneratedOrder order)
+    {
+        // A local stop such as 01:35 after a 00:35 start cannot tell a 1-hour from a 2-hour programme: the file lacks
+        // the information. Everything else must be exact, and every programme that is not must carry the flag.
+        var start = TestFiles.Utc(2025, 10, 25, 6);
+        var options = new XmltvGeneratorOptions { Channels = 6, ProgrammesPerChannel = 80, Start = start, Seed = 23, Order = order };
+        using var utcFile = TestFiles.Generate(options, out _);
+        using var localFile = TestFiles.Generate(options with { Times = XmltvGeneratedTimes.NoOffset, TimeZone = London }, out _);
+
+        var expected = TestFiles.Normalise(utcFile).Programmes.Select(p => (p.LineupChannelId, p.Start, p.Stop)).ToHashSet();
+        var (local, report) = TestFiles.Normalise(localFile, readerOptions: new XmltvReaderOptions { SourceTimeZone = London, }, options: new XmltvNormaliserOptions { MaxIssues = 10_000 });
+
+        local.Count.ShouldBe(expected.Count);
+        var flagged = report.Issues.Where(i => i.Code == XmltvIssueCode.AmbiguousLocalTime).Select(i => i.LineNumber).ToHashSet();
+        flagged.Count.ShouldBeGreaterThan(0);
+        var inexact = local.Where(p => !expected.Contains((p.LineupChannelId, p.Start, p.Stop))).ToList();
+        inexact.ShouldAllBe(p => flagged.Contains(p.Programme.LineNumber));
+        inexact.Count.ShouldBeLessThanOrEqualTo(flagged.Count);
+        local.Count(p => flagged.Contains(p.Programme.LineNumber)).ShouldBeGreaterThan(inexact.Count);
+        report.Errors.ShouldBe(0);
     }
 
     [Fact]

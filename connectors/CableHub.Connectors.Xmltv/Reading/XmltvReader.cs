@@ -33,6 +33,7 @@ public sealed class XmltvReader : IDisposable
     private readonly HashSet<string> _unknownReported = new(StringComparer.Ordinal);
     private readonly ProgrammeBuilder _p = new();
     private readonly StringBuilder _text = new();
+    private readonly Dictionary<string, (DateTimeOffset Start, DateTimeOffset? Stop)>? _lastByChannel;
     private State _state;
     private bool _seenProgramme;
     private int _line;
@@ -45,6 +46,7 @@ public sealed class XmltvReader : IDisposable
         _input = input;
         _options = options;
         _time = new XmltvTimeParser(options.SourceTimeZone, options.ZoneAbbreviations);
+        _lastByChannel = _time.SourceZoneHasTransitions ? new Dictionary<string, (DateTimeOffset, DateTimeOffset?)>(StringComparer.Ordinal) : null;
         var nameTable = new NameTable();
         _n = new Names(nameTable);
         var settings = new XmlReaderSettings
@@ -499,7 +501,12 @@ public sealed class XmltvReader : IDisposable
             return;
         }
 
-        if (!TryTime(start, "start", out var startUtc, out var error))
+        // In the hour that occurs twice when clocks go back, a local time is read as the occurrence that does not go
+        // back before the channel's previous programme (files list each channel in time order).
+        (DateTimeOffset Start, DateTimeOffset? Stop) previous = default;
+        var hasPrevious = _lastByChannel is not null && _lastByChannel.TryGetValue(channel, out previous);
+        var startThreshold = hasPrevious ? previous.Stop ?? previous.Start : (DateTimeOffset?)null;
+        if (!TryTime(start, "start", startThreshold, inclusive: hasPrevious && previous.Stop is null, out var startUtc, out var error))
         {
             SkipProgramme(XmltvIssueCode.BadStartTime, channel, $"start '{start}' is not an XMLTV time ({error}): programme skipped");
             return;
@@ -508,13 +515,18 @@ public sealed class XmltvReader : IDisposable
         DateTimeOffset? stopUtc = null;
         if (!string.IsNullOrWhiteSpace(stop))
         {
-            if (!TryTime(stop, "stop", out var s, out error))
+            if (!TryTime(stop, "stop", startUtc, inclusive: true, out var s, out error))
             {
                 SkipProgramme(XmltvIssueCode.BadStopTime, channel, $"stop '{stop}' is not an XMLTV time ({error}): programme skipped");
                 return;
             }
 
             stopUtc = s;
+        }
+
+        if (_lastByChannel is not null)
+        {
+            _lastByChannel[channel] = (startUtc, stopUtc);
         }
 
         var p = _p;
@@ -1239,11 +1251,20 @@ public sealed class XmltvReader : IDisposable
         }
     }
 
-    private bool TryTime(string text, string what, out DateTimeOffset utc, out string? error)
+    /// <param name="threshold">For an ambiguous local time: take the second occurrence when the first is before this
+    /// (or equal, when <paramref name="inclusive"/>).</param>
+    private bool TryTime(string text, string what, DateTimeOffset? threshold, bool inclusive, out DateTimeOffset utc, out string? error)
     {
-        if (!_time.TryParse(text, out utc, out var local, out error))
+        if (!_time.TryParse(text, out utc, out var local, out var second, out error))
         {
             return false;
+        }
+
+        var which = "first occurrence";
+        if (local == XmltvLocalTime.Ambiguous && threshold is { } t && (utc < t || (inclusive && utc == t)))
+        {
+            utc = second;
+            which = what == "stop" ? "second occurrence, as the first is not after the start" : "second occurrence, as the first is before the channel's previous programme ends";
         }
 
         if (local != XmltvLocalTime.Unique && _options.ReportLocalTimeAdjustments)
@@ -1251,7 +1272,7 @@ public sealed class XmltvReader : IDisposable
             var zone = _time.SourceTimeZone.Id;
             if (local == XmltvLocalTime.Ambiguous)
             {
-                Issue(XmltvIssueCode.AmbiguousLocalTime, XmltvIssueSeverity.Info, _line, _channel, $"{what} '{text}' occurs twice in {zone} (clocks go back); the first occurrence was taken ({XmltvTime.Format(utc)})");
+                Issue(XmltvIssueCode.AmbiguousLocalTime, XmltvIssueSeverity.Info, _line, _channel, $"{what} '{text}' occurs twice in {zone} (clocks go back); read as {XmltvTime.Format(utc)}, the {which}");
             }
             else
             {

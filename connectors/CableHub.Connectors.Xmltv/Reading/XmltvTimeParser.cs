@@ -9,7 +9,8 @@ public enum XmltvLocalTime
     /// <summary>The text carried an offset or a zone name, or the local time was unique.</summary>
     Unique,
 
-    /// <summary>The local time occurs twice (clocks going back): the first occurrence (summer time) was taken.</summary>
+    /// <summary>The local time occurs twice (clocks going back): the first occurrence (summer time) was taken; the reader
+    /// takes the second when the first would go back before the channel's previous programme.</summary>
     Ambiguous,
 
     /// <summary>The local time does not exist (clocks going forward): read with the offset in force before the change.</summary>
@@ -40,9 +41,20 @@ public sealed class XmltvTimeParser
 
     public TimeZoneInfo SourceTimeZone => _zone;
 
+    /// <summary>True when the source zone has summer time, i.e. local times can be ambiguous or skipped.</summary>
+    public bool SourceZoneHasTransitions => !_zoneIsUtc && _zone.SupportsDaylightSavingTime;
+
     /// <summary>Parses <paramref name="text"/>; on failure <paramref name="error"/> says why.</summary>
-    public bool TryParse(ReadOnlySpan<char> text, out DateTimeOffset utc, out XmltvLocalTime local, out string? error)
+    public bool TryParse(ReadOnlySpan<char> text, out DateTimeOffset utc, out XmltvLocalTime local, out string? error) =>
+        TryParse(text, out utc, out local, out _, out error);
+
+    /// <summary>
+    /// Parses <paramref name="text"/>; for an <see cref="XmltvLocalTime.Ambiguous"/> time <paramref name="utc"/> is the
+    /// first occurrence and <paramref name="secondOccurrence"/> the second (else both are equal).
+    /// </summary>
+    public bool TryParse(ReadOnlySpan<char> text, out DateTimeOffset utc, out XmltvLocalTime local, out DateTimeOffset secondOccurrence, out string? error)
     {
+        secondOccurrence = default;
         utc = default;
         local = XmltvLocalTime.Unique;
         error = null;
@@ -90,7 +102,7 @@ public sealed class XmltvTimeParser
         rest = rest.TrimStart();
         if (rest.IsEmpty)
         {
-            return TryLocal(clock, out utc, out local, out error);
+            return TryLocal(clock, out utc, out local, out secondOccurrence, out error);
         }
 
         TimeSpan offset;
@@ -118,6 +130,7 @@ public sealed class XmltvTimeParser
             return false;
         }
 
+        secondOccurrence = utc;
         return true;
     }
 
@@ -127,11 +140,13 @@ public sealed class XmltvTimeParser
             ? utc
             : throw new FormatException($"Not an XMLTV time '{text}': {error}.");
 
-    private bool TryLocal(DateTime clock, out DateTimeOffset utc, out XmltvLocalTime local, out string? error)
+    private bool TryLocal(DateTime clock, out DateTimeOffset utc, out XmltvLocalTime local, out DateTimeOffset secondOccurrence, out string? error)
     {
         local = XmltvLocalTime.Unique;
         error = null;
+        secondOccurrence = default;
         TimeSpan offset;
+        var laterOffset = TimeSpan.Zero;
         if (_zoneIsUtc)
         {
             offset = TimeSpan.Zero;
@@ -148,6 +163,7 @@ public sealed class XmltvTimeParser
             local = XmltvLocalTime.Ambiguous;
             var offsets = _zone.GetAmbiguousTimeOffsets(clock);
             offset = offsets.Max();
+            laterOffset = offsets.Min();
         }
         else
         {
@@ -157,6 +173,7 @@ public sealed class XmltvTimeParser
         try
         {
             utc = new DateTimeOffset(clock.Ticks - offset.Ticks, TimeSpan.Zero);
+            secondOccurrence = local == XmltvLocalTime.Ambiguous ? new DateTimeOffset(clock.Ticks - laterOffset.Ticks, TimeSpan.Zero) : utc;
             return true;
         }
         catch (ArgumentOutOfRangeException)
