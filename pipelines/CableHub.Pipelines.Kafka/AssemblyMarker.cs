@@ -1,3 +1,0 @@
-namespace CableHub.Pipelines.Kafka;
-
-internal static class AssemblyMarker;
