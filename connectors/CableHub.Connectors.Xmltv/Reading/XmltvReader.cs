@@ -59,7 +59,15 @@ public sealed class XmltvReader : IDisposable
             IgnoreWhitespace = true,
             CloseInput = false,
         };
-        _xml = input.Text is not null ? XmlReader.Create(input.Text, settings) : XmlReader.Create(input.Bytes, settings);
+        try
+        {
+            _xml = input.Text is not null ? XmlReader.Create(input.Text, settings) : XmlReader.Create(input.Bytes, settings);
+        }
+        catch (XmlException ex)
+        {
+            throw new XmltvFormatException(ex.LineNumber, ex.LinePosition, Reason(ex), ex);
+        }
+
         _lineInfo = (IXmlLineInfo)_xml;
     }
 
@@ -80,7 +88,19 @@ public sealed class XmltvReader : IDisposable
     public static XmltvReader Create(Stream stream, XmltvReaderOptions? options = null, bool leaveOpen = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        return new XmltvReader(stream, leaveOpen, XmltvInput.Open(stream), options ?? XmltvReaderOptions.Default);
+        try
+        {
+            return new XmltvReader(stream, leaveOpen, XmltvInput.Open(stream), options ?? XmltvReaderOptions.Default);
+        }
+        catch
+        {
+            if (!leaveOpen)
+            {
+                stream.Dispose();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Opens a reader over a file.</summary>
