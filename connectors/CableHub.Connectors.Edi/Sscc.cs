@@ -30,7 +30,7 @@ public static class Sscc
 
         expectedCheckDigit = -1;
         sscc = null;
-        if (digits.Length != 18 || !digits.All(char.IsAsciiDigit))
+        if (digits.Length != 18 || digits.AsSpan().ContainsAnyExceptInRange('0', '9'))
         {
             return Status.NotAnSscc;
         }

@@ -115,6 +115,17 @@ public sealed class X12TokenizerTests
     }
 
     [Fact]
+    public void Segments_longer_than_the_read_buffer_are_read_whole()
+    {
+        var serial = new string('7', 50_000);
+        var text = Isa + "GS*SH*A*B*20240115*1030*1*X*005010~ST*999*0001~REF*SN*" + serial + "~SE*3*0001~GE*1*1~IEA*1*000000007~";
+
+        var transaction = X12Parser.Parse(new TrickleStream(Text.Bytes(text), maxChunk: 4000), new X12ReaderOptions { BufferSize = 1024 }).Transactions.Single();
+
+        transaction.Segments!.Single().Elements.ShouldBe(["SN", serial]);
+    }
+
+    [Fact]
     public void A_segment_longer_than_the_limit_is_refused()
     {
         var text = Isa + "GS*SH*" + new string('A', 5000) + "~";

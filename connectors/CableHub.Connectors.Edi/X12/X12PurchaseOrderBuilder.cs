@@ -18,9 +18,8 @@ internal sealed class X12PurchaseOrderBuilder : X12TransactionBuilder
     private DateOnly? _delivery;
     private decimal _quantityTotal;
 
-    public override void Add(X12Segment segment, X12TransactionContext context)
+    public override void Add(int key, in X12Segment segment, X12TransactionContext context)
     {
-        var key = segment.IdKey;
         if (_first)
         {
             _first = false;
@@ -121,7 +120,7 @@ internal sealed class X12PurchaseOrderBuilder : X12TransactionBuilder
         };
     }
 
-    private void ReadLine(X12Segment segment, X12TransactionContext context)
+    private void ReadLine(in X12Segment segment, X12TransactionContext context)
     {
         if (!segment.TryGetDecimal(2, out var quantity))
         {
@@ -165,7 +164,7 @@ internal sealed class X12PurchaseOrderBuilder : X12TransactionBuilder
         });
     }
 
-    private static DateOnly? Date(X12Segment segment, int position, X12TransactionContext context)
+    private static DateOnly? Date(in X12Segment segment, int position, X12TransactionContext context)
     {
         var text = segment.GetString(position);
         if (DateOnly.TryParseExact(text, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))

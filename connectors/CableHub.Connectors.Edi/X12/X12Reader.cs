@@ -178,7 +178,7 @@ public sealed class X12Reader : IDisposable
         if (_state == State.Transaction)
         {
             _context.Position++;
-            _builder!.Add(segment, _context);
+            _builder!.Add(key, segment, _context);
             return;
         }
 

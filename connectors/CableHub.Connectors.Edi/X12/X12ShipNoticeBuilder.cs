@@ -24,9 +24,8 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
     private decimal _allQuantityTotal;
     private int _itemLevels;
 
-    public override void Add(X12Segment segment, X12TransactionContext context)
+    public override void Add(int key, in X12Segment segment, X12TransactionContext context)
     {
-        var key = segment.IdKey;
         if (_first)
         {
             _first = false;
@@ -79,7 +78,7 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
                 ReadMan(segment, context, level);
                 break;
             case PRF:
-                level.PurchaseOrder = new X12PurchaseOrderReference(segment.GetString(1), segment.GetStringOrNull(2), segment.GetStringOrNull(3), segment.GetStringOrNull(4));
+                level.PurchaseOrder = new X12PurchaseOrderReference(context.Pooled(segment[1]), segment.GetStringOrNull(2), segment.GetStringOrNull(3), segment.GetStringOrNull(4));
                 if (!segment.Has(1))
                 {
                     context.ElementError(1, "1", "PRF01 purchase order number is missing");
@@ -164,7 +163,7 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
         return transaction with { ShipNotice = notice };
     }
 
-    private void ReadBsn(X12Segment segment, X12TransactionContext context)
+    private void ReadBsn(in X12Segment segment, X12TransactionContext context)
     {
         if (_sawBsn)
         {
@@ -184,16 +183,16 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
         }
     }
 
-    private void ReadHl(X12Segment segment, X12TransactionContext context)
+    private void ReadHl(in X12Segment segment, X12TransactionContext context)
     {
         if (_afterCtt)
         {
             context.SegmentError("7", "HL after CTT: the totals segment must close the hierarchy");
         }
 
-        var id = segment.GetString(1);
-        var parentId = segment.GetStringOrNull(2);
-        var code = segment.GetString(3);
+        var id = context.Pooled(segment[1]);
+        var parentId = context.PooledOrNull(segment[2]);
+        var code = context.Short(segment[3]);
         var parentIndex = -1;
         if (id.Length == 0)
         {
@@ -236,7 +235,7 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
         }
     }
 
-    private void ReadCtt(X12Segment segment, X12TransactionContext context)
+    private void ReadCtt(in X12Segment segment, X12TransactionContext context)
     {
         _afterCtt = true;
         long? count = null;
@@ -285,7 +284,7 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
         return Math.Abs(total) % modulus == hash;
     }
 
-    private static X12Date ReadDtm(X12Segment segment, X12TransactionContext context)
+    private static X12Date ReadDtm(in X12Segment segment, X12TransactionContext context)
     {
         if (!segment.Has(1))
         {
@@ -295,35 +294,35 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
         return new X12Date(context.Short(segment[1]), segment.GetStringOrNull(2), segment.GetStringOrNull(3));
     }
 
-    private static void ReadRef(X12Segment segment, X12TransactionContext context, LevelBuilder level)
+    private static void ReadRef(in X12Segment segment, X12TransactionContext context, LevelBuilder level)
     {
+        if (context.IsSerialQualifier(segment[1]))
+        {
+            var position = segment.Has(2) ? 2 : 3;
+            if (!segment.Has(position))
+            {
+                context.ElementError(2, "2", $"REF*{context.Short(segment[1])} serial number has neither REF02 nor REF03");
+                return;
+            }
+
+            if (context.Options.KeepTransactionContent)
+            {
+                (level.Serials ??= new List<string>(16)).Add(segment.GetString(position));
+            }
+
+            return;
+        }
+
         var qualifier = context.Short(segment[1]);
         if (qualifier.Length == 0)
         {
             context.ElementError(1, "1", "REF01 reference qualifier is missing");
         }
 
-        if (context.Options.SerialNumberQualifiers.Contains(qualifier))
-        {
-            var value = segment.Has(2) ? segment.GetString(2) : segment.GetStringOrNull(3);
-            if (value is null)
-            {
-                context.ElementError(2, "2", $"REF*{qualifier} serial number has neither REF02 nor REF03");
-                return;
-            }
-
-            if (context.Options.KeepTransactionContent)
-            {
-                (level.Serials ??= []).Add(value);
-            }
-
-            return;
-        }
-
         (level.References ??= []).Add(new X12Reference(qualifier, segment.GetStringOrNull(2), segment.GetStringOrNull(3)));
     }
 
-    private static void ReadLin(X12Segment segment, X12TransactionContext context, LevelBuilder level)
+    private static void ReadLin(in X12Segment segment, X12TransactionContext context, LevelBuilder level)
     {
         if (level.Item is not null)
         {
@@ -347,7 +346,7 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
             }
 
             var qualifier = context.Short(segment[p]);
-            var value = segment.GetString(p + 1);
+            var value = qualifier == "SN" ? segment.GetString(p + 1) : context.Pooled(segment[p + 1]);
             ids.Add(new X12ProductId(qualifier, value));
             if (qualifier == "SN")
             {
@@ -360,10 +359,10 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
             context.ElementError(2, "1", "LIN has no product id (LIN02/LIN03)");
         }
 
-        level.Item = new X12ItemIdentification(segment.GetStringOrNull(1), ids);
+        level.Item = new X12ItemIdentification(context.PooledOrNull(segment[1]), ids);
     }
 
-    private void ReadSn1(X12Segment segment, X12TransactionContext context, LevelBuilder level)
+    private void ReadSn1(in X12Segment segment, X12TransactionContext context, LevelBuilder level)
     {
         var quantity = Number(segment, 2, context);
         if (!segment.Has(2))
@@ -376,7 +375,7 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
             context.ElementError(3, "1", "SN103 unit of measure is missing");
         }
 
-        level.Quantity = new X12ItemQuantity(segment.GetStringOrNull(1), quantity, context.ShortOrNull(segment[3]),
+        level.Quantity = new X12ItemQuantity(context.PooledOrNull(segment[1]), quantity, context.ShortOrNull(segment[3]),
             Number(segment, 4, context), Number(segment, 5, context), context.ShortOrNull(segment[6]));
         if (quantity is { } q)
         {
@@ -388,7 +387,7 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
         }
     }
 
-    private static void ReadMan(X12Segment segment, X12TransactionContext context, LevelBuilder level)
+    private static void ReadMan(in X12Segment segment, X12TransactionContext context, LevelBuilder level)
     {
         var qualifier = context.Short(segment[1]);
         var number = segment.GetString(2);
@@ -416,7 +415,7 @@ internal sealed class X12ShipNoticeBuilder : X12TransactionBuilder
         (level.Marks ??= []).Add(marks);
     }
 
-    private static decimal? Number(X12Segment segment, int position, X12TransactionContext context)
+    private static decimal? Number(in X12Segment segment, int position, X12TransactionContext context)
     {
         if (!segment.Has(position))
         {

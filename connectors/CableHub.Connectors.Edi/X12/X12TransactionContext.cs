@@ -10,13 +10,20 @@ internal sealed class X12TransactionContext
 {
     private readonly X12SegmentReader _tokenizer;
     private readonly Dictionary<int, string> _shortStrings = [];
+    private readonly HashSet<string> _pool = new(StringComparer.Ordinal);
     private string _segmentId = "";
     private long _segmentIdNumber = -1;
+
+    private readonly int[] _serialQualifierKeys;
+    private readonly bool _longSerialQualifiers;
 
     public X12TransactionContext(X12SegmentReader tokenizer, X12ReaderOptions options)
     {
         _tokenizer = tokenizer;
         Options = options;
+        var encoded = options.SerialNumberQualifiers.Select(q => options.TextEncoding.GetBytes(q)).ToList();
+        _serialQualifierKeys = encoded.Where(b => b.Length is > 0 and <= 3).Select(b => ShortKey(b)).ToArray();
+        _longSerialQualifiers = encoded.Any(b => b.Length is 0 or > 3);
     }
 
     public X12ReaderOptions Options { get; }
@@ -40,6 +47,17 @@ internal sealed class X12TransactionContext
         Position = 0;
     }
 
+    /// <summary>Whether a REF01 value is one of <see cref="X12ReaderOptions.SerialNumberQualifiers"/> (no allocation for short codes).</summary>
+    public bool IsSerialQualifier(ReadOnlySpan<byte> value)
+    {
+        if (value.Length is > 0 and <= 3)
+        {
+            return Array.IndexOf(_serialQualifierKeys, ShortKey(value)) >= 0;
+        }
+
+        return _longSerialQualifiers && Options.SerialNumberQualifiers.Contains(Options.TextEncoding.GetString(value));
+    }
+
     /// <summary>Text of a short code element (qualifiers, units): cached so hot paths do not allocate.</summary>
     public string Short(ReadOnlySpan<byte> value)
     {
@@ -48,12 +66,7 @@ internal sealed class X12TransactionContext
             return value.IsEmpty ? "" : Options.TextEncoding.GetString(value);
         }
 
-        var key = value.Length switch
-        {
-            1 => value[0],
-            2 => (value[0] << 8) | value[1],
-            _ => (value[0] << 16) | (value[1] << 8) | value[2],
-        } | (value.Length << 24);
+        var key = ShortKey(value);
         if (!_shortStrings.TryGetValue(key, out var text))
         {
             text = Options.TextEncoding.GetString(value);
@@ -67,6 +80,48 @@ internal sealed class X12TransactionContext
     }
 
     public string? ShortOrNull(ReadOnlySpan<byte> value) => value.IsEmpty ? null : Short(value);
+
+    /// <summary>
+    /// Text of a value that repeats across segments (ids, model codes, PO numbers): looked up in a bounded pool
+    /// by its characters, so repeated values do not allocate. Unique values (serial numbers) should not use it.
+    /// </summary>
+    public string Pooled(ReadOnlySpan<byte> value)
+    {
+        if (value.Length <= 3)
+        {
+            return Short(value);
+        }
+
+        if (value.Length > 64 || !System.Text.Ascii.IsValid(value))
+        {
+            return Options.TextEncoding.GetString(value);
+        }
+
+        Span<char> chars = stackalloc char[value.Length];
+        System.Text.Ascii.ToUtf16(value, chars, out _);
+        var lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(chars, out var text))
+        {
+            return text;
+        }
+
+        text = new string(chars);
+        if (_pool.Count < 8192)
+        {
+            _pool.Add(text);
+        }
+
+        return text;
+    }
+
+    public string? PooledOrNull(ReadOnlySpan<byte> value) => value.IsEmpty ? null : Pooled(value);
+
+    private static int ShortKey(ReadOnlySpan<byte> value) => value.Length switch
+    {
+        1 => value[0],
+        2 => (value[0] << 8) | value[1],
+        _ => (value[0] << 16) | (value[1] << 8) | value[2],
+    } | (value.Length << 24);
 
     public void ElementError(int element, string code, string reason, string? badValue = null) =>
         Report(EdiErrorLevel.Element, code, reason, element, badValue);
@@ -127,7 +182,7 @@ internal sealed class X12TransactionContext
 /// <summary>Builds the content of one transaction set from its segments (ST and SE excluded).</summary>
 internal abstract class X12TransactionBuilder
 {
-    public abstract void Add(X12Segment segment, X12TransactionContext context);
+    public abstract void Add(int key, in X12Segment segment, X12TransactionContext context);
 
     /// <summary>Called at SE (or when the transaction ends without one): final checks, then the content is attached.</summary>
     public abstract X12Transaction Complete(X12Transaction transaction, X12TransactionContext context);
@@ -138,7 +193,7 @@ internal sealed class X12GenericBuilder : X12TransactionBuilder
 {
     private readonly List<X12GenericSegment> _segments = [];
 
-    public override void Add(X12Segment segment, X12TransactionContext context)
+    public override void Add(int key, in X12Segment segment, X12TransactionContext context)
     {
         if (context.Options.KeepTransactionContent)
         {
@@ -149,7 +204,7 @@ internal sealed class X12GenericBuilder : X12TransactionBuilder
     public override X12Transaction Complete(X12Transaction transaction, X12TransactionContext context) =>
         context.Options.KeepTransactionContent ? transaction with { Segments = _segments } : transaction;
 
-    public static X12GenericSegment ToGeneric(X12Segment segment, X12TransactionContext context)
+    public static X12GenericSegment ToGeneric(in X12Segment segment, X12TransactionContext context)
     {
         var elements = new string[segment.ElementCount];
         for (var i = 0; i < elements.Length; i++)
