@@ -1,2 +1,0 @@
-namespace CableHub.Sagas;
-internal static class AssemblyMarker;

@@ -1,0 +1,104 @@
+using CableHub.Core.Contracts;
+using CableHub.Core.Ports;
+using CableHub.Sagas.Onboarding;
+using JasperFx;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Postgresql;
+using Wolverine.RDBMS;
+
+namespace CableHub.Sagas.Messaging;
+
+public static class MessagingConfiguration
+{
+    /// <summary>Local queue of the saga: ProductOrderAcknowledged, the steps' replies, timeouts.</summary>
+    public const string SagaQueue = "onboarding-saga";
+
+    /// <summary>Local queue of the step handlers (database work, CAS calls).</summary>
+    public const string StepQueue = "onboarding-steps";
+
+    /// <summary>Table of the onboarding saga's state, in the messaging schema.</summary>
+    public const string OnboardingSagaTable = "onboarding_saga";
+
+    /// <summary>
+    /// Configures Wolverine for the hub: PostgreSQL persistence (inbox, outbox, scheduled messages, dead
+    /// letters, saga state) in <see cref="MessagingOptions.Schema"/>, built at start-up; durable local queues
+    /// with explicit parallelism and polling; retries with exponential back-off, then the dead-letter queue;
+    /// the onboarding saga registered explicitly; the correlation id in Serilog's log context.
+    /// Registers <see cref="OnboardingOptions"/> and <see cref="HubOutbox"/>. The host registers an
+    /// <see cref="NpgsqlDataSource"/> for the same database and an <see cref="IConditionalAccessSystem"/>.
+    /// </summary>
+    public static WolverineOptions ConfigureCableHubMessaging(this WolverineOptions opts, MessagingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(opts);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        opts.Discovery.IncludeAssembly(typeof(OnboardingSaga).Assembly);
+
+        // Durable on PostgreSQL. Tables (saga tables included) are created/updated at start-up, never purged.
+        opts.PersistMessagesWithPostgresql(options.ConnectionString, options.Schema);
+        opts.AutoBuildMessageStorageOnStartup = AutoCreate.CreateOrUpdate;
+        opts.AddSagaType<OnboardingSaga>(OnboardingSagaTable);
+
+        opts.Durability.Mode = options.SingleNode ? DurabilityMode.Solo : DurabilityMode.Balanced;
+        opts.Durability.ScheduledJobPollingTime = options.PollingInterval;
+        opts.Durability.ScheduledJobFirstExecution = options.PollingInterval;
+        opts.Durability.RecoveryBatchSize = options.PollingBatchSize;
+
+        opts.Policies.UseDurableLocalQueues();
+        opts.Policies.AllLocalQueues(queue => queue.MaximumParallelMessages(options.HandlerParallelism));
+        opts.LocalQueue(SagaQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
+        opts.LocalQueue(StepQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
+        RouteOnboardingMessages(opts);
+
+        ConfigureErrorHandling(opts, options);
+        opts.Policies.AddMiddleware(typeof(CorrelationLogContext));
+
+        opts.Services.AddSingleton(options.Onboarding);
+        opts.Services.AddSingleton<HubOutbox>();
+        return opts;
+    }
+
+    private static void RouteOnboardingMessages(WolverineOptions opts)
+    {
+        opts.PublishMessage<ProductOrderAcknowledged>().ToLocalQueue(SagaQueue);
+        opts.PublishMessage<StbReserved>().ToLocalQueue(SagaQueue);
+        opts.PublishMessage<StbReservationFailed>().ToLocalQueue(SagaQueue);
+        opts.PublishMessage<StbActivated>().ToLocalQueue(SagaQueue);
+        opts.PublishMessage<StbActivationRejected>().ToLocalQueue(SagaQueue);
+        opts.PublishMessage<OnboardingCompleted>().ToLocalQueue(SagaQueue);
+        opts.PublishMessage<OnboardingCompensated>().ToLocalQueue(SagaQueue);
+        opts.PublishMessage<OnboardingAbandoned>().ToLocalQueue(SagaQueue);
+        opts.PublishMessage<OnboardingStepTimedOut>().ToLocalQueue(SagaQueue);
+
+        opts.PublishMessage<ReserveStb>().ToLocalQueue(StepQueue);
+        opts.PublishMessage<ActivateStb>().ToLocalQueue(StepQueue);
+        opts.PublishMessage<CompleteOnboarding>().ToLocalQueue(StepQueue);
+        opts.PublishMessage<CompensateOnboarding>().ToLocalQueue(StepQueue);
+    }
+
+    private static void ConfigureErrorHandling(WolverineOptions opts, MessagingOptions options)
+    {
+        var backOff = options.RetryDelays.ToArray();
+
+        // Two messages for one saga at once: the loser reloads the saga and tries again right away.
+        opts.Policies.OnException<SagaConcurrencyException>()
+            .RetryWithCooldown(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100),
+                TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(800));
+
+        // Two deliveries starting the same saga at once: the second insert of the saga row fails; on retry it finds the saga.
+        opts.Policies.OnException<PostgresException>(e => e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == OnboardingSagaTable)
+            .RetryWithCooldown(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100));
+
+        // Transient: the CAS did not answer, the database hiccupped or chose us as a deadlock victim.
+        opts.Policies.OnException<CasUnavailableException>().RetryWithCooldown(backOff);
+        opts.Policies.OnException<NpgsqlException>(e => e.IsTransient).RetryWithCooldown(backOff);
+        opts.Policies.OnException<TimeoutException>().RetryWithCooldown(backOff);
+
+        // Anything else is likely a bug or bad data: a few tries, then the dead-letter queue.
+        opts.Policies.OnAnyException().RetryWithCooldown(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2));
+    }
+}

@@ -1,0 +1,35 @@
+namespace CableHub.Sagas.Onboarding;
+
+/// <summary>Timing of the onboarding saga.</summary>
+public sealed class OnboardingOptions
+{
+    /// <summary>
+    /// How long one step (reservation, CAS activation, completion, compensation) may take before the saga
+    /// compensates. Read when a step starts; a change applies to steps started afterwards.
+    /// </summary>
+    public TimeSpan StepTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long one call to the CAS may take before it counts as unavailable (and is retried).</summary>
+    public TimeSpan CasCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Compensation attempts (each bounded by <see cref="StepTimeout"/>) before the box is left reserved for an operator.</summary>
+    public int MaxCompensationAttempts { get; init; } = 3;
+
+    public void Validate()
+    {
+        if (StepTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StepTimeout), StepTimeout, "Onboarding:StepTimeout must be positive");
+        }
+
+        if (CasCallTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CasCallTimeout), CasCallTimeout, "Onboarding:CasCallTimeout must be positive");
+        }
+
+        if (MaxCompensationAttempts < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxCompensationAttempts), MaxCompensationAttempts, "Onboarding:MaxCompensationAttempts must be at least 1");
+        }
+    }
+}

@@ -1,0 +1,271 @@
+using System.Diagnostics;
+using CableHub.Connectors.Cas.Simulator;
+using CableHub.Core.Contracts;
+using CableHub.Core.Devices;
+using CableHub.Core.Orders;
+using CableHub.Core.Subscriptions;
+using CableHub.Sagas.Onboarding;
+using Dapper;
+
+namespace CableHub.Sagas.Tests;
+
+[Collection(OnboardingCollection.Name)]
+public sealed class OnboardingSagaIntegrationTests(OnboardingFixture hub, ITestOutputHelper output)
+{
+    private static string NewCorrelationId() => "corr-" + Guid.NewGuid().ToString("N")[..12];
+
+    private async Task<IReadOnlyList<StockBox>> ArrangeAsync(int boxes)
+    {
+        hub.Cas.Faults.Reset();
+        return await hub.ResetStockAsync(boxes);
+    }
+
+    [Fact]
+    public async Task Acknowledged_order_completes_with_an_active_box_a_subscription_and_one_CAS_activation()
+    {
+        var box = (await ArrangeAsync(1)).Single();
+        var deadLettersBefore = await hub.DeadLetterCountAsync();
+        var correlationId = NewCorrelationId();
+
+        var placed = await hub.PlaceAndAcknowledgeAsync(correlationId);
+        var order = await hub.WaitUntilFinishedAsync(placed.OrderId);
+
+        order.State.ShouldBe(ProductOrderState.Completed);
+        order.StateReason.ShouldBeNull();
+        order.History.Select(h => h.State).ShouldBe([ProductOrderState.Acknowledged, ProductOrderState.InProgress, ProductOrderState.Completed]);
+
+        var device = await hub.DeviceAsync(box.Id);
+        device.Status.ShouldBe(DeviceStatus.Installed);
+        device.ActivationState.ShouldBe(ActivationState.Active);
+        device.CustomerId.ShouldBe(placed.CustomerId);
+
+        var subscription = (await hub.SubscriptionsForOrderAsync(placed.OrderId)).ShouldHaveSingleItem();
+        subscription.Status.ShouldBe(SubscriptionStatus.Active);
+        subscription.DeviceId.ShouldBe(box.Id);
+        (await hub.EntitledProductsAsync(box.Id)).ShouldBe(OnboardingFixture.PlanProducts);
+
+        var activation = (await hub.Cas.ActivationsForDeviceAsync(box.CasId)).ShouldHaveSingleItem();
+        activation.IdempotencyKey.ShouldBe(OnboardingKeys.Activation(placed.OrderId, box.Id));
+        activation.ProductIds.ShouldBe(OnboardingFixture.PlanProducts);
+        (await hub.Cas.CommandLogAsync(box.CasId)).ShouldHaveSingleItem();
+        var casDevice = await hub.Cas.DeviceAsync(box.CasId);
+        casDevice.ShouldNotBeNull();
+        casDevice.IsActive.ShouldBeTrue();
+        casDevice.ProductIds.ShouldBe(OnboardingFixture.PlanProducts);
+
+        var completed = await EventuallyAsync(() => hub.Outcomes.Of<ProductOrderCompleted>(e => e.OrderId == placed.OrderId));
+        completed.ShouldHaveSingleItem().Event.SubscriptionId.ShouldBe(subscription.Id);
+        (await hub.DeadLetterCountAsync()).ShouldBe(deadLettersBefore);
+    }
+
+    [Fact]
+    public async Task Order_fails_when_no_box_is_in_stock()
+    {
+        await ArrangeAsync(0);
+
+        var placed = await hub.PlaceAndAcknowledgeAsync(NewCorrelationId());
+        var order = await hub.WaitUntilFinishedAsync(placed.OrderId);
+
+        order.State.ShouldBe(ProductOrderState.Failed);
+        order.StateReason.ShouldBe("no set-top box in stock");
+        order.History.Select(h => h.State).ShouldBe([ProductOrderState.Acknowledged, ProductOrderState.InProgress, ProductOrderState.Failed]);
+        (await hub.SubscriptionsForOrderAsync(placed.OrderId)).ShouldBeEmpty();
+        var failed = await EventuallyAsync(() => hub.Outcomes.Of<ProductOrderFailed>(e => e.OrderId == placed.OrderId));
+        failed.ShouldHaveSingleItem().Event.Reason.ShouldBe("no set-top box in stock");
+    }
+
+    [Fact]
+    public async Task CAS_rejection_releases_the_box_and_fails_the_order_with_the_CAS_reason()
+    {
+        var box = (await ArrangeAsync(1)).Single();
+        hub.Cas.Faults.RejectDevice(box.CasId, "smart card blacklisted");
+
+        var placed = await hub.PlaceAndAcknowledgeAsync(NewCorrelationId());
+        var order = await hub.WaitUntilFinishedAsync(placed.OrderId);
+
+        order.State.ShouldBe(ProductOrderState.Failed);
+        order.StateReason.ShouldBe("smart card blacklisted");
+        var device = await hub.DeviceAsync(box.Id);
+        device.Status.ShouldBe(DeviceStatus.InStock);
+        device.ReservedFor.ShouldBeNull();
+        device.CustomerId.ShouldBeNull();
+        (await hub.SubscriptionsForOrderAsync(placed.OrderId)).ShouldBeEmpty();
+        (await hub.Cas.ActivationsForDeviceAsync(box.CasId)).ShouldBeEmpty();
+        var log = await hub.Cas.CommandLogAsync(box.CasId);
+        log.ShouldHaveSingleItem().Outcome.ShouldBe(CasCommandOutcome.Rejected);
+    }
+
+    [Fact]
+    public async Task CAS_unavailable_twice_is_retried_and_the_order_completes_with_one_activation()
+    {
+        var box = (await ArrangeAsync(1)).Single();
+        hub.Cas.Faults.FailNextFor(box.CasId, 2);
+
+        var placed = await hub.PlaceAndAcknowledgeAsync(NewCorrelationId());
+        var order = await hub.WaitUntilFinishedAsync(placed.OrderId);
+
+        order.State.ShouldBe(ProductOrderState.Completed);
+        (await hub.Cas.ActivationsForDeviceAsync(box.CasId)).ShouldHaveSingleItem();
+        (await hub.Cas.CommandLogAsync(box.CasId)).ShouldHaveSingleItem();
+        hub.Logs.Entries.Count(e => e.Message.StartsWith($"Simulated CAS unavailable for activate of {box.CasId} ", StringComparison.Ordinal)).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Lost_CAS_answer_is_retried_with_the_same_key_and_takes_effect_once()
+    {
+        var box = (await ArrangeAsync(1)).Single();
+        hub.Cas.Faults.LoseNextResponses(1);
+
+        var placed = await hub.PlaceAndAcknowledgeAsync(NewCorrelationId());
+        var order = await hub.WaitUntilFinishedAsync(placed.OrderId);
+
+        order.State.ShouldBe(ProductOrderState.Completed);
+        (await hub.Cas.ActivationsForDeviceAsync(box.CasId)).ShouldHaveSingleItem();
+        var log = await hub.Cas.CommandLogAsync(box.CasId);
+        log.Select(c => c.Outcome).ShouldBe([CasCommandOutcome.Applied, CasCommandOutcome.Duplicate]);
+        log[1].OriginalId.ShouldBe(log[0].Id);
+        log[1].IdempotencyKey.ShouldBe(log[0].IdempotencyKey);
+    }
+
+    [Fact]
+    public async Task Step_timeout_deactivates_the_box_on_the_CAS_releases_it_and_fails_the_order()
+    {
+        var box = (await ArrangeAsync(1)).Single();
+        var normal = hub.Onboarding.StepTimeout;
+        hub.Onboarding.StepTimeout = TimeSpan.FromSeconds(1.5);
+        hub.Cas.Faults.Latency = TimeSpan.FromSeconds(4);
+        try
+        {
+            var placed = await hub.PlaceAndAcknowledgeAsync(NewCorrelationId());
+            var order = await hub.WaitUntilFinishedAsync(placed.OrderId);
+
+            order.State.ShouldBe(ProductOrderState.Failed);
+            order.StateReason.ShouldBe("timed out waiting for the CAS to activate the set-top box");
+            order.History.Count(h => h.State == ProductOrderState.Failed).ShouldBe(1);
+            var device = await hub.DeviceAsync(box.Id);
+            device.Status.ShouldBe(DeviceStatus.InStock);
+            device.ReservedFor.ShouldBeNull();
+            (await hub.SubscriptionsForOrderAsync(placed.OrderId)).ShouldBeEmpty();
+
+            // The late activation took effect on the CAS, and the compensation undid it.
+            var log = await hub.Cas.CommandLogAsync(box.CasId);
+            log.Where(c => c.Outcome == CasCommandOutcome.Applied).Select(c => c.Kind).ShouldBe([CasCommandKind.Activate, CasCommandKind.Deactivate]);
+            var casDevice = await hub.Cas.DeviceAsync(box.CasId);
+            casDevice.ShouldNotBeNull();
+            casDevice.IsActive.ShouldBeFalse();
+            casDevice.ProductIds.ShouldBeEmpty();
+        }
+        finally
+        {
+            hub.Onboarding.StepTimeout = normal;
+            hub.Cas.Faults.Reset();
+        }
+    }
+
+    [Fact]
+    public async Task Duplicate_acknowledgements_start_one_saga_and_activate_once()
+    {
+        var boxes = await ArrangeAsync(2);
+        var correlationId = NewCorrelationId();
+        var placed = await hub.PlaceOrderAsync(correlationId);
+
+        // Three deliveries of the same event, two of them racing.
+        await Task.WhenAll(hub.AcknowledgeAsync(placed, correlationId), hub.AcknowledgeAsync(placed, correlationId));
+        await hub.AcknowledgeAsync(placed, correlationId);
+        var order = await hub.WaitUntilFinishedAsync(placed.OrderId);
+        order.State.ShouldBe(ProductOrderState.Completed);
+
+        // And once more after the saga finished.
+        await hub.AcknowledgeAsync(placed, correlationId);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        order = await hub.WaitUntilFinishedAsync(placed.OrderId);
+
+        order.State.ShouldBe(ProductOrderState.Completed);
+        order.History.Select(h => h.State).ShouldBe([ProductOrderState.Acknowledged, ProductOrderState.InProgress, ProductOrderState.Completed]);
+        var subscription = (await hub.SubscriptionsForOrderAsync(placed.OrderId)).ShouldHaveSingleItem();
+        var used = boxes.Single(b => b.Id == subscription.DeviceId);
+        var unused = boxes.Single(b => b.Id != subscription.DeviceId);
+        (await hub.DeviceAsync(unused.Id)).Status.ShouldBe(DeviceStatus.InStock);
+        (await hub.Cas.ActivationsForDeviceAsync(used.CasId)).ShouldHaveSingleItem();
+        (await hub.Cas.CommandLogAsync(unused.CasId)).ShouldBeEmpty();
+        hub.Outcomes.Of<ProductOrderCompleted>(e => e.OrderId == placed.OrderId).ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task Correlation_id_of_the_request_reaches_every_hop_and_the_log_context()
+    {
+        await ArrangeAsync(1);
+        var correlationId = NewCorrelationId();
+
+        var placed = await hub.PlaceAndAcknowledgeAsync(correlationId);
+        var order = await hub.WaitUntilFinishedAsync(placed.OrderId);
+        order.State.ShouldBe(ProductOrderState.Completed);
+
+        // Saga → step handler → saga → step handler → saga: every handler logged inside the correlation.
+        var orderLogs = hub.Logs.Entries
+            .Where(e => e.Category == typeof(OnboardingSaga).FullName && e.Message.Contains(placed.OrderId.ToString(), StringComparison.Ordinal))
+            .ToList();
+        orderLogs.ShouldContain(e => e.Message.Contains("Onboarding of order", StringComparison.Ordinal) && e.Message.Contains("started", StringComparison.Ordinal));
+        orderLogs.ShouldContain(e => e.Message.Contains("reserved, activating", StringComparison.Ordinal));
+        orderLogs.ShouldContain(e => e.Message.Contains("completed: subscription", StringComparison.Ordinal));
+        orderLogs.ShouldContain(e => e.Message.Contains("finished: completed", StringComparison.Ordinal));
+        orderLogs.ShouldAllBe(e => e.CorrelationId == correlationId);
+
+        // The integration event published by the last step carries it too.
+        var completed = await EventuallyAsync(() => hub.Outcomes.Of<ProductOrderCompleted>(e => e.OrderId == placed.OrderId));
+        completed.ShouldHaveSingleItem().CorrelationId.ShouldBe(correlationId);
+    }
+
+    [Fact]
+    public async Task Throughput_of_200_concurrent_onboardings()
+    {
+        const int orders = 200;
+        var boxes = await ArrangeAsync(orders);
+        var placed = new List<PlacedProductOrder>();
+        for (var i = 0; i < orders; i++)
+        {
+            placed.Add(await hub.PlaceOrderAsync("bench-" + i));
+        }
+
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(placed, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (p, _) => await hub.AcknowledgeAsync(p, "bench"));
+        var ids = placed.Select(p => p.OrderId).ToArray();
+        await using (var conn = await hub.DataSource.OpenConnectionAsync())
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+            while (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM hub.product_order WHERE id = ANY(@ids) AND state = 'completed'", new { ids }) < orders)
+            {
+                DateTime.UtcNow.ShouldBeLessThan(deadline, "200 onboardings did not complete within 3 minutes");
+                await Task.Delay(50);
+            }
+        }
+
+        clock.Stop();
+        var rate = orders / clock.Elapsed.TotalSeconds;
+        output.WriteLine($"{orders} onboardings (5 messages, 4 transactions, 1 CAS call each) in {clock.Elapsed.TotalSeconds:F2} s = {rate:F1} sagas/s");
+        Console.WriteLine($"RESULT onboarding_sagas_per_second {rate:F1} sagas/s");
+
+        foreach (var box in boxes)
+        {
+            (await hub.Cas.ActivationsForDeviceAsync(box.CasId)).Count.ShouldBe(1);
+        }
+
+        await using var check = await hub.DataSource.OpenConnectionAsync();
+        (await check.ExecuteScalarAsync<long>("SELECT count(*) FROM hub.subscription WHERE order_id = ANY(@ids)", new { ids })).ShouldBe(orders);
+    }
+
+    private static async Task<IReadOnlyList<T>> EventuallyAsync<T>(Func<IReadOnlyList<T>> read)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var items = read();
+            if (items.Count > 0 || DateTime.UtcNow > deadline)
+            {
+                return items;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
