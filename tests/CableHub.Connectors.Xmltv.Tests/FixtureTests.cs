@@ -85,7 +85,7 @@ public sealed class FixtureTests
     }
 
     [Fact]
-    public void Uk_listings_check_clean_and_span_two_weeks()
+    public void Uk_listings_check_spans_two_weeks_and_reports_the_zero_length_slots()
     {
         var report = XmltvCheck.CheckFile(TestFiles.Fixture("UK_Data.xml"));
 
@@ -97,6 +97,13 @@ public sealed class FixtureTests
         report.ProgrammesAccepted.ShouldBe(report.Programmes - report.ProgrammesSkipped);
         report.From.ShouldBe(TestFiles.Utc(2015, 11, 26, 6));
         report.Channels.Single(c => c.SourceId == "UK_RT_134").Programmes.ShouldBe(501);
+        report.To.ShouldBe(TestFiles.Utc(2015, 12, 9, 6));
+
+        // The real data has 49 slots such as 'Weather' with stop == start (line 734: 19:30-19:30).
+        report.ProgrammesSkipped.ShouldBe(49);
+        report.Issues.ShouldAllBe(i => i.Code == XmltvIssueCode.NonPositiveDuration && i.Skipped);
+        report.Issues[0].LineNumber.ShouldBe(734);
+        report.Issues[0].Message.ShouldBe("'BBC News; Regional News' stops at 20151127193000 +0000, not after its start 20151127193000 +0000: skipped");
     }
 
     [Fact]
