@@ -191,6 +191,22 @@ public sealed class EdifactTests
     }
 
     [Fact]
+    public void Functional_groups_are_counted_in_UNZ_and_their_UNE_is_checked()
+    {
+        const string good = "UNB+UNOA:2+A+B+240115:1030+7'UNG+DESADV+A+B+240115:1030+G1+UN+D:96A'" +
+                            "UNH+1+ORDERS:D:96A:UN'UNT+2+1'UNH+2+ORDERS:D:96A:UN'UNT+2+2'UNE+2+G1'UNZ+1+7'";
+
+        var document = EdifactParser.Parse(good);
+
+        document.Messages.Select(m => (m.Reference, m.GroupReference)).ShouldBe([("1", "G1"), ("2", "G1")]);
+        document.Interchanges.Single().DeclaredCount.ShouldBe(1);
+        Should.Throw<EdiParseException>(() => EdifactParser.Parse(good.Replace("UNE+2+G1", "UNE+3+G1", StringComparison.Ordinal))).Error.Reason
+            .ShouldBe("UNE01 message count '3' does not match the 2 messages in group G1");
+        Should.Throw<EdiParseException>(() => EdifactParser.Parse(good.Replace("UNZ+1+7", "UNZ+2+7", StringComparison.Ordinal))).Error.Reason
+            .ShouldBe("UNZ01 count 2 does not match the 1 groups in interchange 7");
+    }
+
+    [Fact]
     public void Without_UNA_the_default_service_characters_apply()
     {
         var document = EdifactParser.Parse(Render(Desadv, EdifactDelimiters.Default, una: false));
