@@ -48,6 +48,14 @@ public static class ChdbLibrary
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(libraryPath);
         var fullPath = Path.GetFullPath(libraryPath);
+        if (!File.Exists(fullPath))
+        {
+            throw new FileNotFoundException(
+                $"The chDB engine library was not found at '{fullPath}'. Run warehouse/engine/fetch-chdb.sh " +
+                "(./cablehub runs it before every build) to fetch the pinned, integrity-checked engine, or configure the path of libchdb.so.",
+                fullPath);
+        }
+
         lock (Gate)
         {
             if (LoadedPath is not null)
@@ -58,14 +66,6 @@ public static class ChdbLibrary
                 }
 
                 return;
-            }
-
-            if (!File.Exists(fullPath))
-            {
-                throw new FileNotFoundException(
-                    $"The chDB engine library was not found at '{fullPath}'. Run warehouse/engine/fetch-chdb.sh " +
-                    "(./cablehub runs it before every build) to fetch the pinned, integrity-checked engine, or configure the path of libchdb.so.",
-                    fullPath);
             }
 
             _handle = NativeLibrary.Load(fullPath);

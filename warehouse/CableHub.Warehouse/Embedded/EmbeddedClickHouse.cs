@@ -79,6 +79,8 @@ public sealed class EmbeddedClickHouse : IAsyncDisposable
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(EmbeddedClickHouse).Assembly.GetName().Name });
             builder.Logging.AddProvider(new ForwardingLoggerProvider(logger)).SetMinimumLevel(LogLevel.Warning);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+            // A flush returns only when the transport has sent every byte (see MaxResponseBufferSize below).
+            builder.WebHost.UseSockets(sockets => sockets.MaxWriteBufferSize = 1);
             builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
             {
                 kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
@@ -88,6 +90,9 @@ public sealed class EmbeddedClickHouse : IAsyncDisposable
                 kestrel.Limits.MaxRequestBodySize = null;
                 kestrel.Limits.MaxRequestLineSize = 1024 * 1024;
                 kestrel.Limits.MaxRequestBufferSize = 4 * 1024 * 1024;
+                // Writes return once Kestrel handed the bytes to the socket: a flushed mid-stream exception
+                // block is then on its way before the connection is cut (an abort drops queued bytes).
+                kestrel.Limits.MaxResponseBufferSize = 0;
             });
             web = builder.Build();
             var handler = endpoint;

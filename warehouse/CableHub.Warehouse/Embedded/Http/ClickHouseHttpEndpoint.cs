@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using CableHub.Warehouse.Sql;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -20,7 +22,7 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
     private const int ReadChunk = 256 * 1024;
     private const int InsertChunk = 1024 * 1024;
     private const int MaxQueryBytes = 128 * 1024 * 1024;
-    private static readonly TimeSpan MidStreamAbortDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MidStreamCloseWait = TimeSpan.FromSeconds(30);
 
     private readonly ChdbConnectionPool _pool;
     private readonly ILogger _logger;
@@ -204,6 +206,9 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
             }
             else
             {
+                // A decoder may stop at the end of its frame before the transport's end of body; leaving
+                // those bytes unread makes an aborted connection close with a reset (losing the response).
+                DrainRequestBody(request);
                 Query(context, spec, Encoding.UTF8.GetString(head.Buffer, 0, head.Length));
             }
         }
@@ -427,6 +432,7 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
                     }
                 }
 
+                DrainRequestBody(context.Request);
                 stats = insert.Complete();
             }
 
@@ -526,8 +532,10 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
     }
 
     /// <summary>
-    /// The result already started: append ClickHouse's in-band exception block (which the driver parses
-    /// into a ClickHouseServerException) and cut the connection so the body is visibly truncated.
+    /// The result already started: append ClickHouse's in-band exception block (which the driver turns
+    /// into a ClickHouseServerException) and end the body without its final chunk, so the client sees a
+    /// truncated response. The socket is half-closed (FIN after every queued byte) rather than aborted:
+    /// an abort resets the connection and the client would lose the block.
     /// </summary>
     private void WriteMidStreamException(HttpContext context, Stream output, string tag, ChdbException error)
     {
@@ -538,13 +546,20 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
         {
             output.Write(Encoding.UTF8.GetBytes($"__exception__\r\n{tag}\r\n{message}\n{size} {tag}\r\n__exception__\r\n"));
             output.Flush();
-            context.Response.Body.Flush();
 
-            // Give the transport a moment to put the block on the wire: aborting drops what is still queued.
-            Thread.Sleep(MidStreamAbortDelay);
+            // The socket transport's MaxWriteBufferSize is 1: this returns once every byte is in the socket.
+            context.Response.Body.Flush();
+            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+            {
+                socket.Shutdown(SocketShutdown.Send);
+
+                // Let the client read to the end and close its side before the connection is torn down.
+                context.RequestAborted.WaitHandle.WaitOne(MidStreamCloseWait);
+            }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
+            _logger.LogDebug(e, "Embedded ClickHouse: could not deliver a mid-stream exception");
         }
 
         context.Abort();
@@ -557,6 +572,14 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
         var bytes = Encoding.UTF8.GetBytes(text);
         response.ContentLength = bytes.Length;
         response.Body.Write(bytes);
+    }
+
+    private static void DrainRequestBody(HttpRequest request)
+    {
+        if (HttpMethods.IsPost(request.Method) && !request.HasFormContentType)
+        {
+            request.Body.CopyTo(Stream.Null);
+        }
     }
 
     private static List<KeyValuePair<string, string>> ReadFormFields(HttpRequest request)
