@@ -1,3 +1,0 @@
-namespace CableHub.Pipelines.Cdc;
-
-internal static class AssemblyMarker;

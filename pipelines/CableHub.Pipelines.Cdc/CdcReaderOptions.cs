@@ -1,0 +1,111 @@
+using CableHub.Pipelines.Cdc.Delivery;
+
+namespace CableHub.Pipelines.Cdc;
+
+/// <summary>Whether a newly created replication slot starts with a snapshot of the existing rows.</summary>
+public enum SnapshotMode
+{
+    /// <summary>Read every published table inside the slot's exported snapshot (op <c>r</c>), then stream.</summary>
+    Initial,
+
+    /// <summary>Stream changes only.</summary>
+    Never,
+}
+
+/// <summary>Settings of a <see cref="CdcReader"/>; the host binds them from configuration.</summary>
+public sealed class CdcReaderOptions
+{
+    /// <summary>PostgreSQL connection string (a role with REPLICATION; superuser for the replica-identity event trigger).</summary>
+    public required string ConnectionString { get; set; }
+
+    /// <summary>Kafka bootstrap servers.</summary>
+    public required string BootstrapServers { get; set; }
+
+    public string Publication { get; set; } = "cablehub_cdc";
+
+    public string Slot { get; set; } = "cablehub_cdc";
+
+    /// <summary>Schemas published (<c>FOR TABLES IN SCHEMA</c>): tables created later in them are captured too.</summary>
+    public IList<string> Schemas { get; } = ["hub"];
+
+    /// <summary>Topic prefix and <c>source.name</c>: topics are <c>&lt;prefix&gt;.&lt;schema&gt;.&lt;table&gt;</c>.</summary>
+    public string TopicPrefix { get; set; } = "cablehub";
+
+    /// <summary>Partitions of the change topics the reader creates.</summary>
+    public int TopicPartitions { get; set; } = 3;
+
+    public AcknowledgementMode Acknowledgement { get; set; } = AcknowledgementMode.Broker;
+
+    /// <summary>
+    /// Set <c>REPLICA IDENTITY FULL</c> on the published tables (complete <c>before</c> images), on start, through an
+    /// event trigger for tables created later, and when a relation without it shows up in the stream.
+    /// </summary>
+    public bool EnsureReplicaIdentityFull { get; set; } = true;
+
+    public SnapshotMode Snapshot { get; set; } = SnapshotMode.Initial;
+
+    /// <summary>Schema of the reader's own state table (<c>&lt;StateSchema&gt;.slot_state</c>: snapshot progress). Not published.</summary>
+    public string StateSchema { get; set; } = "cablehub_cdc";
+
+    /// <summary>How often the confirmed position is reported to PostgreSQL.</summary>
+    public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often an empty logical message is written to the WAL so the slot advances while the published tables are
+    /// idle (other writes would otherwise pile up WAL behind the slot). Zero: never.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Most events produced but not yet settled (broker mode: delivered; sink mode: acknowledged by the sink). Keeps
+    /// the embedded broker, which keeps only 5 MiB per partition, from dropping what the sink has not read.
+    /// </summary>
+    public int MaxInFlightEvents { get; set; } = 50_000;
+
+    /// <summary>Sink mode: a transaction delivered but not acknowledged for this long restarts streaming from the slot (replay).</summary>
+    public TimeSpan SinkAcknowledgementTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Back-off between reconnects (exponential up to <see cref="RetryMaxDelay"/>).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Extra librdkafka producer properties (security, compression…); they win over the reader's.</summary>
+    public IDictionary<string, string> ProducerProperties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new ArgumentException("CdcReaderOptions.ConnectionString is required");
+        }
+
+        if (string.IsNullOrWhiteSpace(BootstrapServers))
+        {
+            throw new ArgumentException("CdcReaderOptions.BootstrapServers is required");
+        }
+
+        if (Schemas.Count == 0 || Schemas.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException("CdcReaderOptions.Schemas must name at least one schema, none empty");
+        }
+
+        foreach (var (name, value) in new[] { ("Publication", Publication), ("Slot", Slot), ("TopicPrefix", TopicPrefix), ("StateSchema", StateSchema) })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                throw new ArgumentException($"CdcReaderOptions.{name} is required");
+            }
+        }
+
+        if (Slot.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_')))
+        {
+            throw new ArgumentException($"CdcReaderOptions.Slot \"{Slot}\": a replication slot name may only hold lower-case letters, digits and underscores");
+        }
+
+        if (TopicPartitions < 1 || MaxInFlightEvents < 1)
+        {
+            throw new ArgumentException("CdcReaderOptions.TopicPartitions and MaxInFlightEvents must be at least 1");
+        }
+    }
+}
