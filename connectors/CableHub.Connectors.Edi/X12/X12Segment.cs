@@ -110,6 +110,30 @@ public readonly ref struct X12Segment
     public bool TryGetDecimal(int position, out decimal value)
     {
         var span = this[position];
+        if (span.Length is > 0 and <= 18)
+        {
+            // Fast path for the common case, plain digits (quantities, counts).
+            long whole = 0;
+            var digits = true;
+            foreach (var b in span)
+            {
+                var d = b - (byte)'0';
+                if ((uint)d > 9)
+                {
+                    digits = false;
+                    break;
+                }
+
+                whole = (whole * 10) + d;
+            }
+
+            if (digits)
+            {
+                value = whole;
+                return true;
+            }
+        }
+
         return Utf8Parser.TryParse(span, out value, out var consumed) && consumed == span.Length && span.Length > 0;
     }
 
