@@ -1,20 +1,12 @@
 using System.Collections.Concurrent;
 using CableHub.Connectors.Cas.Simulator;
 using CableHub.Core.Contracts;
-using CableHub.Core.Customers;
 using CableHub.Core.Orders;
 using CableHub.Core.Ports;
-using CableHub.Core.Security;
-using CableHub.Core.Store;
-using CableHub.Sagas.Messaging;
 using CableHub.Sagas.Onboarding;
 using CableHub.Testing;
-using Dapper;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Wolverine;
 
 namespace CableHub.Sagas.Tests;
@@ -31,14 +23,12 @@ public sealed class OnboardingCollection : ICollectionFixture<OnboardingFixture>
 /// </summary>
 public sealed class OnboardingFixture : IAsyncLifetime
 {
-    public static readonly string[] PlanProducts = ["P101", "P102"];
+    public static readonly string[] PlanProducts = HubTestDatabase.PlanProducts;
 
     private readonly PostgresFixture _postgres = new();
     private ILoggerFactory? _casLogging;
 
-    public string ConnectionString { get; private set; } = "";
-
-    public NpgsqlDataSource DataSource { get; private set; } = null!;
+    public HubTestDatabase Db { get; private set; } = null!;
 
     public SimulatedConditionalAccessSystem Cas { get; private set; } = null!;
 
@@ -50,21 +40,15 @@ public sealed class OnboardingFixture : IAsyncLifetime
 
     public OnboardingOptions Onboarding { get; } = new() { StepTimeout = TimeSpan.FromSeconds(45), CasCallTimeout = TimeSpan.FromSeconds(20) };
 
-    public Guid PlanId { get; } = Guid.NewGuid();
-
-    private ProductOrderStore Orders => new(DataSource, new CustomerStore(DataSource, FieldEncryptor.FromSingleKey(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray())));
-
     public async ValueTask InitializeAsync()
     {
         await _postgres.InitializeAsync();
-        ConnectionString = await _postgres.CreateDatabaseAsync();
-        await OperationalStore.MigrateAsync(ConnectionString, NullLogger.Instance);
-        DataSource = OperationalStore.CreateDataSource(ConnectionString);
-        await SeedCatalogAsync();
+        Db = await HubTestDatabase.CreateAsync(_postgres);
+        Db.Logs = Logs;
         _casLogging = LoggerFactory.Create(b => b.AddProvider(Logs));
-        Cas = new SimulatedConditionalAccessSystem(new CasSimulatorOptions { ConnectionString = ConnectionString }, _casLogging.CreateLogger<SimulatedConditionalAccessSystem>());
+        Cas = new SimulatedConditionalAccessSystem(new CasSimulatorOptions { ConnectionString = Db.ConnectionString }, _casLogging.CreateLogger<SimulatedConditionalAccessSystem>());
         await Cas.EnsureSchemaAsync();
-        Host = await StartHostAsync();
+        Host = await OnboardingTestHost.StartAsync(Db, Cas, Logs, Onboarding, Outcomes);
     }
 
     public async ValueTask DisposeAsync()
@@ -80,194 +64,19 @@ public sealed class OnboardingFixture : IAsyncLifetime
             await Cas.DisposeAsync();
         }
 
-        if (DataSource is not null)
+        if (Db is not null)
         {
-            await DataSource.DisposeAsync();
+            await Db.DisposeAsync();
         }
 
         _casLogging?.Dispose();
-
         await _postgres.DisposeAsync();
     }
 
-    private async Task<IHost> StartHostAsync()
-    {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(Logs);
-        builder.Logging.AddSimpleConsole();
-        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(level => level >= LogLevel.Error);
-        builder.Services.AddSingleton(DataSource);
-        builder.Services.AddSingleton<IConditionalAccessSystem>(Cas);
-        builder.Services.AddSingleton(Outcomes);
-        builder.UseWolverine(opts =>
-        {
-            opts.ApplicationAssembly = typeof(OnboardingFixture).Assembly;
-            opts.ConfigureCableHubMessaging(new MessagingOptions
-            {
-                ConnectionString = ConnectionString,
-                HandlerParallelism = 16,
-                PollingInterval = TimeSpan.FromMilliseconds(250),
-                Onboarding = Onboarding,
-            });
-        });
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
+    public Task<PlacedProductOrder> PlaceAndAcknowledgeAsync(string correlationId) => Db.PlaceAndAcknowledgeAsync(Host, correlationId);
 
-    /// <summary>Takes every box out of stock and puts <paramref name="count"/> new ones in; returns them.</summary>
-    public async Task<IReadOnlyList<StockBox>> ResetStockAsync(int count)
-    {
-        await using var conn = await DataSource.OpenConnectionAsync();
-        await conn.ExecuteAsync("UPDATE hub.device SET status = 'refurbishing' WHERE status = 'in_stock'");
-        var boxes = Enumerable.Range(0, count)
-            .Select(_ => new StockBox(Guid.NewGuid(), "CA" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant()))
-            .ToList();
-        await conn.ExecuteAsync(
-            """
-            INSERT INTO hub.device (id, serial_number, kind, model_code, cas_id, status, location_id)
-            VALUES (@Id, 'SN-' || @CasId, 'stb', 'DSB-1000', @CasId, 'in_stock', '00000000-0000-0000-0000-000000000001')
-            """, boxes);
-        return boxes;
-    }
-
-    /// <summary>Places an order (customer, account, order acknowledged) without publishing anything.</summary>
-    public async Task<PlacedProductOrder> PlaceOrderAsync(string correlationId)
-    {
-        await using var conn = await DataSource.OpenConnectionAsync();
-        await using var tx = await conn.BeginTransactionAsync();
-        var placed = await Orders.PlaceAsync(NewOrder(correlationId), conn, tx);
-        await tx.CommitAsync();
-        return placed;
-    }
-
-    /// <summary>Places an order and publishes <see cref="ProductOrderAcknowledged"/> in the same transaction (what the HTTP layer does).</summary>
-    public async Task<PlacedProductOrder> PlaceAndAcknowledgeAsync(string correlationId)
-    {
-        var outbox = Host.Services.GetRequiredService<HubOutbox>();
-        await using var tx = await outbox.BeginAsync(correlationId, CancellationToken.None);
-        var placed = await Orders.PlaceAsync(NewOrder(correlationId), tx.Connection, tx.Transaction);
-        await tx.PublishAsync(Acknowledged(placed));
-        await tx.CommitAsync(CancellationToken.None);
-        return placed;
-    }
-
-    /// <summary>Publishes (again) the acknowledgement of an order through the outbox.</summary>
-    public async Task AcknowledgeAsync(PlacedProductOrder placed, string correlationId)
-    {
-        var outbox = Host.Services.GetRequiredService<HubOutbox>();
-        await using var tx = await outbox.BeginAsync(correlationId, CancellationToken.None);
-        await tx.PublishAsync(Acknowledged(placed));
-        await tx.CommitAsync(CancellationToken.None);
-    }
-
-    public ProductOrderAcknowledged Acknowledged(PlacedProductOrder placed) =>
-        new(placed.OrderId, placed.CustomerId, placed.BillingAccountId, PlanId, new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.Zero));
-
-    /// <summary>Waits until the order is in a final state and its saga has finished; returns the order.</summary>
-    public async Task<ProductOrder> WaitUntilFinishedAsync(Guid orderId, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var order = await Orders.GetAsync(orderId) ?? throw new InvalidOperationException($"order {orderId} does not exist");
-            if (ProductOrderState.IsFinal(order.State) && !await SagaExistsAsync(orderId))
-            {
-                return order;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"order {orderId} is still {order.State} (saga running: {await SagaExistsAsync(orderId)})\n{await DiagnosticsAsync()}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    /// <summary>What Wolverine holds and what went wrong lately, for failure messages.</summary>
-    public async Task<string> DiagnosticsAsync()
-    {
-        await using var conn = await DataSource.OpenConnectionAsync();
-        var incoming = await conn.QueryAsync<(string Status, string MessageType, long Count)>(
-            "SELECT status, message_type, count(*) FROM wolverine.wolverine_incoming_envelopes GROUP BY 1, 2 ORDER BY 1, 2");
-        var dead = await conn.QueryAsync<(string MessageType, string? ExceptionMessage)>(
-            "SELECT message_type, exception_message FROM wolverine.wolverine_dead_letters ORDER BY sent_at DESC LIMIT 5");
-        var problems = Logs.Entries.Where(e => e.Level >= LogLevel.Warning).TakeLast(15);
-        return "incoming: " + string.Join("; ", incoming.Select(i => $"{i.Status} {i.MessageType} x{i.Count}"))
-            + "\ndead letters: " + string.Join("; ", dead.Select(d => $"{d.MessageType}: {d.ExceptionMessage}"))
-            + "\nwarnings: \n" + string.Join("\n", problems.Select(p => $"[{p.Level}] {p.Category}: {p.Message}"));
-    }
-
-    public Task<ProductOrder?> GetOrderAsync(Guid orderId) => Orders.GetAsync(orderId);
-
-    public async Task<bool> SagaExistsAsync(Guid orderId)
-    {
-        await using var conn = await DataSource.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM wolverine.onboarding_saga WHERE id = @orderId)", new { orderId });
-    }
-
-    public async Task<DeviceRow> DeviceAsync(Guid deviceId)
-    {
-        await using var conn = await DataSource.OpenConnectionAsync();
-        return await conn.QuerySingleAsync<DeviceRow>(
-            "SELECT status AS Status, activation_state AS ActivationState, reserved_for AS ReservedFor, customer_id AS CustomerId FROM hub.device WHERE id = @deviceId",
-            new { deviceId });
-    }
-
-    public async Task<IReadOnlyList<SubscriptionRow>> SubscriptionsForOrderAsync(Guid orderId)
-    {
-        await using var conn = await DataSource.OpenConnectionAsync();
-        return (await conn.QueryAsync<SubscriptionRow>(
-            "SELECT id AS Id, status AS Status, device_id AS DeviceId, plan_id AS PlanId FROM hub.subscription WHERE order_id = @orderId", new { orderId })).ToList();
-    }
-
-    public async Task<IReadOnlyList<string>> EntitledProductsAsync(Guid deviceId)
-    {
-        await using var conn = await DataSource.OpenConnectionAsync();
-        return (await conn.QueryAsync<string>(
-            """
-            SELECT c.cas_product_id FROM hub.entitlement e JOIN hub.channel c ON c.id = e.channel_id
-            WHERE e.device_id = @deviceId AND e.valid_to IS NULL ORDER BY 1
-            """, new { deviceId })).ToList();
-    }
-
-    public async Task<long> DeadLetterCountAsync()
-    {
-        await using var conn = await DataSource.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM wolverine.wolverine_dead_letters");
-    }
-
-    private PlaceProductOrder NewOrder(string correlationId) => new(
-        null,
-        new NewCustomer("Asha", "Verma", new DateOnly(1988, 7, 14), $"asha.{Guid.NewGuid():N}@example.in", "+91 98200 00000",
-            new PostalAddress("4 Park Street", "Kolkata", "700016", "WB", "IN")),
-        PlanId, "1", "INR", "online", 5, correlationId);
-
-    private async Task SeedCatalogAsync()
-    {
-        await using var conn = await DataSource.OpenConnectionAsync();
-        await conn.ExecuteAsync(
-            """
-            INSERT INTO hub.broadcaster (id, code, name) VALUES ('00000000-0000-0000-0000-0000000000b1', 'SONY', 'Sony Pictures Networks');
-            INSERT INTO hub.channel (id, code, name, broadcaster_id, genre, language, definition, lcn, cas_product_id, a_la_carte_price, currency)
-            VALUES (gen_random_uuid(), 'SETHD', 'Sony Entertainment HD', '00000000-0000-0000-0000-0000000000b1', 'GEC', 'hi', 'HD', 201, 'P101', 19.00, 'INR'),
-                   (gen_random_uuid(), 'SONYMAX', 'Sony Max', '00000000-0000-0000-0000-0000000000b1', 'Movies', 'hi', 'SD', 202, 'P102', 12.50, 'INR');
-            INSERT INTO hub.package (id, code, name, kind) VALUES ('00000000-0000-0000-0000-0000000000a1', 'SONYHAPPY', 'Sony Happy India', 'broadcaster_bouquet');
-            INSERT INTO hub.package_channel (package_id, channel_id) SELECT '00000000-0000-0000-0000-0000000000a1', id FROM hub.channel;
-            INSERT INTO hub.plan (id, code, name, price, currency, billing_period, status) VALUES (@plan, 'HAPPY-M', 'Happy monthly', 249.00, 'INR', 'monthly', 'active');
-            INSERT INTO hub.plan_package (plan_id, package_id) VALUES (@plan, '00000000-0000-0000-0000-0000000000a1');
-            INSERT INTO hub.stock_location (id, code, name, kind) VALUES ('00000000-0000-0000-0000-000000000001', 'WH1', 'Main warehouse', 'warehouse');
-            """, new { plan = PlanId });
-    }
+    public Task AcknowledgeAsync(PlacedProductOrder placed, string correlationId) => Db.AcknowledgeAsync(Host, placed, correlationId);
 }
-
-public sealed record StockBox(Guid Id, string CasId);
-
-public sealed record DeviceRow(string Status, string ActivationState, Guid? ReservedFor, Guid? CustomerId);
-
-public sealed record SubscriptionRow(Guid Id, string Status, Guid? DeviceId, Guid PlanId);
 
 /// <summary>The integration events the outbox delivered, with the correlation id of their envelope.</summary>
 public sealed class OutcomeLog

@@ -1,0 +1,39 @@
+using CableHub.Core.Ports;
+using CableHub.Sagas.Messaging;
+using CableHub.Sagas.Onboarding;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Wolverine;
+
+namespace CableHub.Sagas.Tests;
+
+/// <summary>A Wolverine host wired the way the hub wires it (see the report to the lead), on a test database.</summary>
+public static class OnboardingTestHost
+{
+    public static async Task<IHost> StartAsync(HubTestDatabase db, IConditionalAccessSystem cas, ILoggerProvider logs, OnboardingOptions onboarding, OutcomeLog outcomes)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.AddSimpleConsole();
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(level => level >= LogLevel.Error);
+        builder.Services.AddSingleton(db.DataSource);
+        builder.Services.AddSingleton(cas);
+        builder.Services.AddSingleton(outcomes);
+        builder.UseWolverine(opts =>
+        {
+            opts.ApplicationAssembly = typeof(OnboardingTestHost).Assembly;
+            opts.ConfigureCableHubMessaging(new MessagingOptions
+            {
+                ConnectionString = db.ConnectionString,
+                HandlerParallelism = 16,
+                PollingInterval = TimeSpan.FromMilliseconds(250),
+                Onboarding = onboarding,
+            });
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+}
