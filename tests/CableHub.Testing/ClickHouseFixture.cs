@@ -71,7 +71,7 @@ public sealed class ClickHouseFixture : IAsyncLifetime
 #pragma warning disable CA2100 // generated identifier
         await client.ExecuteNonQueryAsync($"CREATE DATABASE `{name}`").ConfigureAwait(false);
 #pragma warning restore CA2100
-        return ConnectionString.Replace("Database=default", $"Database={name}", StringComparison.Ordinal);
+        return new ClickHouse.Driver.ADO.ClickHouseConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
     }
 
     public async ValueTask DisposeAsync()

@@ -148,6 +148,30 @@ public sealed class DriverTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
+    public async Task Parameters_sent_as_multipart_form_data_work_too()
+    {
+        var builder = new ClickHouseConnectionStringBuilder(clickHouse.ConnectionString) { UseFormDataParameters = true };
+        using var client = new ClickHouseClient(builder.ConnectionString);
+        var parameters = new ClickHouseParameterCollection();
+        parameters.AddParameter("name", "form & data");
+        (await client.ExecuteScalarAsync("SELECT concat({name:String}, '!')", parameters, cancellationToken: Ct)).ShouldBe("form & data!");
+    }
+
+    [Fact]
+    public async Task Million_row_bulk_copy_with_newline_bytes_in_the_binary_data_arrives_exactly()
+    {
+        // RowBinary of 0..999999 contains "\n\n" (e.g. 2570 = 0x0A0A): data must never be cut at a blank line.
+        const int count = 1_000_000;
+        using var client = clickHouse.CreateClient();
+        var table = Table("million");
+        await client.ExecuteNonQueryAsync($"CREATE TABLE {table} (id UInt32, small UInt16) ENGINE = MergeTree ORDER BY id", cancellationToken: Ct);
+        var written = await client.InsertBinaryAsync(table, ["id", "small"], Enumerable.Range(0, count).Select(i => new object[] { (uint)i, (ushort)(i % 65536) }), cancellationToken: Ct);
+        written.ShouldBe(count);
+        (await client.ExecuteScalarAsync($"SELECT count() FROM {table}", cancellationToken: Ct)).ShouldBe((ulong)count);
+        (await client.ExecuteScalarAsync($"SELECT countIf(small = 2570) FROM {table}", cancellationToken: Ct)).ShouldBe(16UL);
+    }
+
+    [Fact]
     public async Task Bulk_copy_of_150k_rows_arrives_exactly()
     {
         const int count = 150_000;

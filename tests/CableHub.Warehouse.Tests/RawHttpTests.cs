@@ -59,6 +59,24 @@ public sealed class RawHttpTests(ClickHouseFixture clickHouse) : IDisposable
     }
 
     [Fact]
+    public async Task Curl_style_form_content_type_still_means_the_body_is_the_query()
+    {
+        // curl -d sends application/x-www-form-urlencoded; ClickHouse reads the body as the query anyway.
+        var response = await _http.PostAsync(Url(""), new StringContent("SELECT 6 * 7", Encoding.UTF8, "application/x-www-form-urlencoded"), Ct);
+        (await response.Content.ReadAsStringAsync(Ct)).ShouldBe("42\n");
+    }
+
+    [Fact]
+    public async Task Head_answers_like_get_without_a_body()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, Url("?query=SELECT%201"));
+        using var response = await _http.SendAsync(request, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.Contains("X-ClickHouse-Query-Id").ShouldBeTrue();
+        (await response.Content.ReadAsByteArrayAsync(Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Query_format_clause_wins_over_default_format()
     {
         var response = await _http.PostAsync(Url(""), Text("SELECT 1 AS a, 'x' AS b FORMAT JSONCompact"), Ct);
@@ -155,6 +173,21 @@ public sealed class RawHttpTests(ClickHouseFixture clickHouse) : IDisposable
         (await _http.PostAsync(Url(""), content, Ct)).EnsureSuccessStatusCode();
 
         (await QueryAsync($"SELECT count(), sum(id) FROM {table}")).ShouldBe("10000\t49995000\n");
+    }
+
+    [Fact]
+    public async Task A_corrupt_compressed_body_is_reported_not_executed()
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("SELECT 1 -- not gzip at all"));
+        content.Headers.ContentEncoding.Add("gzip");
+        var response = await _http.PostAsync(Url(""), content, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        response.Headers.GetValues("X-ClickHouse-Exception-Code").Single().ShouldBe("271");
+
+        var unknown = new ByteArrayContent([1, 2, 3]);
+        unknown.Headers.ContentEncoding.Add("snappy");
+        var refused = await _http.PostAsync(Url(""), unknown, Ct);
+        refused.Headers.GetValues("X-ClickHouse-Exception-Code").Single().ShouldBe("638");
     }
 
     [Theory]

@@ -79,6 +79,7 @@ public sealed class EmbeddedClickHouse : IAsyncDisposable
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(EmbeddedClickHouse).Assembly.GetName().Name });
             builder.Logging.AddProvider(new ForwardingLoggerProvider(logger)).SetMinimumLevel(LogLevel.Warning);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+            builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
             // A flush returns only when the transport has sent every byte (see MaxResponseBufferSize below).
             builder.WebHost.UseSockets(sockets => sockets.MaxWriteBufferSize = 1);
             builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>

@@ -212,6 +212,10 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
                 Query(context, spec, Encoding.UTF8.GetString(head.Buffer, 0, head.Length));
             }
         }
+        catch (InvalidDataException e)
+        {
+            throw HttpErrors.Error(271, "CANNOT_DECOMPRESS", $"Cannot decompress the request body (Content-Encoding: {request.Headers.ContentEncoding}): {e.Message}");
+        }
         finally
         {
             if (body is not null && !ReferenceEquals(body, request.Body))
@@ -438,11 +442,6 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
 
             completed = true;
         }
-        catch (InvalidDataException e)
-        {
-            lease.Discard();
-            throw HttpErrors.Error(271, "CANNOT_DECOMPRESS", $"Cannot decompress the request body: {e.Message}");
-        }
         finally
         {
             if (!completed)
@@ -576,15 +575,20 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
 
     private static void DrainRequestBody(HttpRequest request)
     {
-        if (HttpMethods.IsPost(request.Method) && !request.HasFormContentType)
+        if (HttpMethods.IsPost(request.Method) && !IsMultipart(request))
         {
             request.Body.CopyTo(Stream.Null);
         }
     }
 
+    private static bool IsMultipart(HttpRequest request) =>
+        request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true;
+
     private static List<KeyValuePair<string, string>> ReadFormFields(HttpRequest request)
     {
-        if (!HttpMethods.IsPost(request.Method) || !request.HasFormContentType)
+        // Like ClickHouse, only multipart bodies are forms (ClickHouse.Driver's UseFormDataParameters);
+        // an urlencoded body (curl -d) is the query itself.
+        if (!HttpMethods.IsPost(request.Method) || !IsMultipart(request))
         {
             return [];
         }
