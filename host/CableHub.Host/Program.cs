@@ -1,4 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
-app.Run();
+using CableHub.Host.Cli;
+
+return await HubCli.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

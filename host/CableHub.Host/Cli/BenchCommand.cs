@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace CableHub.Host.Cli;
+
+/// <summary>
+/// <c>bench NAME [options]</c>: benchmarks. Each prints its human-readable output first and then one line per
+/// figure, <c>RESULT &lt;name&gt; &lt;value&gt; &lt;unit&gt;</c>, last.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("bench", "Run a benchmark; figures are printed last as RESULT <name> <value> <unit>");
+        // One line per benchmark (each in Cli/Bench/):
+        return command;
+    }
+}

@@ -1,0 +1,116 @@
+namespace CableHub.Host.Configuration;
+
+/// <summary>
+/// The hub's configuration (appsettings.json, then CABLEHUB_* environment variables, then
+/// <c>--Key=value</c> arguments). An empty external address means "start the embedded stand-in".
+/// </summary>
+public sealed class HubSettings
+{
+    /// <summary>Where embedded servers keep their data (git-ignored <c>.data</c> of the working copy by default).</summary>
+    public string DataDirectory { get; set; } = Path.Combine(Environment.CurrentDirectory, ".data");
+
+    /// <summary>Roles this process plays: api, sagas, cdc, ingest. Empty = all.</summary>
+    public string Roles { get; set; } = "";
+
+    public PostgresSettings Postgres { get; set; } = new();
+
+    public KafkaSettings Kafka { get; set; } = new();
+
+    public ClickHouseSettings ClickHouse { get; set; } = new();
+
+    public HttpSettings Http { get; set; } = new();
+
+    public SecuritySettings Security { get; set; } = new();
+
+    public CasSettings Cas { get; set; } = new();
+
+    public DemoSettings Demo { get; set; } = new();
+
+    /// <summary>IANA zone reports are expressed in (storage is always UTC).</summary>
+    public string ReportingTimeZone { get; set; } = "Asia/Kolkata";
+
+    public bool HasRole(string role) =>
+        string.IsNullOrWhiteSpace(Roles) ||
+        Roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Contains(role, StringComparer.OrdinalIgnoreCase);
+}
+
+public sealed class PostgresSettings
+{
+    /// <summary>External PostgreSQL; empty starts the embedded cluster.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    public EmbeddedPostgresSettings Embedded { get; set; } = new();
+}
+
+public sealed class EmbeddedPostgresSettings
+{
+    public int Port { get; set; } = 55432;
+
+    /// <summary>false turns fsync off (throwaway clusters only).</summary>
+    public bool Durable { get; set; } = true;
+
+    /// <summary>Stop the embedded cluster when the hub stops.</summary>
+    public bool StopOnExit { get; set; } = true;
+}
+
+public sealed class KafkaSettings
+{
+    /// <summary>External Kafka bootstrap servers; empty hosts the dev-only mock cluster.</summary>
+    public string BootstrapServers { get; set; } = "";
+
+    public string TopicPrefix { get; set; } = "cablehub";
+
+    public int Partitions { get; set; } = 6;
+
+    public EmbeddedKafkaSettings Embedded { get; set; } = new();
+}
+
+public sealed class EmbeddedKafkaSettings
+{
+    public int Port { get; set; } = 9092;
+}
+
+public sealed class ClickHouseSettings
+{
+    /// <summary>External ClickHouse (ClickHouse.Driver connection string); empty starts the embedded engine.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    public EmbeddedClickHouseSettings Embedded { get; set; } = new();
+}
+
+public sealed class EmbeddedClickHouseSettings
+{
+    public int Port { get; set; } = 8123;
+
+    /// <summary>libchdb.so; empty uses the launcher's cache (warehouse/engine/fetch-chdb.sh).</summary>
+    public string LibraryPath { get; set; } = "";
+}
+
+public sealed class HttpSettings
+{
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+}
+
+public sealed class SecuritySettings
+{
+    /// <summary>Base64 32-byte master key for field encryption; empty uses (and on first run creates) a key file in the data directory.</summary>
+    public string DataKey { get; set; } = "";
+}
+
+public sealed class CasSettings
+{
+    /// <summary>Simulated CAS latency per command, for demos and crash tests.</summary>
+    public int SimulatorLatencyMs { get; set; }
+}
+
+public sealed class DemoSettings
+{
+    /// <summary>Seed demo data into an empty database when the hub starts (<c>up</c> does).</summary>
+    public bool SeedWhenEmpty { get; set; } = true;
+
+    public int Subscribers { get; set; } = 1_000;
+
+    public int Channels { get; set; } = 100;
+
+    public int Packages { get; set; } = 10;
+}

@@ -1,0 +1,114 @@
+using CableHub.Connectors.Cas.Simulator;
+using CableHub.Core.Catalog;
+using CableHub.Core.Customers;
+using CableHub.Core.Devices;
+using CableHub.Core.Orders;
+using CableHub.Core.Store;
+using CableHub.Core.Subscriptions;
+using CableHub.Host.Api;
+using CableHub.Host.Api.Health;
+using CableHub.Host.Api.ProductCatalog;
+using CableHub.Host.Api.ProductOrdering;
+using CableHub.Host.Configuration;
+using CableHub.Host.Demo;
+using CableHub.Host.Infrastructure;
+using CableHub.Warehouse.Migrations;
+using Serilog;
+
+namespace CableHub.Host;
+
+/// <summary>
+/// The composition root: starts (or connects to) the servers, migrates, seeds demo data when asked,
+/// then runs the HTTP API and the background roles (sagas, CDC reader, warehouse ingester) in one process.
+/// </summary>
+public static class HubServer
+{
+    public static async Task<int> RunAsync(IConfigurationRoot configuration, bool seedDemo, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var settings = HubConfiguration.Bind(configuration);
+        using var serilog = Logging.CreateLogger(configuration);
+        Log.Logger = serilog;
+        using var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
+        var logger = loggers.CreateLogger("CableHub");
+
+        await using var infra = await HubInfrastructure.StartAsync(settings, loggers, postgres: true, kafka: true, clickHouse: true, ct).ConfigureAwait(false);
+        await OperationalStore.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
+        await WarehouseMigrator.MigrateAsync(infra.ClickHouseConnectionString, loggers.CreateLogger("WarehouseMigrations"), ct).ConfigureAwait(false);
+
+        var encryptor = DataKeys.CreateEncryptor(settings, logger);
+        await using var dataSource = OperationalStore.CreateDataSource(infra.PostgresConnectionString, loggers);
+
+        var pipelines = new PipelineRoles(settings, infra, loggers);
+        await pipelines.PrepareAsync(dataSource, ct).ConfigureAwait(false);
+
+        if (seedDemo && settings.Demo.SeedWhenEmpty)
+        {
+            var generator = new DemoDataGenerator(dataSource, encryptor);
+            if (await generator.IsEmptyAsync(ct).ConfigureAwait(false))
+            {
+                var size = new DemoDataSize(settings.Demo.Subscribers, settings.Demo.Channels, settings.Demo.Packages);
+                logger.LogInformation("Seeding demo data: {Subscribers} subscribers, {Channels} channels, {Packages} packages", size.Subscribers, size.Channels, size.Packages);
+                await generator.SeedAsync(size, new Progress<SeedProgress>(p => logger.LogInformation("seed {Stage}: {Done}/{Total}", p.Stage, p.Done, p.Total)), ct).ConfigureAwait(false);
+            }
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.WebHost.UseUrls(settings.Http.Urls);
+        builder.Host.UseSerilog(serilog, dispose: false);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(infra);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(dataSource);
+        services.AddSingleton(encryptor);
+        services.AddSingleton<CustomerStore>();
+        services.AddSingleton<ProductOrderStore>();
+        services.AddSingleton<CatalogStore>();
+        services.AddSingleton<DeviceStore>();
+        services.AddSingleton<SubscriptionStore>();
+        services.AddSingleton<ProductOrderValidator>();
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+
+        Messaging.Configure(builder, settings, infra);
+        pipelines.Register(services);
+        services.AddHealthChecks().AddHubDependencies(infra, pipelines);
+
+        await using var app = builder.Build();
+        await app.Services.GetRequiredService<SimulatedConditionalAccessSystem>().EnsureSchemaAsync(ct).ConfigureAwait(false);
+        app.UseExceptionHandler();
+        app.UseCorrelationId();
+        app.UseSerilogRequestLogging(o => o.GetLevel = (http, _, ex) =>
+            ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
+            : http.Request.Path.StartsWithSegments("/health") ? Serilog.Events.LogEventLevel.Verbose
+            : Serilog.Events.LogEventLevel.Information);
+        app.MapHubHealth();
+        app.MapProductCatalog();
+        app.MapProductOrdering();
+
+        await app.StartAsync(ct).ConfigureAwait(false);
+        PrintAddresses(settings, infra);
+        await app.WaitForShutdownAsync(ct).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static void PrintAddresses(HubSettings settings, HubInfrastructure infra)
+    {
+        var http = settings.Http.Urls.Split(';')[0].TrimEnd('/');
+        Console.Error.WriteLine($"""
+
+            CableHub is up.
+              API          {http}   (GET /health, {ProductOrderEndpoints.BasePath})
+              PostgreSQL   {infra.Postgres?.Address} [{infra.Postgres?.Mode}]
+              Kafka        {infra.Kafka?.Address} [{infra.Kafka?.Mode}]
+              ClickHouse   {infra.ClickHouse?.Address} [{infra.ClickHouse?.Mode}]   e.g. curl '{infra.ClickHouse?.Address}/?query=SELECT%201'
+              Data         {settings.DataDirectory}
+            Ctrl-C stops it.
+
+            """);
+    }
+}
