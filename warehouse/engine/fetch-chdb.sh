@@ -54,8 +54,9 @@ trap 'rm -rf "$work"' EXIT
 tarball="$work/chdb.tgz"
 log "downloading $PACKAGE@$VERSION (about 178 MB)"
 if command -v npm >/dev/null 2>&1; then
-  # npm pack honours the configured registry/proxy and writes the tarball into --pack-destination.
-  name="$(cd "$work" && npm pack "$PACKAGE@$VERSION" --pack-destination "$work" --silent --no-audit --no-fund </dev/null)" \
+  # npm pack honours the configured registry/proxy and writes the tarball into --pack-destination;
+  # a throwaway npm cache keeps a second 178 MB copy out of ~/.npm.
+  name="$(cd "$work" && npm pack "$PACKAGE@$VERSION" --pack-destination "$work" --cache "$work/npm-cache" --silent --no-audit --no-fund </dev/null)" \
     || die "npm pack $PACKAGE@$VERSION failed"
   mv "$work/$name" "$tarball"
 elif command -v curl >/dev/null 2>&1; then

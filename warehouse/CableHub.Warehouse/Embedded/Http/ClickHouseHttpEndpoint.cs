@@ -553,7 +553,7 @@ internal sealed class ClickHouseHttpEndpoint : IDisposable
                 socket.Shutdown(SocketShutdown.Send);
 
                 // Let the client read to the end and close its side before the connection is torn down.
-                context.RequestAborted.WaitHandle.WaitOne(MidStreamCloseWait);
+                WaitHandle.WaitAny([context.RequestAborted.WaitHandle, _stopping.Token.WaitHandle], MidStreamCloseWait);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
