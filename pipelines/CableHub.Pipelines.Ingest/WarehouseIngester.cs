@@ -8,8 +8,6 @@ using ClickHouse.Driver;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Polly;
-using Polly.Retry;
 
 namespace CableHub.Pipelines.Ingest;
 
@@ -41,6 +39,10 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
     private readonly EventConverter _converter;
     private DeadLetterPublisher? _deadLetters;
     private BatchProcessor? _processor;
+    private Task? _inFlight;
+    private IngestBatch? _inFlightBatch;
+    private long _inFlightStarted;
+    private CancellationTokenSource? _writeStop;
     private int _running;
 
     public WarehouseIngester(WarehouseIngesterOptions options, ILoggerFactory? loggerFactory = null, IIngestAcknowledger? acknowledger = null)
@@ -65,6 +67,9 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
 
     public IngestStats Stats { get; } = new();
 
+    /// <summary>Test seam: runs after ClickHouse has the batch and before the offsets are committed (a crash there means replay).</summary>
+    internal Action? BeforeCommit { get; set; }
+
     /// <summary>Raw tables and views; the host may create tables before <see cref="RunAsync"/> (see <see cref="RawTableManager.EnsureTableAsync(string,string,ConnectSchema,IReadOnlyList{string},CancellationToken)"/>).</summary>
     public RawTableManager Tables { get; }
 
@@ -86,6 +91,11 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
             }
 
             _processor = new BatchProcessor(_converter, _writer, _deadLetters, Stats, _logger);
+
+            // Writes are not cancelled by the stop token directly: a stopping ingester finishes them within ShutdownFlushTimeout.
+            using var writeStop = new CancellationTokenSource();
+            _writeStop = writeStop;
+            using var stopping = cancellationToken.Register(() => writeStop.CancelAfter(_options.ShutdownFlushTimeout));
 
             using var consumer = BuildConsumer();
             consumer.Subscribe(_options.TopicPattern);
@@ -132,6 +142,11 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
             var timeout = batch.Count == 0
                 ? IdlePoll
                 : TimeSpan.FromSeconds(Math.Clamp((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency, 0, IdlePoll.TotalSeconds));
+            if (_inFlight is not null)
+            {
+                timeout = TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds, 1, 10));
+            }
+
             ConsumeResult<byte[]?, byte[]?>? result;
             try
             {
@@ -146,7 +161,7 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
 
             if (result?.Message is not null && !result.IsPartitionEOF)
             {
-                if (batch.Count == 0)
+                if (Processor.Batch.Count == 0)
                 {
                     deadline = Stopwatch.GetTimestamp() + flushTicks;
                 }
@@ -155,20 +170,55 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
                 await Processor.AddAsync(new MessageOrigin(result.Topic, result.Partition.Value, result.Offset.Value, message.Key, message.Value), message.Headers, cancellationToken).ConfigureAwait(false);
             }
 
-            if (batch.Count >= _options.BatchSize || (batch.Count > 0 && Stopwatch.GetTimestamp() >= deadline))
+            if (_inFlight is { IsCompleted: true })
             {
-                await FlushAsync(consumer, cancellationToken).ConfigureAwait(false);
+                await CompleteInFlightAsync(consumer, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Flush when full, or when the interval passed and no write is in flight; while one is, the next batch keeps
+            // growing (up to BatchSize), so a slow warehouse gets fewer, bigger inserts instead of a stalled consumer.
+            batch = Processor.Batch;
+            if (batch.Count >= _options.BatchSize || (batch.Count > 0 && _inFlight is null && Stopwatch.GetTimestamp() >= deadline))
+            {
+                if (_inFlight is not null)
+                {
+                    await CompleteInFlightAsync(consumer, cancellationToken).ConfigureAwait(false);
+                }
+
+                StartWrite();
             }
         }
     }
 
-    /// <summary>ClickHouse first (whole batch, retried), then dead-letter topic, then offsets, then the acknowledgement hook.</summary>
-    private async Task FlushAsync(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts writing the filled batch (ClickHouse, dead-letter topic) in the background while the next one fills.
+    /// At most one write is in flight; its offsets are committed on the consumer's thread once it completed.
+    /// </summary>
+    private void StartWrite()
     {
-        var started = Stopwatch.GetTimestamp();
-        var batch = Processor.Batch;
-        await Processor.WriteAsync(cancellationToken).ConfigureAwait(false);
+        var batch = Processor.TakeBatch();
+        var token = _writeStop!.Token;
+        _inFlightBatch = batch;
+        _inFlightStarted = Stopwatch.GetTimestamp();
+        _inFlight = Task.Run(() => Processor.WriteAsync(batch, token), CancellationToken.None);
+    }
 
+    /// <summary>Waits for the write in flight, then commits its offsets and tells the acknowledgement hook.</summary>
+    private async Task CompleteInFlightAsync(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
+    {
+        var write = _inFlight!;
+        var batch = _inFlightBatch!;
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight = null;
+            _inFlightBatch = null;
+        }
+
+        BeforeCommit?.Invoke();
         var offsets = batch.LastOffsets
             .Select(kv => new TopicPartitionOffset(kv.Key.Topic, new Partition(kv.Key.Partition), new Offset(kv.Value + 1)))
             .ToList();
@@ -194,12 +244,11 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
             batch.Tombstones,
             batch.Ignored,
             committed ? offsets.Select(o => new PartitionOffset(o.Topic, o.Partition.Value, o.Offset.Value)).ToList() : []);
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        var elapsed = Stopwatch.GetElapsedTime(_inFlightStarted);
         Stats.OnBatch(summary.Events, summary.Rows, summary.DeadLetters, summary.Tombstones, summary.Ignored, summary.Truncates, elapsed);
         Stats.SetState(IngesterState.Running);
-        batch.Clear();
         UpdateLag(consumer);
-        _logger.LogDebug("Flushed {Events} events ({Rows} rows, {DeadLetters} dead letters) in {Elapsed} ms", summary.Events, summary.Rows, summary.DeadLetters, elapsed.TotalMilliseconds);
+        _logger.LogDebug("Wrote {Events} events ({Rows} rows, {DeadLetters} dead letters) in {Elapsed} ms", summary.Events, summary.Rows, summary.DeadLetters, elapsed.TotalMilliseconds);
 
         if (_acknowledger is not null)
         {
@@ -215,22 +264,31 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>On stop: finish the write in flight, then write what is buffered, within <see cref="WarehouseIngesterOptions.ShutdownFlushTimeout"/>.</summary>
     private async Task FlushOnShutdownAsync(IConsumer<byte[]?, byte[]?> consumer)
     {
-        var batch = Processor.Batch;
-        if (batch.Count == 0)
+        if (_inFlight is null && Processor.Batch.Count == 0)
         {
             return;
         }
 
-        using var timeout = new CancellationTokenSource(_options.ShutdownFlushTimeout);
+        _writeStop!.CancelAfter(_options.ShutdownFlushTimeout);
         try
         {
-            await FlushAsync(consumer, timeout.Token).ConfigureAwait(false);
+            if (_inFlight is not null)
+            {
+                await CompleteInFlightAsync(consumer, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (Processor.Batch.Count > 0)
+            {
+                StartWrite();
+                await CompleteInFlightAsync(consumer, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {
-            _logger.LogWarning(e, "The last batch ({Count} messages) was not written on shutdown; it will be replayed", batch.Count);
+            _logger.LogWarning(e, "The last batch was not written on shutdown; it will be replayed");
         }
     }
 
@@ -288,14 +346,32 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
             })
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
-                // Uncommitted work of revoked partitions is dropped: the next owner replays it from the committed offset.
+                // The write in flight is finished and committed while the partitions are still ours; what is buffered
+                // and not written is dropped: the next owner replays it from the committed offset.
                 _logger.LogInformation("Revoked {Partitions}", string.Join(", ", partitions));
+                if (_inFlight is not null)
+                {
+                    CompleteInFlightAsync(c, CancellationToken.None).GetAwaiter().GetResult();
+                }
+
                 _processor?.Batch.RemovePartitions(partitions.Select(p => (p.Topic, p.Partition.Value)));
                 Stats.SetAssignment(c.Assignment.Except(partitions.Select(p => p.TopicPartition)).Select(Describe));
             })
             .SetPartitionsLostHandler((c, partitions) =>
             {
                 _logger.LogWarning("Lost {Partitions}", string.Join(", ", partitions));
+                if (_inFlight is not null)
+                {
+                    try
+                    {
+                        CompleteInFlightAsync(c, CancellationToken.None).GetAwaiter().GetResult();
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        _logger.LogWarning(e, "The write in flight failed while partitions were lost; it will be replayed");
+                    }
+                }
+
                 _processor?.Batch.RemovePartitions(partitions.Select(p => (p.Topic, p.Partition.Value)));
                 Stats.SetAssignment([]);
             })

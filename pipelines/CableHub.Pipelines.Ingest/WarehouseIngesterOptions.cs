@@ -16,10 +16,13 @@ public sealed class WarehouseIngesterOptions
     public string TopicPattern { get; set; } = @"^cablehub\.hub\..+";
 
     /// <summary>Flush when this many messages are buffered…</summary>
-    public int BatchSize { get; set; } = 20_000;
+    public int BatchSize { get; set; } = 50_000;
 
-    /// <summary>…or when the oldest buffered message is this old.</summary>
-    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// …or when the oldest buffered message is this old and no write is in flight (ClickHouse prefers about one insert
+    /// per table per second; while a write is in flight the next batch keeps filling up to <see cref="BatchSize"/>).
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Kafka topic receiving messages that cannot be ingested (besides <c>raw._dead_letter</c>); null or empty: ClickHouse only.</summary>
     public string? DeadLetterTopic { get; set; } = "cablehub.dlq.ingest";

@@ -234,7 +234,7 @@ public sealed class ClickHouseIngestTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
-    public async Task Values_clickhouse_refuses_are_isolated_and_dead_lettered()
+    public async Task Values_the_column_cannot_hold_are_dead_lettered_before_clickhouse()
     {
         using var h = new IngestHarness(clickHouse);
         const string topic = "cablehub.hub.plan";
@@ -250,6 +250,28 @@ public sealed class ClickHouseIngestTests(ClickHouseFixture clickHouse)
 
         (await h.QueryAsync("SELECT id, toString(starts), toString(price) FROM {hub}.plan ORDER BY id")).ShouldBe([["1", "2024-01-02", "9.99"], ["4", "2024-01-03", "19.9"]]);
         (await h.QueryAsync("SELECT offset FROM {raw}._dead_letter ORDER BY offset")).ShouldBe([["1"], ["2"]]);
+    }
+
+    [Fact]
+    public async Task Rows_clickhouse_refuses_are_isolated_by_bisection_and_dead_lettered()
+    {
+        using var h = new IngestHarness(clickHouse);
+        const string topic = "cablehub.hub.payment";
+        await h.Tables.EnsureTableAsync("hub", "payment", """{"type":"struct","fields":[{"type":"int64","optional":false,"field":"id"},{"type":"int64","optional":false,"field":"cents"}]}""", ["id"], TestContext.Current.CancellationToken);
+        await h.QueryAsync("ALTER TABLE {raw}.hub_payment ADD CONSTRAINT non_negative CHECK cents >= 0");
+        for (var id = 1; id <= 20; id++)
+        {
+            var cents = id is 7 or 16 ? -1 : id * 100;
+            await h.AddAsync($$"""{"id":{{id}}}""", $$"""{"after":{"id":{{id}},"cents":{{cents}}},"source":{"schema":"hub","table":"payment","lsn":{{id}}},"op":"c"}""", topic);
+        }
+
+        await h.FlushAsync();
+
+        (await h.ScalarAsync("SELECT count() FROM {hub}.payment")).ShouldBe("18");
+        (await h.ScalarAsync("SELECT sum(cents) FROM {hub}.payment")).ShouldBe(((Enumerable.Range(1, 20).Sum() - 7 - 16) * 100).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var deadLetters = await h.QueryAsync("SELECT offset, reason FROM {raw}._dead_letter ORDER BY offset");
+        deadLetters.Select(d => d[0]).ShouldBe(["6", "15"]);
+        deadLetters.ShouldAllBe(d => d[1].Contains("ClickHouse refused the row") && d[1].Contains("VIOLATED_CONSTRAINT"));
     }
 
     [Fact]
@@ -316,6 +338,6 @@ internal sealed class IngestHarnessReplay(IngestHarness original)
             await processor.AddAsync(new Conversion.MessageOrigin(topic, 0, offset++, key is null ? null : Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value)), null, TestContext.Current.CancellationToken);
         }
 
-        await processor.WriteAsync(TestContext.Current.CancellationToken);
+        await processor.WriteAsync(processor.Batch, TestContext.Current.CancellationToken);
     }
 }

@@ -60,7 +60,7 @@ internal sealed class IngestHarness : IDisposable
     /// <summary>Writes and clears the batch, as one flush of the ingester.</summary>
     public async Task FlushAsync()
     {
-        await Processor.WriteAsync(TestContext.Current.CancellationToken);
+        await Processor.WriteAsync(Processor.Batch, TestContext.Current.CancellationToken);
         Processor.Batch.Clear();
     }
 

@@ -23,6 +23,7 @@ internal sealed class EventConverter
     private readonly RawTableManager _tables;
     private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _configuredKeys;
     private readonly Dictionary<(RawTable Table, ConnectSchema Schema), (RawTableShape Shape, ConnectSchema?[] Fields)> _fieldSchemas = [];
+    private readonly SharedBoxes _boxes = new();
 
     public EventConverter(RawTableManager tables, IReadOnlyDictionary<string, IReadOnlyList<string>>? configuredKeys = null)
     {
@@ -76,18 +77,18 @@ internal sealed class EventConverter
         for (var attempt = 0; ; attempt++)
         {
             var shape = table.Shape;
-            var missing = new List<RawColumn>();
-            var values = BuildValues(envelope, table, shape, image, imageName, isDelete, missing);
-            if (missing.Count == 0)
+            List<RawColumn>? missing = null;
+            var values = BuildValues(envelope, table, shape, image, imageName, isDelete, ref missing);
+            if (missing is null)
             {
                 values[MetadataColumns.Version] = (BigInteger)envelope.Version;
-                values[MetadataColumns.IsDeleted] = isDelete ? (byte)1 : (byte)0;
+                values[MetadataColumns.IsDeleted] = isDelete ? BoxedOne : BoxedZero;
                 values[MetadataColumns.Op] = OpCode(envelope.Operation);
-                values[MetadataColumns.SourceTimestamp] = envelope.SourceTimestamp;
+                values[MetadataColumns.SourceTimestamp] = _boxes.Timestamp(envelope.SourceTimestamp);
                 values[MetadataColumns.Lsn] = envelope.Lsn;
-                values[MetadataColumns.TxId] = envelope.TxId;
-                values[MetadataColumns.Topic] = origin.Topic;
-                values[MetadataColumns.Partition] = origin.Partition;
+                values[MetadataColumns.TxId] = _boxes.TxId(envelope.TxId);
+                values[MetadataColumns.Topic] = _boxes.Topic(origin.Topic);
+                values[MetadataColumns.Partition] = _boxes.Partition(origin.Partition);
                 values[MetadataColumns.Offset] = origin.Offset;
                 return new PendingRow { Table = table, Values = values, Shape = shape, Version = envelope.Version, Origin = origin, CommitLsn = envelope.CommitLsn };
             }
@@ -101,18 +102,14 @@ internal sealed class EventConverter
         }
     }
 
-    private object?[] BuildValues(ChangeEnvelope envelope, RawTable table, RawTableShape shape, JsonElement? image, string imageName, bool isDelete, List<RawColumn> missing)
+    private static readonly object BoxedZero = (byte)0;
+    private static readonly object BoxedOne = (byte)1;
+
+    private object?[] BuildValues(ChangeEnvelope envelope, RawTable table, RawTableShape shape, JsonElement? image, string imageName, bool isDelete, ref List<RawColumn>? missing)
     {
         const int m = MetadataColumns.Count;
         var columns = shape.Columns;
-        var values = new object?[shape.RowWidth];
-        for (var i = 0; i < columns.Count; i++)
-        {
-            if (!columns[i].Type.Nullable)
-            {
-                values[m + i] = ValueConverter.DefaultFor(columns[i].Type);
-            }
-        }
+        var values = (object?[])shape.DefaultRow.Clone();
 
         var fieldSchemas = envelope.RowSchema is null ? null : FieldSchemas(table, shape, envelope.RowSchema);
         Span<bool> provided = columns.Count <= 512 ? stackalloc bool[columns.Count] : new bool[columns.Count];
@@ -125,12 +122,12 @@ internal sealed class EventConverter
                 var index = shape.IndexOf(property, hint);
                 if (index < 0)
                 {
-                    AddMissing(envelope.RowSchema, property, imageName, missing);
+                    AddMissing(envelope.RowSchema, property, imageName, ref missing);
                     continue;
                 }
 
                 hint = index + 1;
-                if (missing.Count > 0 || (isDelete && property.Value.ValueKind == JsonValueKind.Null))
+                if (missing is not null || (isDelete && property.Value.ValueKind == JsonValueKind.Null))
                 {
                     continue; // the row is rebuilt after ALTER anyway / a partial delete image: keep the default
                 }
@@ -140,7 +137,7 @@ internal sealed class EventConverter
             }
         }
 
-        if (missing.Count > 0)
+        if (missing is not null)
         {
             return values;
         }
@@ -179,16 +176,16 @@ internal sealed class EventConverter
         }
     }
 
-    private static void AddMissing(ConnectSchema? rowSchema, JsonProperty property, string imageName, List<RawColumn> missing)
+    private static void AddMissing(ConnectSchema? rowSchema, JsonProperty property, string imageName, ref List<RawColumn>? missing)
     {
         RawTableManager.CheckColumnName(property.Name, $"payload.{imageName}");
         if (rowSchema?.FindField(property.Name) is { } field)
         {
-            missing.Add(new RawColumn(property.Name, ConnectTypeMapping.Map(field.Schema, $"schema.{imageName}.{property.Name}")));
+            (missing ??= []).Add(new RawColumn(property.Name, ConnectTypeMapping.Map(field.Schema, $"schema.{imageName}.{property.Name}")));
         }
         else if (Infer(property.Value) is { } inferred)
         {
-            missing.Add(new RawColumn(property.Name, inferred.AsNullable()));
+            (missing ??= []).Add(new RawColumn(property.Name, inferred.AsNullable()));
         }
     }
 
@@ -314,4 +311,62 @@ internal sealed class EventConverter
         ChangeOperation.Read => "r",
         _ => "t",
     };
+
+    /// <summary>
+    /// Batched rows live until their flush; every object they hold is copied by the GC on its way to an older
+    /// generation. Metadata values that repeat from row to row (topic, partition, transaction, timestamp) are shared.
+    /// </summary>
+    private sealed class SharedBoxes
+    {
+        private readonly object[] _partitions = Enumerable.Range(0, 64).Select(p => (object)p).ToArray();
+        private readonly Dictionary<string, string> _topics = new(StringComparer.Ordinal);
+        private ulong _txId;
+        private object? _txIdBox;
+        private DateTimeOffset _timestamp;
+        private object? _timestampBox;
+
+        public object Partition(int partition) => (uint)partition < (uint)_partitions.Length ? _partitions[partition] : partition;
+
+        public string Topic(string topic)
+        {
+            if (_topics.TryGetValue(topic, out var shared))
+            {
+                return shared;
+            }
+
+            if (_topics.Count < 10_000)
+            {
+                _topics[topic] = topic;
+            }
+
+            return topic;
+        }
+
+        public object? TxId(ulong? txId)
+        {
+            if (txId is not { } id)
+            {
+                return null;
+            }
+
+            if (_txIdBox is null || _txId != id)
+            {
+                _txId = id;
+                _txIdBox = id;
+            }
+
+            return _txIdBox;
+        }
+
+        public object Timestamp(DateTimeOffset timestamp)
+        {
+            if (_timestampBox is null || _timestamp != timestamp)
+            {
+                _timestamp = timestamp;
+                _timestampBox = timestamp;
+            }
+
+            return _timestampBox;
+        }
+    }
 }

@@ -19,12 +19,18 @@ internal enum ChangeOperation
 internal sealed class ChangeEnvelope : IDisposable
 {
     private readonly JsonDocument _value;
-    private readonly JsonDocument? _key;
+    private readonly ChangeEnvelopeParser _parser;
+    private readonly ReadOnlyMemory<byte>? _rawKey;
+    private JsonDocument? _key;
+    private bool _keyRead;
+    private JsonElement? _keyPayload;
+    private ConnectSchema? _keySchema;
 
-    internal ChangeEnvelope(JsonDocument value, JsonDocument? key)
+    internal ChangeEnvelope(JsonDocument value, ChangeEnvelopeParser parser, ReadOnlyMemory<byte>? rawKey)
     {
         _value = value;
-        _key = key;
+        _parser = parser;
+        _rawKey = rawKey;
     }
 
     public required ChangeOperation Operation { get; init; }
@@ -45,11 +51,39 @@ internal sealed class ChangeEnvelope : IDisposable
     /// <summary>The row struct schema (the envelope schema's <c>after</c>/<c>before</c> field) when the event carries a schema.</summary>
     public ConnectSchema? RowSchema { get; init; }
 
-    /// <summary>The Kafka message key's fields (Debezium puts the primary key there), when the key is a JSON object.</summary>
-    public JsonElement? Key { get; init; }
+    /// <summary>The Kafka message key's fields (Debezium puts the primary key there), when the key is a JSON object. Parsed on first use.</summary>
+    public JsonElement? Key
+    {
+        get
+        {
+            ReadKey();
+            return _keyPayload;
+        }
+    }
 
     /// <summary>The key struct schema when the key carries one.</summary>
-    public ConnectSchema? KeySchema { get; init; }
+    public ConnectSchema? KeySchema
+    {
+        get
+        {
+            ReadKey();
+            return _keySchema;
+        }
+    }
+
+    private void ReadKey()
+    {
+        if (_keyRead)
+        {
+            return;
+        }
+
+        _keyRead = true;
+        if (_rawKey is { Length: > 0 } raw)
+        {
+            (_key, _keyPayload, _keySchema) = _parser.ParseKey(raw);
+        }
+    }
 
     /// <summary><c>source.lsn</c> (or <c>sequence[1]</c> when lsn is absent).</summary>
     public required ulong Lsn { get; init; }

@@ -27,14 +27,12 @@ internal sealed class ChangeEnvelopeParser
         }
 
         var document = ParseJson(value.Value, "value");
-        JsonDocument? keyDocument = null;
         try
         {
-            var outcome = ParseValue(document, key, ref keyDocument);
+            var outcome = ParseValue(document, key);
             if (outcome.Kind != ParseOutcomeKind.Change)
             {
                 document.Dispose();
-                keyDocument?.Dispose();
             }
 
             return outcome;
@@ -42,12 +40,11 @@ internal sealed class ChangeEnvelopeParser
         catch
         {
             document.Dispose();
-            keyDocument?.Dispose();
             throw;
         }
     }
 
-    private ParseOutcome ParseValue(JsonDocument document, ReadOnlyMemory<byte>? key, ref JsonDocument? keyDocument)
+    private ParseOutcome ParseValue(JsonDocument document, ReadOnlyMemory<byte>? key)
     {
         var root = document.RootElement;
         if (root.ValueKind == JsonValueKind.Null)
@@ -102,7 +99,7 @@ internal sealed class ChangeEnvelopeParser
         var source = payload.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Object
             ? s
             : throw new InvalidEnvelopeException($"{payloadPath}.source: missing or not an object");
-        var position = ReadPosition(source, $"{payloadPath}.source");
+        var position = ReadPosition(source, payloadPath);
 
         ChangeOperation operation;
         switch (op)
@@ -141,23 +138,15 @@ internal sealed class ChangeEnvelopeParser
             }
         }
 
-        var timestampMs = ReadUInt64(source, "ts_ms", $"{payloadPath}.source.ts_ms")
-                          ?? ReadUInt64(payload, "ts_ms", $"{payloadPath}.ts_ms")
+        var timestampMs = ReadUInt64(source, "ts_ms", payloadPath, "source.ts_ms")
+                          ?? ReadUInt64(payload, "ts_ms", payloadPath, "ts_ms")
                           ?? 0UL;
         if (timestampMs > 253402300799999UL)
         {
             throw new InvalidEnvelopeException($"{payloadPath}.source.ts_ms: {timestampMs} is not a plausible epoch-milliseconds timestamp");
         }
 
-        JsonElement? keyPayload = null;
-        ConnectSchema? keySchema = null;
-        if (key is { Length: > 0 })
-        {
-            keyDocument = ParseJson(key.Value, "key");
-            (keyPayload, keySchema) = ReadKey(keyDocument.RootElement);
-        }
-
-        var envelope = new ChangeEnvelope(document, keyDocument)
+        var envelope = new ChangeEnvelope(document, this, key)
         {
             Operation = operation,
             Op = op,
@@ -166,31 +155,32 @@ internal sealed class ChangeEnvelopeParser
             Before = before,
             After = after,
             RowSchema = rowSchema,
-            Key = keyPayload,
-            KeySchema = keySchema,
             Lsn = position.Lsn,
             CommitLsn = position.CommitLsn,
             Version = position.Version,
-            TxId = ReadUInt64(source, "txId", $"{payloadPath}.source.txId"),
+            TxId = ReadUInt64(source, "txId", payloadPath, "source.txId"),
             SourceTimestamp = DateTimeOffset.FromUnixTimeMilliseconds((long)timestampMs),
         };
         return new ParseOutcome(ParseOutcomeKind.Change, envelope, position.CommitLsn);
     }
 
-    private (JsonElement? Payload, ConnectSchema? Schema) ReadKey(JsonElement root)
+    /// <summary>Parses a message key (Debezium: the primary key struct, with or without schema); the document must be disposed by the caller.</summary>
+    internal (JsonDocument Document, JsonElement? Payload, ConnectSchema? Schema) ParseKey(ReadOnlyMemory<byte> key)
     {
+        var document = ParseJson(key, "key");
+        var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return (null, null); // a scalar or null key carries no named key fields
+            return (document, null, null); // a scalar or null key carries no named key fields
         }
 
         if (root.TryGetProperty("payload", out var payload) && root.TryGetProperty("schema", out var schema))
         {
             var keySchema = schema.ValueKind == JsonValueKind.Object ? CachedSchema(schema, "key.schema") : null;
-            return (payload.ValueKind == JsonValueKind.Object ? payload : null, keySchema is { IsStruct: true } ? keySchema : null);
+            return (document, payload.ValueKind == JsonValueKind.Object ? payload : null, keySchema is { IsStruct: true } ? keySchema : null);
         }
 
-        return (root, null);
+        return (document, root, null);
     }
 
     private static JsonElement? ReadImage(JsonElement payload, string name, string payloadPath)
@@ -207,25 +197,25 @@ internal sealed class ChangeEnvelopeParser
 
     private readonly record struct SourcePosition(ulong Lsn, ulong CommitLsn, UInt128 Version);
 
-    private static SourcePosition ReadPosition(JsonElement source, string path)
+    private static SourcePosition ReadPosition(JsonElement source, string payloadPath)
     {
-        var lsn = ReadUInt64(source, "lsn", path + ".lsn");
+        var lsn = ReadUInt64(source, "lsn", payloadPath, "source.lsn");
         ulong? sequenceCommit = null;
         ulong? sequenceChange = null;
         if (source.TryGetProperty("sequence", out var sequence) && sequence.ValueKind != JsonValueKind.Null)
         {
-            (sequenceCommit, sequenceChange) = ReadSequence(sequence, path + ".sequence");
+            (sequenceCommit, sequenceChange) = ReadSequence(sequence, payloadPath);
         }
 
         var changeLsn = lsn ?? sequenceChange
-            ?? throw new InvalidEnvelopeException($"{path}: neither lsn nor sequence is present; the version of the change cannot be derived");
+            ?? throw new InvalidEnvelopeException($"{payloadPath}.source: neither lsn nor sequence is present; the version of the change cannot be derived");
         var commitPart = sequenceCommit ?? changeLsn;
         var changePart = sequenceChange ?? 0UL;
         return new SourcePosition(changeLsn, commitPart, EventVersion.Compose(commitPart, changePart));
     }
 
     /// <summary>Reads <c>sequence</c>: a JSON array, or (Debezium) a string holding one; elements are decimal strings, numbers or null.</summary>
-    private static (ulong? Commit, ulong? Change) ReadSequence(JsonElement sequence, string path)
+    private static (ulong? Commit, ulong? Change) ReadSequence(JsonElement sequence, string payloadPath)
     {
         if (sequence.ValueKind == JsonValueKind.String)
         {
@@ -233,34 +223,35 @@ internal sealed class ChangeEnvelopeParser
             try
             {
                 using var inner = JsonDocument.Parse(text);
-                return ReadSequenceArray(inner.RootElement, path);
+                return ReadSequenceArray(inner.RootElement, payloadPath);
             }
             catch (JsonException e)
             {
-                throw new InvalidEnvelopeException($"{path}: \"{Truncate(text, 80)}\" is not a JSON array: {e.Message}", e);
+                throw new InvalidEnvelopeException($"{payloadPath}.source.sequence: \"{Truncate(text, 80)}\" is not a JSON array: {e.Message}", e);
             }
         }
 
-        return ReadSequenceArray(sequence, path);
+        return ReadSequenceArray(sequence, payloadPath);
     }
 
-    private static (ulong? Commit, ulong? Change) ReadSequenceArray(JsonElement array, string path)
+    private static (ulong? Commit, ulong? Change) ReadSequenceArray(JsonElement array, string payloadPath)
     {
         if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() != 2)
         {
-            throw new InvalidEnvelopeException($"{path}: expected a two-element array [commit LSN, change LSN], found {array.ValueKind}{(array.ValueKind == JsonValueKind.Array ? $" of {array.GetArrayLength()}" : "")}");
+            throw new InvalidEnvelopeException($"{payloadPath}.source.sequence: expected a two-element array [commit LSN, change LSN], found {array.ValueKind}{(array.ValueKind == JsonValueKind.Array ? $" of {array.GetArrayLength()}" : "")}");
         }
 
-        return (ReadUInt64Value(array[0], path + "[0]"), ReadUInt64Value(array[1], path + "[1]"));
+        return (ReadUInt64Value(array[0], payloadPath, "source.sequence[0]"), ReadUInt64Value(array[1], payloadPath, "source.sequence[1]"));
     }
 
     private static string? ReadString(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
 
-    private static ulong? ReadUInt64(JsonElement obj, string name, string path) =>
-        obj.TryGetProperty(name, out var e) ? ReadUInt64Value(e, path) : null;
+    /// <summary>Reads an optional unsigned integer member; the place (<paramref name="prefix"/>.<paramref name="member"/>) is only composed for the error.</summary>
+    private static ulong? ReadUInt64(JsonElement obj, string name, string prefix, string member) =>
+        obj.TryGetProperty(name, out var e) ? ReadUInt64Value(e, prefix, member) : null;
 
-    private static ulong? ReadUInt64Value(JsonElement e, string path)
+    private static ulong? ReadUInt64Value(JsonElement e, string prefix, string member)
     {
         switch (e.ValueKind)
         {
@@ -271,7 +262,7 @@ internal sealed class ChangeEnvelopeParser
             case JsonValueKind.String when ulong.TryParse(e.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n):
                 return n;
             default:
-                throw new InvalidEnvelopeException($"{path}: expected an unsigned 64-bit integer, found {e.ValueKind} {Truncate(e.GetRawText(), 40)}");
+                throw new InvalidEnvelopeException($"{prefix}.{member}: expected an unsigned 64-bit integer, found {e.ValueKind} {Truncate(e.GetRawText(), 40)}");
         }
     }
 

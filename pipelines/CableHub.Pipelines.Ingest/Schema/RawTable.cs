@@ -88,7 +88,16 @@ internal sealed class RawTableShape
         }
 
         InsertColumnTypes = types;
+
+        DefaultRow = new object?[InsertColumns.Length];
+        for (var i = 0; i < columns.Count; i++)
+        {
+            DefaultRow[MetadataColumns.Count + i] = ValueConverter.DefaultFor(columns[i].Type);
+        }
     }
+
+    /// <summary>A row with every source column at its default (NULL, or the type's zero); copy it to start a row.</summary>
+    public object?[] DefaultRow { get; }
 
     public IReadOnlyList<RawColumn> Columns { get; }
 

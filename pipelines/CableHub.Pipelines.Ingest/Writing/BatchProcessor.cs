@@ -40,7 +40,16 @@ internal sealed class BatchProcessor
             .Build();
     }
 
-    public IngestBatch Batch { get; } = new();
+    /// <summary>The batch being filled.</summary>
+    public IngestBatch Batch { get; private set; } = new();
+
+    /// <summary>Hands out the filled batch and starts a new one (the handed-out batch is written while the next fills).</summary>
+    public IngestBatch TakeBatch()
+    {
+        var full = Batch;
+        Batch = new IngestBatch();
+        return full;
+    }
 
     /// <summary>Adds one consumed message to the batch: a row, a truncate, a dead letter, or a skipped tombstone/marker.</summary>
     public async ValueTask AddAsync(MessageOrigin origin, Headers? headers, CancellationToken cancellationToken)
@@ -94,20 +103,20 @@ internal sealed class BatchProcessor
     }
 
     /// <summary>Writes the batch: ClickHouse (rows, truncates, dead letters — retried until done), then the dead-letter topic (best effort).</summary>
-    public async Task WriteAsync(CancellationToken cancellationToken)
+    public async Task WriteAsync(IngestBatch batch, CancellationToken cancellationToken)
     {
-        await _writer.WriteAsync(Batch, cancellationToken).ConfigureAwait(false);
+        await _writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
 
-        if (_deadLetters is not null && Batch.DeadLetters.Count > 0)
+        if (_deadLetters is not null && batch.DeadLetters.Count > 0)
         {
             try
             {
-                await _deadLetterRetry.ExecuteAsync(async ct => await _deadLetters.PublishAsync(Batch.DeadLetters, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                await _deadLetterRetry.ExecuteAsync(async ct => await _deadLetters.PublishAsync(batch.DeadLetters, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
             catch (KafkaException e)
             {
                 // raw._dead_letter has them already: nothing is lost, the topic copy is a convenience.
-                _logger.LogError(e, "Publishing {Count} dead letters to Kafka failed; they are in ClickHouse", Batch.DeadLetters.Count);
+                _logger.LogError(e, "Publishing {Count} dead letters to Kafka failed; they are in ClickHouse", batch.DeadLetters.Count);
                 _stats.OnDeadLetterPublishFailure(e);
             }
         }

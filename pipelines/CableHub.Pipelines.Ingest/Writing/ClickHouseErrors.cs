@@ -62,6 +62,7 @@ internal static class ClickHouseErrors
         321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
         349, // CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN
         407, // DECIMAL_OVERFLOW
+        469, // VIOLATED_CONSTRAINT (a CHECK constraint added to a raw table)
         691, // UNKNOWN_ELEMENT_OF_ENUM
     ];
 
