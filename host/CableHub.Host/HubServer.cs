@@ -31,6 +31,24 @@ public static class HubServer
         Log.Logger = serilog;
         using var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
         var logger = loggers.CreateLogger("CableHub");
+        try
+        {
+            return await RunCoreAsync(configuration, settings, serilog, loggers, logger, seedDemo, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return 0;
+        }
+        catch (Exception ex)
+        {
+            logger.LogCritical(ex, "CableHub could not run: {Reason}", ex.Message);
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunCoreAsync(IConfigurationRoot configuration, HubSettings settings, Serilog.Core.Logger serilog,
+        ILoggerFactory loggers, Microsoft.Extensions.Logging.ILogger logger, bool seedDemo, CancellationToken ct)
+    {
 
         await using var infra = await HubInfrastructure.StartAsync(settings, loggers, postgres: true, kafka: true, clickHouse: true, ct).ConfigureAwait(false);
         await OperationalStore.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);

@@ -71,16 +71,17 @@ public sealed class PipelineRoles
 
     public void Register(IServiceCollection services)
     {
+        // Not AddHostedService: it de-duplicates by implementation type, and both roles are RoleServices.
         if (Cdc is { } cdc)
         {
             services.AddSingleton(cdc);
-            services.AddHostedService(_ => new RoleService("CDC reader", cdc.RunAsync, _loggers.CreateLogger<RoleService>()));
+            services.AddSingleton<IHostedService>(_ => new RoleService("CDC reader", cdc.RunAsync, _loggers.CreateLogger<RoleService>()));
         }
 
         if (Ingester is { } ingester)
         {
             services.AddSingleton(ingester);
-            services.AddHostedService(_ => new RoleService("warehouse ingester", ingester.RunAsync, _loggers.CreateLogger<RoleService>()));
+            services.AddSingleton<IHostedService>(_ => new RoleService("warehouse ingester", ingester.RunAsync, _loggers.CreateLogger<RoleService>()));
         }
     }
 
