@@ -55,6 +55,14 @@ public sealed class IngestStats
     internal void OnRetry(Exception? error)
     {
         Interlocked.Increment(ref _retries);
+        lock (_lock)
+        {
+            if (_state == IngesterState.Running)
+            {
+                _state = IngesterState.Retrying; // back to Running after the next durable batch
+            }
+        }
+
         if (error is not null)
         {
             OnError(error);

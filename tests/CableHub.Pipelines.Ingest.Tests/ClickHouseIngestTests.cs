@@ -275,6 +275,23 @@ public sealed class ClickHouseIngestTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
+    public async Task A_raw_table_dropped_by_hand_is_recreated_and_the_batch_lands()
+    {
+        using var h = new IngestHarness(clickHouse);
+        const string topic = "cablehub.hub.region";
+        string Event(int id, string name) => $$"""{"after":{"id":{{id}},"name":"{{name}}"},"source":{"schema":"hub","table":"region","lsn":{{id}}},"op":"c"}""";
+        await h.AddAsync("""{"id":1}""", Event(1, "north"), topic);
+        await h.FlushAsync();
+        await h.QueryAsync("DROP TABLE {raw}.hub_region");
+
+        await h.AddAsync("""{"id":2}""", Event(2, "south"), topic);
+        await h.FlushAsync();
+
+        (await h.QueryAsync("SELECT id, name FROM {hub}.region ORDER BY id")).ShouldBe([["2", "south"]]);
+        (await h.ScalarAsync("SELECT sorting_key FROM system.tables WHERE database = '" + h.Raw + "' AND name = 'hub_region'")).ShouldBe("(id)");
+    }
+
+    [Fact]
     public async Task Ensure_table_creates_the_raw_table_and_view_before_any_event()
     {
         using var h = new IngestHarness(clickHouse);

@@ -178,6 +178,51 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse) : IDisposable
         stats.RowsWritten.ShouldBe(2);
     }
 
+    [Fact]
+    public async Task While_clickhouse_is_unreachable_the_batch_is_retried_and_nothing_is_committed()
+    {
+        const string topic = "cablehub.hub.ticket";
+        await using var proxy = new TcpToggleProxy(clickHouse.HttpAddress);
+        var viaProxy = System.Text.RegularExpressions.Regex.Replace(clickHouse.ConnectionString, @"Port=\d+", $"Port={proxy.Port}");
+        viaProxy.ShouldContain($"Port={proxy.Port}");
+        string Event(int id) => $$"""{"after":{"id":{{id}},"state":"open"},"source":{"schema":"hub","table":"ticket","lsn":{{id}}},"op":"c"}""";
+
+        await using var ingester = NewIngester(configure: o =>
+        {
+            o.ClickHouseConnectionString = viaProxy;
+            o.Retry = new RetrySettings { BaseDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromMilliseconds(300) }; // retry forever
+        });
+        using var stop = new CancellationTokenSource();
+        var run = ingester.RunAsync(stop.Token);
+        try
+        {
+            await _kafka.ProduceAsync(topic, 0, """{"id":1}"""u8.ToArray(), Encoding.UTF8.GetBytes(Event(1)));
+            await WaitUntilAsync(async () => _kafka.Committed(_group, topic)[0] == 1, "the first event committed");
+
+            proxy.Down();
+            for (var id = 2; id <= 4; id++)
+            {
+                await _kafka.ProduceAsync(topic, 0, Encoding.UTF8.GetBytes($$"""{"id":{{id}}}"""), Encoding.UTF8.GetBytes(Event(id)));
+            }
+
+            await WaitUntilAsync(async () => ingester.Stats.Snapshot().Retries >= 3, "retries");
+            _kafka.Committed(_group, topic)[0].ShouldBe(1);
+            ingester.Stats.Snapshot().State.ShouldBe(IngesterState.Retrying);
+            ingester.Stats.Snapshot().LastError.ShouldNotBeNull();
+
+            proxy.Up();
+            await WaitUntilAsync(async () => _kafka.Committed(_group, topic)[0] == 4, "the rest committed after ClickHouse came back");
+        }
+        finally
+        {
+            await StopAsync(stop, run);
+        }
+
+        (await _h.QueryAsync("SELECT id FROM {hub}.ticket ORDER BY id")).ShouldBe([["1"], ["2"], ["3"], ["4"]]);
+        ingester.Stats.DeadLetters.ShouldBe(0);
+        ingester.Stats.Snapshot().State.ShouldBe(IngesterState.Stopped);
+    }
+
     /// <summary>
     /// Throughput end to end (broker → ingester → ClickHouse, committed), printed as a RESULT line. Not a speed
     /// assertion: it checks that every event landed once; the figure goes into the report/benchmarks.

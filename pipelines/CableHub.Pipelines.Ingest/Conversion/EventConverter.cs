@@ -69,7 +69,7 @@ internal sealed class EventConverter
 
         if (!table.TruncationsLoaded)
         {
-            table.TruncatedBelow = await _tables.LoadTruncatedBelowAsync(table, cancellationToken).ConfigureAwait(false);
+            table.RaiseTruncatedBelow(await _tables.LoadTruncatedBelowAsync(table, cancellationToken).ConfigureAwait(false));
             table.TruncationsLoaded = true;
         }
 

@@ -159,8 +159,32 @@ internal sealed class RawTable
 
     public RawTableShape Shape { get; set; }
 
-    /// <summary>Rows whose version is below this were truncated away: they are written as deleted.</summary>
-    public UInt128 TruncatedBelow { get; set; }
+    private readonly Lock _truncation = new();
+    private UInt128 _truncatedBelow;
+
+    /// <summary>Rows whose version is below this were truncated away: they are written as deleted. Only grows.</summary>
+    public UInt128 TruncatedBelow
+    {
+        get
+        {
+            lock (_truncation)
+            {
+                return _truncatedBelow;
+            }
+        }
+    }
+
+    /// <summary>Raises <see cref="TruncatedBelow"/> (the consumer thread loads it, the writer applies truncates).</summary>
+    public void RaiseTruncatedBelow(UInt128 version)
+    {
+        lock (_truncation)
+        {
+            if (version > _truncatedBelow)
+            {
+                _truncatedBelow = version;
+            }
+        }
+    }
 
     public bool TruncationsLoaded { get; set; }
 

@@ -102,7 +102,7 @@ internal sealed class ClickHouseBatchWriter
             }
             catch (ClickHouseBulkCopySerializationException e) when (items.FindIndex(i => ReferenceEquals(i.Values, e.Row)) is var bad and >= 0)
             {
-                var reason = $"{table}: ClickHouse.Driver could not serialize the row: {e.InnerException?.Message ?? e.Message}";
+                var reason = Shorten($"{table}: ClickHouse.Driver could not serialize the row: {e.InnerException?.Message ?? e.Message}");
                 _logger.LogWarning("Dead-lettering {Topic}/{Partition}@{Offset}: {Reason}", items[bad].Row.Origin.Topic, items[bad].Row.Origin.Partition, items[bad].Row.Origin.Offset, reason);
                 batch.MoveToDeadLetters(table, items[bad].Row, reason);
                 items.RemoveAt(bad);
@@ -116,7 +116,7 @@ internal sealed class ClickHouseBatchWriter
                 if (items.Count == 1)
                 {
                     var row = items[0].Row;
-                    var reason = $"{table}: ClickHouse refused the row: {e.Message}";
+                    var reason = Shorten($"{table}: ClickHouse refused the row: {e.Message}");
                     _logger.LogWarning("Dead-lettering {Topic}/{Partition}@{Offset}: {Reason}", row.Origin.Topic, row.Origin.Partition, row.Origin.Offset, reason);
                     batch.MoveToDeadLetters(table, row, reason);
                     return;
@@ -130,6 +130,8 @@ internal sealed class ClickHouseBatchWriter
             }
         }
     }
+
+    private static string Shorten(string reason) => reason.Length <= 2000 ? reason : string.Concat(reason.AsSpan(0, 2000), "…");
 
     private InsertOptions InsertOptions(RawTableShape shape, int rows) => new()
     {
@@ -206,10 +208,7 @@ internal sealed class ClickHouseBatchWriter
         parameters.AddParameter("partition", truncate.Origin.Partition);
         parameters.AddParameter("offset", truncate.Origin.Offset);
         await _retry.ExecuteAsync(async ct => await _client.ExecuteNonQueryAsync(sql, parameters, null, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        if (truncate.Version > table.TruncatedBelow)
-        {
-            table.TruncatedBelow = truncate.Version;
-        }
+        table.RaiseTruncatedBelow(truncate.Version);
 
         _logger.LogInformation("Applied TRUNCATE of {Schema}.{Table} at version {Version}", truncate.SourceSchema, truncate.SourceTable, truncate.Version);
     }
