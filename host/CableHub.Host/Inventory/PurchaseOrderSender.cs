@@ -23,7 +23,7 @@ public sealed class PurchaseOrderSender(NpgsqlDataSource dataSource, EdiOptions 
         {
             await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
             await conn.ExecuteAsync(new CommandDefinition("SELECT 1 FROM hub.purchase_order WHERE id = @purchaseOrderId FOR UPDATE", new { purchaseOrderId }, tx, cancellationToken: ct)).ConfigureAwait(false);
-            var po = await PurchaseOrderStore.GetAsync(conn, tx, purchaseOrderId, ct).ConfigureAwait(false)
+            var po = await PurchaseOrderStore.LoadAsync(conn, tx, purchaseOrderId, ct).ConfigureAwait(false)
                 ?? throw new InventoryNotFoundException($"purchase order {purchaseOrderId} does not exist");
             if (po.Status != PurchaseOrderStatus.Draft)
             {
