@@ -97,14 +97,14 @@ public sealed class PurchaseOrderStore(NpgsqlDataSource dataSource, TimeProvider
     public async Task<PurchaseOrderInfo?> GetAsync(Guid id, CancellationToken ct = default)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        return await GetAsync(conn, null, id, ct).ConfigureAwait(false);
+        return await LoadAsync(conn, null, id, ct).ConfigureAwait(false);
     }
 
     public async Task<PurchaseOrderInfo?> GetByNumberAsync(string number, CancellationToken ct = default)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         var id = await conn.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition("SELECT id FROM hub.purchase_order WHERE number = @number", new { number }, cancellationToken: ct)).ConfigureAwait(false);
-        return id is null ? null : await GetAsync(conn, null, id.Value, ct).ConfigureAwait(false);
+        return id is null ? null : await LoadAsync(conn, null, id.Value, ct).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<PurchaseOrderInfo>> ListAsync(string? status = null, Guid? supplierId = null, int offset = 0, int limit = 100, CancellationToken ct = default)
@@ -118,13 +118,13 @@ public sealed class PurchaseOrderStore(NpgsqlDataSource dataSource, TimeProvider
         var list = new List<PurchaseOrderInfo>();
         foreach (var id in ids)
         {
-            list.Add((await GetAsync(conn, null, id, ct).ConfigureAwait(false))!);
+            list.Add((await LoadAsync(conn, null, id, ct).ConfigureAwait(false))!);
         }
 
         return list;
     }
 
-    internal static async Task<PurchaseOrderInfo?> GetAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, Guid id, CancellationToken ct)
+    public static async Task<PurchaseOrderInfo?> LoadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, Guid id, CancellationToken ct = default)
     {
         var po = await conn.QuerySingleOrDefaultAsync<PurchaseOrderInfo>(new CommandDefinition($"SELECT {Columns} FROM {From} WHERE po.id = @id", new { id }, tx, cancellationToken: ct)).ConfigureAwait(false);
         if (po is null)

@@ -88,7 +88,7 @@ public sealed class ReceiptStore(NpgsqlDataSource dataSource)
         var result = new List<PurchaseOrderExpectationData>();
         foreach (var id in ids)
         {
-            var order = (await PurchaseOrderStore.GetAsync(conn, tx, id, ct).ConfigureAwait(false))!;
+            var order = (await PurchaseOrderStore.LoadAsync(conn, tx, id, ct).ConfigureAwait(false))!;
             var lines = await conn.QueryAsync<ExpectedLine>(new CommandDefinition(
                 """
                 SELECT pl.line_number, pl.model_code, m.supplier_part, m.gtin, m.serialized, pl.quantity, pl.received_quantity

@@ -26,6 +26,8 @@ public sealed class HubSettings
 
     public DemoSettings Demo { get; set; } = new();
 
+    public InventorySettings Inventory { get; set; } = new();
+
     /// <summary>IANA zone reports are expressed in (storage is always UTC).</summary>
     public string ReportingTimeZone { get; set; } = "Asia/Kolkata";
 
