@@ -17,8 +17,9 @@ public readonly record struct CommitAcknowledgement(ulong CommitLsn, int Events)
 public readonly record struct PartitionOffset(string Topic, int Partition, long NextOffset);
 
 /// <summary>What one flushed batch contained.</summary>
-/// <param name="Commits">Per commit LSN, the events of this batch carrying it (rows, truncates, dead letters that could be attributed,
-/// ignored <c>m</c> messages), in order of first appearance. Tombstones and unparseable messages carry no LSN and are not counted here.</param>
+/// <param name="Commits">Per commit LSN, the change events (c, u, d, r, t) of this batch carrying it — written rows, truncates and
+/// dead-lettered events whose LSN could be read — in order of first appearance. Tombstones, <c>m</c> messages, transaction markers
+/// and unparseable messages are not counted (the CDC reader's gate counts c/u/d/r/t only).</param>
 /// <param name="Events">All messages of the batch.</param>
 public sealed record IngestedBatch(
     IReadOnlyList<CommitAcknowledgement> Commits,

@@ -275,6 +275,38 @@ public sealed class ClickHouseIngestTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
+    public async Task Unchanged_toast_placeholders_keep_the_previous_value()
+    {
+        using var h = new IngestHarness(clickHouse);
+        const string topic = "cablehub.hub.note";
+        const string schema = """{"type":"struct","fields":[{"type":"struct","optional":true,"field":"before","fields":[]},{"type":"struct","optional":true,"field":"after","fields":[{"type":"int64","optional":false,"field":"id"},{"type":"string","optional":true,"field":"body"},{"type":"bytes","optional":true,"field":"blob"},{"type":"array","optional":true,"items":{"type":"string","optional":true},"field":"tags"},{"type":"string","optional":true,"field":"state"}]},{"type":"struct","optional":false,"field":"source","fields":[]},{"type":"string","optional":false,"field":"op"}]}""";
+        const string unavailable = "__debezium_unavailable_value";
+        var unavailableBytes = Convert.ToBase64String(Encoding.UTF8.GetBytes(unavailable));
+        string Event(int id, int lsn, string op, string body, string blob, string tags, string state) =>
+            $$$"""{"schema":{{{schema}}},"payload":{"before":null,"after":{"id":{{{id}}},"body":"{{{body}}}","blob":"{{{blob}}}","tags":{{{tags}}},"state":"{{{state}}}"},"source":{"schema":"hub","table":"note","lsn":{{{lsn}}}},"op":"{{{op}}}"}}""";
+        var longText = new string('x', 3000);
+        var blob = Convert.ToBase64String([0, 1, 2, 255]);
+
+        // 1: created and updated in the same batch; 2: created in one batch, updated in the next; 3: never seen before.
+        await h.AddAsync("""{"id":1}""", Event(1, 10, "c", longText, blob, """["a","b"]""", "new"), topic);
+        await h.AddAsync("""{"id":1}""", Event(1, 20, "u", unavailable, unavailableBytes, $"""["{unavailable}"]""", "edited"), topic);
+        await h.AddAsync("""{"id":2}""", Event(2, 30, "c", "two", blob, """["c"]""", "new"), topic);
+        await h.FlushAsync();
+        await h.AddAsync("""{"id":2}""", Event(2, 40, "u", unavailable, unavailableBytes, $"""["{unavailable}"]""", "edited"), topic);
+        await h.AddAsync("""{"id":3}""", Event(3, 50, "u", unavailable, blob, """["d"]""", "edited"), topic);
+        await h.FlushAsync();
+
+        (await h.QueryAsync("SELECT id, length(body), hex(blob), toString(tags), state FROM {hub}.note ORDER BY id"))
+            .ShouldBe(
+            [
+                ["1", "3000", "000102FF", "['a','b']", "edited"],
+                ["2", "3", "000102FF", "['c']", "edited"],
+                ["3", "NULL", "000102FF", "['d']", "edited"],
+            ]);
+        (await h.ScalarAsync("SELECT count() FROM {raw}._dead_letter")).ShouldBe("0");
+    }
+
+    [Fact]
     public async Task A_raw_table_dropped_by_hand_is_recreated_and_the_batch_lands()
     {
         using var h = new IngestHarness(clickHouse);

@@ -35,6 +35,8 @@ public sealed class TypeMappingTests
     [InlineData("""{"type":"string","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}}""", "Decimal(38, 2)")]
     [InlineData("""{"type":"string","parameters":{"__debezium.source.column.type":"NUMERIC","__debezium.source.column.length":"12","__debezium.source.column.scale":"3"}}""", "Decimal(38, 3)")]
     [InlineData("""{"type":"string","parameters":{"__debezium.source.column.type":"NUMERIC"}}""", "String")]
+    [InlineData("""{"type":"string","parameters":{"__debezium.source.column.type":"NUMERIC","__debezium.source.column.length":"60","__debezium.source.column.scale":"10"}}""", "Decimal(60, 10)")]
+    [InlineData("""{"type":"string","parameters":{"__debezium.source.column.type":"MONEY","__debezium.source.column.scale":"2"}}""", "Decimal(38, 2)")]
     [InlineData("""{"type":"struct","name":"io.debezium.data.VariableScaleDecimal","fields":[{"field":"scale","type":"int32"},{"field":"value","type":"bytes"}]}""", "String")]
     [InlineData("""{"type":"array","items":{"type":"string","optional":true}}""", "Array(Nullable(String))")]
     [InlineData("""{"type":"array","optional":true,"items":{"type":"int32"}}""", "Array(Int32)")]

@@ -19,6 +19,9 @@ internal sealed class PendingRow
     public required MessageOrigin Origin { get; init; }
 
     public required ulong CommitLsn { get; init; }
+
+    /// <summary>Source columns (indices in <see cref="Shape"/>) whose value was Debezium's unchanged-TOAST placeholder: filled from the previous version when written.</summary>
+    public int[]? Unavailable { get; init; }
 }
 
 /// <summary>A TRUNCATE of a source table.</summary>

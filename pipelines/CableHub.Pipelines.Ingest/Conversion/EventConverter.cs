@@ -78,7 +78,8 @@ internal sealed class EventConverter
         {
             var shape = table.Shape;
             List<RawColumn>? missing = null;
-            var values = BuildValues(envelope, table, shape, image, imageName, isDelete, ref missing);
+            List<int>? unavailable = null;
+            var values = BuildValues(envelope, table, shape, image, imageName, isDelete, ref missing, ref unavailable);
             if (missing is null)
             {
                 values[MetadataColumns.Version] = (BigInteger)envelope.Version;
@@ -90,7 +91,16 @@ internal sealed class EventConverter
                 values[MetadataColumns.Topic] = _boxes.Topic(origin.Topic);
                 values[MetadataColumns.Partition] = _boxes.Partition(origin.Partition);
                 values[MetadataColumns.Offset] = origin.Offset;
-                return new PendingRow { Table = table, Values = values, Shape = shape, Version = envelope.Version, Origin = origin, CommitLsn = envelope.CommitLsn };
+                return new PendingRow
+                {
+                    Table = table,
+                    Values = values,
+                    Shape = shape,
+                    Version = envelope.Version,
+                    Origin = origin,
+                    CommitLsn = envelope.CommitLsn,
+                    Unavailable = unavailable?.ToArray(),
+                };
             }
 
             if (attempt > 0)
@@ -105,7 +115,7 @@ internal sealed class EventConverter
     private static readonly object BoxedZero = (byte)0;
     private static readonly object BoxedOne = (byte)1;
 
-    private object?[] BuildValues(ChangeEnvelope envelope, RawTable table, RawTableShape shape, JsonElement? image, string imageName, bool isDelete, ref List<RawColumn>? missing)
+    private object?[] BuildValues(ChangeEnvelope envelope, RawTable table, RawTableShape shape, JsonElement? image, string imageName, bool isDelete, ref List<RawColumn>? missing, ref List<int>? unavailable)
     {
         const int m = MetadataColumns.Count;
         var columns = shape.Columns;
@@ -130,6 +140,17 @@ internal sealed class EventConverter
                 if (missing is not null || (isDelete && property.Value.ValueKind == JsonValueKind.Null))
                 {
                     continue; // the row is rebuilt after ALTER anyway / a partial delete image: keep the default
+                }
+
+                if (IsUnavailable(property.Value))
+                {
+                    // An unchanged TOASTed value the stream did not carry: the writer takes the column's previous value.
+                    if (!isDelete)
+                    {
+                        (unavailable ??= []).Add(index);
+                    }
+
+                    continue;
                 }
 
                 values[m + index] = Convert(property.Value, columns[index], fieldSchemas?[index], imageName);
@@ -288,6 +309,19 @@ internal sealed class EventConverter
 
         return envelope.Key is { } key ? [.. key.EnumerateObject().Select(p => p.Name)] : [];
     }
+
+    /// <summary>Debezium's placeholder for an unchanged TOASTed column (string, base64 bytes, or an array holding it).</summary>
+    internal const string UnavailableValue = "__debezium_unavailable_value";
+
+    private static readonly byte[] UnavailableUtf8 = "__debezium_unavailable_value"u8.ToArray();
+    private static readonly byte[] UnavailableBase64 = System.Text.Encoding.ASCII.GetBytes(System.Convert.ToBase64String(UnavailableUtf8));
+
+    internal static bool IsUnavailable(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.ValueEquals(UnavailableUtf8) || value.ValueEquals(UnavailableBase64),
+        JsonValueKind.Array => value.GetArrayLength() == 1 && value[0].ValueKind == JsonValueKind.String && IsUnavailable(value[0]),
+        _ => false,
+    };
 
     internal static ColumnType? Infer(JsonElement value) => value.ValueKind switch
     {

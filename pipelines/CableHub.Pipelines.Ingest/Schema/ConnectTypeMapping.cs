@@ -20,8 +20,9 @@ namespace CableHub.Pipelines.Ingest.Schema;
 /// <item><term>io.debezium.data.Uuid</term><description>UUID</description></item>
 /// <item><term>org.apache.kafka.connect.data.Decimal (bytes, decimal.handling.mode=precise; or string) with parameter <c>scale</c></term>
 /// <description>Decimal(P, S): P = <c>connect.decimal.precision</c> when given and above 38 (max 76), else 38</description></item>
-/// <item><term>string (decimal.handling.mode=string) carrying <c>__debezium.source.column.type</c> NUMERIC/DECIMAL and <c>__debezium.source.column.scale</c>
-/// (column.propagate.source.type)</term><description>Decimal(38, S)</description></item>
+/// <item><term>string (decimal.handling.mode=string) carrying <c>__debezium.source.column.type</c> NUMERIC/DECIMAL/MONEY and
+/// <c>__debezium.source.column.scale</c> (column.propagate.source.type; the hub reader always writes them)</term>
+/// <description>Decimal(38, S), or Decimal(length, S) when <c>__debezium.source.column.length</c> is above 38 (max 76)</description></item>
 /// <item><term>string decimals whose scale is unknown, io.debezium.data.VariableScaleDecimal</term><description>String (the exact decimal text): a guessed scale would round money</description></item>
 /// <item><term>array</term><description>Array(element) (arrays are never Nullable; a null array is written empty)</description></item>
 /// <item><term>optional</term><description>Nullable(T)</description></item>
@@ -121,12 +122,18 @@ internal static class ConnectTypeMapping
     private static ColumnType? PropagatedNumeric(ConnectSchema schema)
     {
         if (schema.Parameters.TryGetValue("__debezium.source.column.type", out var sourceType)
-            && (sourceType.Equals("NUMERIC", StringComparison.OrdinalIgnoreCase) || sourceType.Equals("DECIMAL", StringComparison.OrdinalIgnoreCase))
+            && (sourceType.Equals("NUMERIC", StringComparison.OrdinalIgnoreCase) || sourceType.Equals("DECIMAL", StringComparison.OrdinalIgnoreCase)
+                || sourceType.Equals("MONEY", StringComparison.OrdinalIgnoreCase))
             && schema.Parameters.TryGetValue("__debezium.source.column.scale", out var scaleText)
             && int.TryParse(scaleText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var scale)
             && scale is >= 0 and <= 38)
         {
-            return ColumnType.Decimal(38, scale);
+            var precision = schema.Parameters.TryGetValue("__debezium.source.column.length", out var lengthText)
+                            && int.TryParse(lengthText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var length)
+                            && length > 38
+                ? Math.Min(length, 76)
+                : 38;
+            return ColumnType.Decimal(precision, scale);
         }
 
         return null;

@@ -73,7 +73,7 @@ internal sealed class BatchProcessor
                 Batch.AddTombstone();
                 return;
             case ParseOutcomeKind.Ignored:
-                Batch.AddIgnored(origin, outcome.CommitLsn);
+                Batch.AddIgnored();
                 return;
         }
 

@@ -81,7 +81,105 @@ internal sealed class ClickHouseBatchWriter
             items.Add((row, values));
         }
 
+        await FillUnavailableAsync(table, shape, items, cancellationToken).ConfigureAwait(false);
         await InsertAsync(table, shape, items, batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Columns that arrived as Debezium's unchanged-TOAST placeholder take the row's previous value: from an earlier row
+    /// of this batch with the same key, else from the table's current state (<c>FINAL</c>). Without either they stay
+    /// NULL / default (logged).
+    /// </summary>
+    private async Task FillUnavailableAsync(RawTable table, RawTableShape shape, List<(PendingRow Row, object?[] Values)> items, CancellationToken cancellationToken)
+    {
+        if (!items.Exists(i => i.Row.Unavailable is not null))
+        {
+            return;
+        }
+
+        const int m = MetadataColumns.Count;
+        var keyIndexes = table.KeyColumns.Select(shape.IndexOf).ToArray();
+        var latest = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+        foreach (var (row, values) in items)
+        {
+            var key = string.Join('\u0001', keyIndexes.Select(k => k < 0 ? string.Empty : System.Convert.ToString(values[m + k], System.Globalization.CultureInfo.InvariantCulture)));
+            if (row.Unavailable is { } unavailable)
+            {
+                var columns = unavailable.Select(i => shape.IndexOf(row.Shape.Columns[i].Name)).Where(i => i >= 0).ToArray();
+                var previous = latest.GetValueOrDefault(key) ?? await LoadCurrentAsync(table, shape, keyIndexes, values, columns, cancellationToken).ConfigureAwait(false);
+                if (previous is null)
+                {
+                    _logger.LogWarning(
+                        "{Table}: {Topic}/{Partition}@{Offset} has unchanged TOAST columns ({Columns}) and no earlier version to take them from; they stay NULL/default",
+                        table,
+                        row.Origin.Topic,
+                        row.Origin.Partition,
+                        row.Origin.Offset,
+                        string.Join(", ", columns.Select(c => shape.Columns[c].Name)));
+                }
+
+                foreach (var column in columns)
+                {
+                    values[m + column] = previous is null ? ValueConverter.DefaultFor(shape.Columns[column].Type) : previous[m + column];
+                }
+            }
+
+            latest[key] = values;
+        }
+    }
+
+    /// <summary>The current values of <paramref name="columns"/> for the row with the key in <paramref name="values"/>, as a row in <paramref name="shape"/>'s layout; null when there is none.</summary>
+    private async Task<object?[]?> LoadCurrentAsync(RawTable table, RawTableShape shape, int[] keyIndexes, object?[] values, int[] columns, CancellationToken cancellationToken)
+    {
+        const int m = MetadataColumns.Count;
+        if (keyIndexes.Any(k => k < 0))
+        {
+            return null;
+        }
+
+        var select = string.Join(", ", columns.Select(c => IsText(shape.Columns[c].Type) ? $"base64Encode({Sql.Quote(shape.Columns[c].Name)})" : Sql.Quote(shape.Columns[c].Name)));
+        var where = string.Join(" AND ", keyIndexes.Select((k, i) => $"{Sql.Quote(shape.Columns[k].Name)} = {{k{i}:{shape.Columns[k].Type.ToSql()}}}"));
+        var parameters = new ClickHouseParameterCollection();
+        for (var i = 0; i < keyIndexes.Length; i++)
+        {
+            parameters.AddParameter($"k{i}", values[m + keyIndexes[i]]!);
+        }
+
+        try
+        {
+            return await _retry.ExecuteAsync(
+                async ct =>
+                {
+                    using var reader = await _client.ExecuteReaderAsync($"SELECT {select} FROM {table.QualifiedName} FINAL WHERE {where} LIMIT 1", parameters, null, ct).ConfigureAwait(false);
+                    if (!reader.Read())
+                    {
+                        return null;
+                    }
+
+                    var row = new object?[shape.RowWidth];
+                    for (var i = 0; i < columns.Length; i++)
+                    {
+                        var type = shape.Columns[columns[i]].Type;
+                        var value = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                        row[m + columns[i]] = value switch
+                        {
+                            string text when IsText(type) => System.Convert.FromBase64String(text),
+                            DateTime dateTime => new DateTimeOffset(DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)),
+                            _ => value,
+                        };
+                    }
+
+                    return row;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or NotSupportedException or InvalidCastException || ClickHouseErrors.IsDataError(e))
+        {
+            _logger.LogWarning(e, "{Table}: reading the previous value of unchanged TOAST columns failed", table);
+            return null;
+        }
+
+        static bool IsText(ColumnType type) => type.Kind == ColumnKind.String;
     }
 
     private async Task InsertAsync(RawTable table, RawTableShape shape, List<(PendingRow Row, object?[] Values)> items, IngestBatch batch, CancellationToken cancellationToken)

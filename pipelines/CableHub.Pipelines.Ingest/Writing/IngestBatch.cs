@@ -72,14 +72,8 @@ internal sealed class IngestBatch
 
     public void AddTombstone() => Tombstones++;
 
-    public void AddIgnored(MessageOrigin origin, ulong? commitLsn)
-    {
-        Ignored++;
-        if (commitLsn is { } lsn)
-        {
-            Acknowledge(origin, lsn);
-        }
-    }
+    /// <summary>A message without a row change (op <c>m</c>, transaction marker): counted, not acknowledged (the CDC gate counts c/u/d/r/t only).</summary>
+    public void AddIgnored() => Ignored++;
 
     /// <summary>A row that ClickHouse refused: it leaves the rows and becomes a dead letter.</summary>
     public void MoveToDeadLetters(RawTable table, PendingRow row, string reason)
