@@ -6,6 +6,7 @@ using CableHub.Core.Orders;
 using CableHub.Core.Subscriptions;
 using CableHub.Sagas.Onboarding;
 using Dapper;
+using Wolverine.Tracking;
 
 namespace CableHub.Sagas.Tests;
 
@@ -160,6 +161,74 @@ public sealed class OnboardingSagaIntegrationTests(OnboardingFixture hub, ITestO
             hub.Onboarding.StepTimeout = normal;
             hub.Cas.Faults.Reset();
         }
+    }
+
+    [Fact]
+    public async Task CAS_unavailable_beyond_the_retries_dead_letters_the_command_and_the_step_timeout_compensates()
+    {
+        var box = (await ArrangeAsync(1)).Single();
+        var deadLettersBefore = await hub.Db.DeadLetterCountAsync();
+        var normal = hub.Onboarding.StepTimeout;
+        hub.Onboarding.StepTimeout = TimeSpan.FromSeconds(10); // longer than the 5 retries' back-off (6.2 s)
+        hub.Cas.Faults.FailNextFor(box.CasId, 6);               // the first try and the 5 retries
+        try
+        {
+            var placed = await hub.PlaceAndAcknowledgeAsync(NewCorrelationId());
+            var order = await hub.Db.WaitUntilFinishedAsync(placed.OrderId);
+
+            order.State.ShouldBe(ProductOrderState.Failed);
+            order.StateReason.ShouldBe("timed out waiting for the CAS to activate the set-top box");
+            (await hub.Db.DeviceAsync(box.Id)).Status.ShouldBe(DeviceStatus.InStock);
+            (await hub.Db.DeadLetterCountAsync()).ShouldBe(deadLettersBefore + 1);
+            await using var conn = await hub.Db.DataSource.OpenConnectionAsync();
+            var dead = await conn.QuerySingleAsync<(string MessageType, string ExceptionType)>(
+                "SELECT message_type, exception_type FROM wolverine.wolverine_dead_letters ORDER BY sent_at DESC LIMIT 1");
+            dead.MessageType.ShouldBe(typeof(ActivateStb).FullName);
+            dead.ExceptionType.ShouldContain(nameof(CableHub.Core.Ports.CasUnavailableException));
+            hub.Logs.Entries.Count(e => e.Message.StartsWith($"Simulated CAS unavailable for activate of {box.CasId} ", StringComparison.Ordinal)).ShouldBe(6);
+
+            // The activation never reached the CAS; the compensation's deactivation did (the box might have been active).
+            (await hub.Cas.CommandLogAsync(box.CasId)).ShouldHaveSingleItem().Kind.ShouldBe(CasCommandKind.Deactivate);
+        }
+        finally
+        {
+            hub.Onboarding.StepTimeout = normal;
+            hub.Cas.Faults.Reset();
+        }
+    }
+
+    [Fact]
+    public async Task Redelivered_step_commands_of_a_completed_order_change_nothing()
+    {
+        var boxes = await ArrangeAsync(2);
+        var placed = await hub.PlaceAndAcknowledgeAsync(NewCorrelationId());
+        (await hub.Db.WaitUntilFinishedAsync(placed.OrderId)).State.ShouldBe(ProductOrderState.Completed);
+        var subscription = (await hub.Db.SubscriptionsForOrderAsync(placed.OrderId)).ShouldHaveSingleItem();
+        var deviceId = subscription.DeviceId!.Value;
+        var casId = boxes.Single(b => b.Id == deviceId).CasId;
+        (await hub.Cas.ActivationsForDeviceAsync(casId)).ShouldHaveSingleItem();
+        var logBefore = await hub.Cas.CommandLogAsync(casId);
+
+        // What a crash between a step's commit and the inbox's "handled" mark would deliver again.
+        object[] redelivered =
+        [
+            new ReserveStb(placed.OrderId, placed.CustomerId),
+            new ActivateStb(placed.OrderId, deviceId, casId, null, HubTestDatabase.PlanId, DateTimeOffset.UtcNow),
+            new CompleteOnboarding(placed.OrderId, placed.CustomerId, placed.BillingAccountId, HubTestDatabase.PlanId, deviceId),
+            new CompensateOnboarding(placed.OrderId, deviceId, casId, "should not happen", DeactivateOnCas: true),
+        ];
+        foreach (var message in redelivered)
+        {
+            await hub.Host.TrackActivity().Timeout(TimeSpan.FromSeconds(30)).SendMessageAndWaitAsync(message);
+        }
+
+        var order = await hub.Db.WaitUntilFinishedAsync(placed.OrderId);
+        order.History.Select(h => h.State).ShouldBe([ProductOrderState.Acknowledged, ProductOrderState.InProgress, ProductOrderState.Completed]);
+        (await hub.Db.SubscriptionsForOrderAsync(placed.OrderId)).ShouldHaveSingleItem().Id.ShouldBe(subscription.Id);
+        (await hub.Db.DeviceAsync(deviceId)).Status.ShouldBe(DeviceStatus.Installed);
+        (await hub.Cas.CommandLogAsync(casId)).Count.ShouldBe(logBefore.Count);
+        hub.Outcomes.Of<ProductOrderCompleted>(e => e.OrderId == placed.OrderId).ShouldHaveSingleItem();
+        hub.Outcomes.Of<ProductOrderFailed>(e => e.OrderId == placed.OrderId).ShouldBeEmpty();
     }
 
     [Fact]
