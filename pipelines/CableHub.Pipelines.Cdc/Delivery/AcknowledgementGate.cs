@@ -157,6 +157,9 @@ public sealed class AcknowledgementGate
     /// <summary>One counted event of the transaction was handed to the producer.</summary>
     internal void Produced() => Interlocked.Increment(ref _inFlight);
 
+    /// <summary>A <see cref="Produced"/> whose produce call failed synchronously.</summary>
+    internal void Unproduced() => Interlocked.Decrement(ref _inFlight);
+
     /// <summary>A delivery report for a counted event.</summary>
     internal void Delivered(ulong commitLsn, int session, bool success)
     {

@@ -99,19 +99,34 @@ internal sealed partial class ChangeProducer : IDisposable
 
         while (true)
         {
+            // counted before Produce: the delivery report may arrive before Produce returns
+            if (counted)
+            {
+                _gate.Produced();
+            }
+
             try
             {
                 _producer.Produce(topic, message, handler);
-                if (counted)
-                {
-                    _gate.Produced();
-                }
-
                 return;
             }
             catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
             {
+                if (counted)
+                {
+                    _gate.Unproduced();
+                }
+
                 await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                if (counted)
+                {
+                    _gate.Unproduced();
+                }
+
+                throw;
             }
         }
     }

@@ -29,7 +29,7 @@ internal sealed partial class EnvelopeWriter
         _serverName = serverName;
         _database = database;
         _logger = logger;
-        _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+        _writer = new Utf8JsonWriter(_buffer, ColumnCodec.WriterOptions);
     }
 
     /// <summary>Values written as text because they did not fit their schema.</summary>

@@ -40,6 +40,13 @@ internal sealed class ColumnCodec
 {
     public const string UnavailableValue = "__debezium_unavailable_value";
 
+    /// <summary>Non-ASCII text unescaped (as Kafka Connect's JSON converter writes it); quotes and controls escaped.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
     private static readonly long EpochTicks = DateTime.UnixEpoch.Ticks;
     private static readonly int EpochDayNumber = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
     private static readonly string[] TimestampFormats = ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFFF"];
@@ -477,7 +484,7 @@ internal sealed class ColumnCodec
 
         var element = Element!;
         var buffer = new ArrayBufferWriter<byte>(Math.Max(16, text.Length * 2));
-        using (var scratch = new Utf8JsonWriter(buffer))
+        using (var scratch = new Utf8JsonWriter(buffer, WriterOptions))
         {
             scratch.WriteStartArray();
             foreach (var item in elements)
