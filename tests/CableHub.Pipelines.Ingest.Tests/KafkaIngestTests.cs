@@ -5,11 +5,11 @@ using CableHub.Testing;
 
 namespace CableHub.Pipelines.Ingest.Tests;
 
-/// <summary>The whole ingester: a Kafka-protocol broker (librdkafka mock cluster), consumer group, ClickHouse, commits.</summary>
-public sealed class KafkaIngestTests(ClickHouseFixture clickHouse) : IDisposable
+/// <summary>The whole ingester: the embedded Kafka (librdkafka mock cluster), a consumer group, ClickHouse, commits.</summary>
+public sealed class KafkaIngestTests(ClickHouseFixture clickHouse, KafkaFixture kafka) : IClassFixture<KafkaFixture>, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly MockKafkaCluster _kafka = new();
+    private readonly KafkaTestClient _kafka = new(kafka);
     private readonly IngestHarness _h = new(clickHouse);
     private readonly string _group = "ingest-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -20,13 +20,15 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse) : IDisposable
             BootstrapServers = _kafka.BootstrapServers,
             ClickHouseConnectionString = clickHouse.ConnectionString,
             GroupId = _group,
+            TopicPattern = _kafka.TopicPattern,
+            DeadLetterTopic = _kafka.DeadLetterTopic,
             Naming = _h.Naming,
             FlushInterval = TimeSpan.FromMilliseconds(200),
             TopicRefreshInterval = TimeSpan.FromSeconds(1),
             CompressInserts = true,
             Retry = new RetrySettings { MaxRetryAttempts = 5, BaseDelay = TimeSpan.FromMilliseconds(50) },
         };
-        MockKafkaCluster.ConfigureForMock(options.ConsumerProperties);
+        _kafka.ConfigureConsumer(options.ConsumerProperties);
         configure?.Invoke(options);
         return new WarehouseIngester(options, TestLogging.Factory, acknowledger);
     }
@@ -62,9 +64,10 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse) : IDisposable
     [Fact]
     public async Task Ingests_matching_topics_commits_offsets_and_acknowledges_commit_lsns()
     {
-        const string topic = "cablehub.hub.products";
+        var topic = _kafka.CreateTopic(_kafka.Topic("products"));
         await ProduceFixtureAsync(topic, Fixture.SchemaInclude);
-        await _kafka.ProduceAsync("cablehub.other.products", 0, """{"id":999}"""u8.ToArray(), Fixture.Lines(Fixture.SchemaInclude)[0]); // not matched
+        var other = _kafka.CreateTopic($"{_kafka.Prefix}.other.products");
+        await _kafka.ProduceAsync(other, 0, """{"id":999}"""u8.ToArray(), Fixture.Lines(Fixture.SchemaInclude)[0]); // not matched
         var acknowledged = new ConcurrentQueue<(ulong Lsn, int Events)>();
         var batches = new ConcurrentQueue<IngestedBatch>();
         await using var ingester = NewIngester(IngestAcknowledger.FromDelegate((batch, _) =>
@@ -84,15 +87,16 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse) : IDisposable
         (await _h.QueryAsync("SELECT id, name, weight FROM {hub}.inventory_products ORDER BY id")).Count.ShouldBe(10);
 
         // A topic created while running is found through the pattern.
-        await _kafka.ProduceAsync("cablehub.hub.late", 0, """{"id":1}"""u8.ToArray(), """{"after":{"id":1,"x":"late"},"source":{"schema":"hub","table":"late","lsn":900,"sequence":["901","900"]},"op":"c"}"""u8.ToArray());
+        var late = _kafka.CreateTopic(_kafka.Topic("late"));
+        await _kafka.ProduceAsync(late, 0, """{"id":1}"""u8.ToArray(), """{"after":{"id":1,"x":"late"},"source":{"schema":"hub","table":"late","lsn":900,"sequence":["901","900"]},"op":"c"}"""u8.ToArray());
         await WaitUntilAsync(async () => ingester.Stats.EventsIngested >= 17, "the late topic");
         await StopAsync(stop, run);
 
         (await _h.QueryAsync("SELECT x FROM {hub}.late")).ShouldBe([["late"]]);
-        (await _h.QueryAsync("SELECT count() FROM {raw}.inventory_products WHERE _topic != 'cablehub.hub.products'")).ShouldBe([["0"]]);
+        (await _h.QueryAsync($"SELECT count() FROM {{raw}}.inventory_products WHERE _topic != '{topic}'")).ShouldBe([["0"]]);
         _kafka.Committed(_group, topic)[0].ShouldBe(16);
-        _kafka.Committed(_group, "cablehub.hub.late")[0].ShouldBe(1);
-        _kafka.Committed(_group, "cablehub.other.products")[0].ShouldBeLessThan(0);
+        _kafka.Committed(_group, late)[0].ShouldBe(1);
+        _kafka.Committed(_group, other)[0].ShouldBeLessThan(0);
 
         // Per commit LSN (no sequence in these old events: lsn), as many events as carried it.
         var byLsn = acknowledged.GroupBy(a => a.Lsn).ToDictionary(g => g.Key, g => g.Sum(a => a.Events));
@@ -113,7 +117,7 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse) : IDisposable
     [Fact]
     public async Task A_consumer_restarted_before_committing_replays_and_final_has_no_duplicates()
     {
-        const string topic = "cablehub.hub.products";
+        var topic = _kafka.CreateTopic(_kafka.Topic("products"));
         await ProduceFixtureAsync(topic, Fixture.SchemaExclude);
 
         // One batch holding all 16 events: the crash comes after ClickHouse has all of them.
@@ -144,7 +148,7 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse) : IDisposable
     [Fact]
     public async Task Bad_messages_go_to_the_dead_letter_topic_and_table_and_offsets_move_on()
     {
-        const string topic = "cablehub.hub.account";
+        var topic = _kafka.CreateTopic(_kafka.Topic("account"));
         await _kafka.ProduceAsync(topic, 1, """{"id":1}"""u8.ToArray(), """{"after":{"id":1,"v":"a"},"source":{"schema":"hub","table":"account","lsn":10},"op":"c"}"""u8.ToArray());
         await _kafka.ProduceAsync(topic, 1, """{"id":2}"""u8.ToArray(), "{not json"u8.ToArray());
         await _kafka.ProduceAsync(topic, 1, """{"id":3}"""u8.ToArray(), """{"after":{"id":3,"v":"c"},"source":{"schema":"hub","table":"account","lsn":30},"op":"c"}"""u8.ToArray());
@@ -161,7 +165,7 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse) : IDisposable
         (await _h.QueryAsync("SELECT topic, partition, offset, key, value FROM {raw}._dead_letter"))
             .ShouldBe([[topic, "1", "1", """{"id":2}""", "{not json"]]);
 
-        var dlq = _kafka.ReadAll("cablehub.dlq.ingest", 1, TimeSpan.FromSeconds(20));
+        var dlq = _kafka.ReadAll(_kafka.DeadLetterTopic, 1, 1, TimeSpan.FromSeconds(20));
         dlq.Count.ShouldBe(1);
         var message = dlq[0].Message;
         Encoding.UTF8.GetString(message.Value!).ShouldBe("{not json");
@@ -181,7 +185,7 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse) : IDisposable
     [Fact]
     public async Task While_clickhouse_is_unreachable_the_batch_is_retried_and_nothing_is_committed()
     {
-        const string topic = "cablehub.hub.ticket";
+        var topic = _kafka.CreateTopic(_kafka.Topic("ticket"));
         await using var proxy = new TcpToggleProxy(clickHouse.HttpAddress);
         var viaProxy = System.Text.RegularExpressions.Regex.Replace(clickHouse.ConnectionString, @"Port=\d+", $"Port={proxy.Port}");
         viaProxy.ShouldContain($"Port={proxy.Port}");
@@ -238,7 +242,7 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse) : IDisposable
         var produce = Stopwatch.StartNew();
         for (var t = 0; t < tables; t++)
         {
-            var topic = $"cablehub.hub.bench{t}";
+            var topic = _kafka.CreateTopic(_kafka.Topic($"bench{t}"));
             for (var i = 0; i < perTable; i++)
             {
                 var lsn = 1_000_000L + (i * 10);
