@@ -60,7 +60,7 @@ public sealed class CdcReaderOptions
     /// Most events produced but not yet settled (broker mode: delivered; sink mode: acknowledged by the sink). Keeps
     /// the embedded broker, which keeps only 5 MiB per partition, from dropping what the sink has not read.
     /// </summary>
-    public int MaxInFlightEvents { get; set; } = 50_000;
+    public int MaxInFlightEvents { get; set; } = 20_000;
 
     /// <summary>Sink mode: a transaction delivered but not acknowledged for this long restarts streaming from the slot (replay).</summary>
     public TimeSpan SinkAcknowledgementTimeout { get; set; } = TimeSpan.FromMinutes(5);

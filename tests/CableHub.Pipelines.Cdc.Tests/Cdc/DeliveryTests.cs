@@ -190,14 +190,14 @@ public sealed class DeliveryTests(CdcEnvironment env)
             while (reader.Stats.Events < rows || reader.Gate.InFlight > 0)
             {
                 await Task.Delay(5000);
-                File.AppendAllText("/tmp/cdc-progress.log", $"throughput progress: {watch.Elapsed.TotalSeconds:F0} s events={reader.Stats.Events} inflight={reader.Gate.InFlight} safe={reader.Gate.SafeLsn} pending={reader.Gate.Pending}\n");
+                TestContext.Current.TestOutputHelper?.WriteLine($"throughput progress: {watch.Elapsed.TotalSeconds:F0} s events={reader.Stats.Events} inflight={reader.Gate.InFlight} safe={reader.Gate.SafeLsn} pending={reader.Gate.Pending}");
             }
         });
         await WaitUntil(() => Task.FromResult(reader.Gate.SafeLsn > 0 && reader.Stats.Events >= rows && reader.Gate.InFlight == 0), TimeSpan.FromMinutes(3));
         var elapsed = watch.Elapsed;
         var rate = rows / elapsed.TotalSeconds;
-        TestContext.Current.SendDiagnosticMessage($"CDC throughput: {rows} inserts captured, encoded and acknowledged by Kafka in {elapsed.TotalSeconds:F2} s (INSERT itself {inserted.TotalSeconds:F2} s): {rate:F0} changes/s");
-        Console.WriteLine($"RESULT cdc_throughput {rate:F0} changes/s");
+        TestContext.Current.TestOutputHelper?.WriteLine($"CDC throughput: {rows} inserts captured, encoded and acknowledged by Kafka in {elapsed.TotalSeconds:F2} s (INSERT itself {inserted.TotalSeconds:F2} s): {rate:F0} changes/s");
+        TestContext.Current.TestOutputHelper?.WriteLine($"RESULT cdc_throughput {rate:F0} changes/s");
         reader.Stats.Events.ShouldBe(rows);
     }
 
