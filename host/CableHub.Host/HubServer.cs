@@ -58,7 +58,7 @@ public static class HubServer
         await using var dataSource = OperationalStore.CreateDataSource(infra.PostgresConnectionString, loggers);
 
         var pipelines = new PipelineRoles(settings, infra, loggers);
-        await pipelines.PrepareAsync(dataSource, ct).ConfigureAwait(false);
+        await pipelines.PrepareAsync(ct).ConfigureAwait(false);
 
         if (seedDemo && settings.Demo.SeedWhenEmpty)
         {

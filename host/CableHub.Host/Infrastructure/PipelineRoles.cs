@@ -4,7 +4,9 @@ using CableHub.Pipelines.Cdc;
 using CableHub.Pipelines.Cdc.Delivery;
 using CableHub.Pipelines.Ingest;
 using CableHub.Pipelines.Kafka;
+using CableHub.Warehouse.Marts;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using System.Text.Json;
 using Npgsql;
 
 namespace CableHub.Host.Infrastructure;
@@ -29,14 +31,8 @@ public sealed class PipelineRoles
         var sinkAcknowledges = infra.EmbeddedKafka is not null && settings.HasRole("cdc") && settings.HasRole("ingest");
         if (settings.HasRole("cdc"))
         {
-            var options = new CdcReaderOptions
-            {
-                ConnectionString = infra.PostgresConnectionString,
-                BootstrapServers = infra.KafkaBootstrapServers,
-                TopicPrefix = settings.Kafka.TopicPrefix,
-                TopicPartitions = settings.Kafka.Partitions,
-                Acknowledgement = sinkAcknowledges ? AcknowledgementMode.Sink : AcknowledgementMode.Broker,
-            };
+            var options = CdcOptions();
+            options.Acknowledgement = sinkAcknowledges ? AcknowledgementMode.Sink : AcknowledgementMode.Broker;
             ITopicProvisioner topics = infra.EmbeddedKafka is { } embedded
                 ? new EmbeddedKafkaTopicProvisioner(embedded)
                 : new AdminClientTopicProvisioner(new Confluent.Kafka.AdminClientConfig { BootstrapServers = infra.KafkaBootstrapServers });
@@ -53,6 +49,13 @@ public sealed class PipelineRoles
                 DeadLetterTopic = $"{settings.Kafka.TopicPrefix}.dlq.ingest",
                 CompressInserts = infra.ClickHouse?.Mode != DependencyEndpoint.Embedded,
             };
+            if (infra.EmbeddedKafka is not null)
+            {
+                // The mock broker's group rejoin waits session.timeout.ms - 1 s: keep rebalances short.
+                options.ConsumerProperties["session.timeout.ms"] = "6000";
+                options.ConsumerProperties["heartbeat.interval.ms"] = "1000";
+            }
+
             var acknowledger = sinkAcknowledges && Cdc is { } reader ? IngestAcknowledger.PerCommit(reader.Gate.Acknowledge) : null;
             Ingester = new WarehouseIngester(options, loggers, acknowledger);
         }
@@ -62,12 +65,29 @@ public sealed class PipelineRoles
 
     public WarehouseIngester? Ingester { get; }
 
-    /// <summary>Work before the roles run: the dead-letter topic on the embedded broker.</summary>
-    public Task PrepareAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    /// <summary>
+    /// Work before the roles run: every captured table's topic (and the dead-letter topic) exists, so the ingester's
+    /// pattern subscription sees them all at once instead of rebalancing as topics appear.
+    /// </summary>
+    public async Task PrepareAsync(CancellationToken ct)
     {
-        _infra.EmbeddedKafka?.EnsureTopic($"{_settings.Kafka.TopicPrefix}.dlq.ingest", 1);
-        return Task.CompletedTask;
+        ITopicProvisioner topics = _infra.EmbeddedKafka is { } embedded
+            ? new EmbeddedKafkaTopicProvisioner(embedded)
+            : new AdminClientTopicProvisioner(new Confluent.Kafka.AdminClientConfig { BootstrapServers = _infra.KafkaBootstrapServers });
+        await topics.EnsureTopicAsync($"{_settings.Kafka.TopicPrefix}.dlq.ingest", 1, ct).ConfigureAwait(false);
+        foreach (var table in await PublishedTables.DescribeAsync(CdcOptions(), ct).ConfigureAwait(false))
+        {
+            await topics.EnsureTopicAsync(table.Topic, _settings.Kafka.Partitions, ct).ConfigureAwait(false);
+        }
     }
+
+    private CdcReaderOptions CdcOptions() => new()
+    {
+        ConnectionString = _infra.PostgresConnectionString,
+        BootstrapServers = _infra.KafkaBootstrapServers,
+        TopicPrefix = _settings.Kafka.TopicPrefix,
+        TopicPartitions = _settings.Kafka.Partitions,
+    };
 
     public void Register(IServiceCollection services)
     {
@@ -82,6 +102,44 @@ public sealed class PipelineRoles
         {
             services.AddSingleton(ingester);
             services.AddSingleton<IHostedService>(_ => new RoleService("warehouse ingester", ingester.RunAsync, _loggers.CreateLogger<RoleService>()));
+            services.AddSingleton<IHostedService>(_ => new RoleService("warehouse tables and marts", PrepareWarehouseAsync, _loggers.CreateLogger<RoleService>()));
+        }
+    }
+
+    /// <summary>True once the analyst marts exist (they need the current-state views of the tables they read).</summary>
+    public bool MartsInstalled { get; private set; }
+
+    /// <summary>
+    /// Creates the raw table (and current-state view) of every captured table from the catalog — an empty table
+    /// sends no event, yet the marts read it — then installs the marts. Retries while ClickHouse is not ready.
+    /// </summary>
+    private async Task PrepareWarehouseAsync(CancellationToken ct)
+    {
+        var logger = _loggers.CreateLogger("CableHub.Warehouse.Marts");
+        var ingester = Ingester!;
+        var cdcOptions = CdcOptions();
+        var delay = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                foreach (var table in await PublishedTables.DescribeAsync(cdcOptions, ct).ConfigureAwait(false))
+                {
+                    using var envelope = JsonDocument.Parse(table.EnvelopeSchemaJson);
+                    var after = envelope.RootElement.GetProperty("fields").EnumerateArray().First(f => f.GetProperty("field").GetString() == "after");
+                    await ingester.Tables.EnsureTableAsync(table.Schema, table.Table, after.GetRawText(), table.KeyColumns, ct).ConfigureAwait(false);
+                }
+
+                await MartInstaller.InstallAsync(_infra.ClickHouseConnectionString, _settings.ReportingTimeZone, logger, ct).ConfigureAwait(false);
+                MartsInstalled = true;
+                return;
+            }
+            catch (Exception ex) when (ex is ClickHouse.Driver.ClickHouseServerException or HttpRequestException or NpgsqlException)
+            {
+                logger.LogWarning("Warehouse tables and marts not ready yet ({Reason}); retrying in {Delay}", ex.Message, delay);
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+                delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2));
+            }
         }
     }
 
@@ -121,6 +179,7 @@ public sealed class PipelineRoles
                     ["batches"] = s.Batches,
                     ["deadLetters"] = s.DeadLetters,
                     ["lag"] = s.Lag,
+                    ["martsInstalled"] = MartsInstalled,
                 };
                 return s.State switch
                 {
