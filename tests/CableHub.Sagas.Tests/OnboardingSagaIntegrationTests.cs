@@ -40,6 +40,15 @@ public sealed class OnboardingSagaIntegrationTests(OnboardingFixture hub, ITestO
         device.ActivationState.ShouldBe(ActivationState.Active);
         device.CustomerId.ShouldBe(placed.CustomerId);
 
+        await using (var conn = await hub.Db.DataSource.OpenConnectionAsync())
+        {
+            var movements = (await conn.QueryAsync<(string ToStatus, string Actor, string? Reference)>(
+                "SELECT to_status, actor, reference FROM hub.stock_movement WHERE device_id = @id ORDER BY id", new { id = box.Id })).ToList();
+            movements.Skip(1).ShouldBe([
+                (DeviceStatus.Reserved, "onboarding", placed.OrderId.ToString()),
+                (DeviceStatus.Installed, "onboarding", placed.OrderId.ToString())]);
+        }
+
         var subscription = (await hub.Db.SubscriptionsForOrderAsync(placed.OrderId)).ShouldHaveSingleItem();
         subscription.Status.ShouldBe(SubscriptionStatus.Active);
         subscription.DeviceId.ShouldBe(box.Id);

@@ -67,6 +67,9 @@ public static class CompensateOnboardingHandler
             }
         }
 
+        await tx.Connection.ExecuteAsync(new CommandDefinition(
+            OnboardingSql.StockMovementContext, new { reason = "onboarding compensated: " + command.Reason, reference = command.OrderId.ToString() }, tx.Transaction, cancellationToken: ct)).ConfigureAwait(false);
+
         if (ownsBox && !command.KeepDevice)
         {
             await DeviceStore.ReleaseReservationAsync(deviceId!.Value, command.OrderId, tx.Connection, tx.Transaction, ct).ConfigureAwait(false);

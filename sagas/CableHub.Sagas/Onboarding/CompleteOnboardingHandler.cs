@@ -26,6 +26,8 @@ public static class CompleteOnboardingHandler
 
         if (await ProductOrderStore.SetStateAsync(command.OrderId, ProductOrderState.Completed, null, tx.Connection, tx.Transaction, ct).ConfigureAwait(false))
         {
+        await tx.Connection.ExecuteAsync(new CommandDefinition(
+            OnboardingSql.StockMovementContext, new { reason = "installed for product order", reference = command.OrderId.ToString() }, tx.Transaction, cancellationToken: ct)).ConfigureAwait(false);
             var now = DateTimeOffset.UtcNow;
             await DeviceStore.MarkInstalledAndActiveAsync(command.DeviceId, command.CustomerId, tx.Connection, tx.Transaction, ct).ConfigureAwait(false);
             var subscriptionId = await SubscriptionStore.CreateActiveAsync(command.OrderId, command.CustomerId, command.BillingAccountId, command.PlanId,

@@ -18,4 +18,11 @@ internal static class OnboardingSql
     /// <summary>The box reserved for the order, if any (a compensation that does not know the box yet).</summary>
     public const string DeviceReservedForOrder =
         "SELECT id, coalesce(cas_id, serial_number) FROM hub.device WHERE reserved_for = @orderId AND kind = 'stb' AND status = 'reserved' ORDER BY id LIMIT 1";
+
+    /// <summary>
+    /// Who moves boxes in this transaction, and why: read by core's <c>hub.device_record_movement</c> trigger
+    /// into <c>hub.stock_movement</c> (actor <c>onboarding</c>, the reason, the order id as reference).
+    /// </summary>
+    public const string StockMovementContext =
+        "SELECT set_config('cablehub.actor', 'onboarding', true), set_config('cablehub.reason', @reason, true), set_config('cablehub.reference', @reference, true)";
 }

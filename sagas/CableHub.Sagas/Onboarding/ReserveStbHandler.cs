@@ -33,6 +33,8 @@ public static class ReserveStbHandler
         }
 
         await ProductOrderStore.SetStateAsync(command.OrderId, ProductOrderState.InProgress, null, tx.Connection, tx.Transaction, ct).ConfigureAwait(false);
+        await tx.Connection.ExecuteAsync(new CommandDefinition(
+            OnboardingSql.StockMovementContext, new { reason = "reserved for product order", reference = command.OrderId.ToString() }, tx.Transaction, cancellationToken: ct)).ConfigureAwait(false);
         var box = await DeviceStore.ReserveStbAsync(command.OrderId, command.CustomerId, tx.Connection, tx.Transaction, ct).ConfigureAwait(false);
         if (box is null)
         {
