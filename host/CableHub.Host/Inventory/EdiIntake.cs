@@ -150,7 +150,7 @@ public sealed class EdiIntake(NpgsqlDataSource dataSource, EdiOptions options, T
         X12Document document;
         try
         {
-            document = X12Parser.ParseFile(path, new X12ReaderOptions { ErrorMode = EdiErrorMode.Collect, KeepTransactionContent = false });
+            document = X12Parser.ParseFile(path, new X12ReaderOptions { ErrorMode = EdiErrorMode.Collect });
         }
         catch (EdiParseException ex)
         {
@@ -188,7 +188,7 @@ public sealed class EdiIntake(NpgsqlDataSource dataSource, EdiOptions options, T
         try
         {
             await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            document = EdifactParser.Parse(stream, new EdifactReaderOptions { ErrorMode = EdiErrorMode.Collect, KeepMessageContent = false });
+            document = EdifactParser.Parse(stream, new EdifactReaderOptions { ErrorMode = EdiErrorMode.Collect });
         }
         catch (EdiParseException ex)
         {

@@ -62,7 +62,7 @@ public static class SupplierSimulator
         };
 
         using var output = new MemoryStream();
-        using (var w = new X12SegmentWriter(output, shipment.Delimiters))
+        using (var w = new X12SegmentWriter(output, shipment.Delimiters, shipment.Delimiters.Segment is '\n' or '\r' ? "" : "\n"))
         {
             w.WriteInterchangeHeader(envelope, "SH");
             w.StartCounting();
