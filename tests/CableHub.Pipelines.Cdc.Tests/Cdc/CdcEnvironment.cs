@@ -172,7 +172,10 @@ public sealed class CdcScenario : IAsyncDisposable
     }
 
     /// <summary>Reads every partition of the given topics from the beginning until <paramref name="count"/> messages (or the timeout).</summary>
-    public List<Consumed> Consume(int count, TimeSpan timeout, params string[] tables)
+    public List<Consumed> Consume(int count, TimeSpan timeout, params string[] tables) => ConsumeUntil(r => r.Count >= count, timeout, tables);
+
+    /// <summary>Reads every partition of the given topics from the beginning until <paramref name="done"/> holds (or the timeout).</summary>
+    public List<Consumed> ConsumeUntil(Func<List<Consumed>, bool> done, TimeSpan timeout, params string[] tables)
     {
         foreach (var t in tables)
         {
@@ -183,7 +186,7 @@ public sealed class CdcScenario : IAsyncDisposable
         consumer.Assign(tables.SelectMany(t => Enumerable.Range(0, 3).Select(p => new TopicPartitionOffset(Topic(t), p, Offset.Beginning))));
         var result = new List<Consumed>();
         var watch = Stopwatch.StartNew();
-        while (result.Count < count && watch.Elapsed < timeout)
+        while (!done(result) && watch.Elapsed < timeout)
         {
             var r = consumer.Consume(TimeSpan.FromMilliseconds(100));
             if (r is null || r.IsPartitionEOF)
