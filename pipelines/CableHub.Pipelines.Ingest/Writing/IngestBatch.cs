@@ -13,6 +13,7 @@ internal sealed record DeadLetter(MessageOrigin Origin, string Reason, DateTimeO
 internal sealed class IngestBatch
 {
     private readonly Dictionary<(string Topic, int Partition), long> _lastOffsets = [];
+    private readonly Dictionary<(string Topic, int Partition), int> _counts = [];
     private readonly List<(string Topic, int Partition, ulong CommitLsn)> _acks = [];
 
     public Dictionary<RawTable, List<PendingRow>> Rows { get; } = [];
@@ -36,6 +37,7 @@ internal sealed class IngestBatch
     {
         Count++;
         var key = (topic, partition);
+        _counts[key] = _counts.GetValueOrDefault(key) + 1;
         if (!_lastOffsets.TryGetValue(key, out var last) || offset > last)
         {
             _lastOffsets[key] = offset;
@@ -128,6 +130,10 @@ internal sealed class IngestBatch
         foreach (var partition in gone)
         {
             _lastOffsets.Remove(partition);
+            if (_counts.Remove(partition, out var count))
+            {
+                Count -= count;
+            }
         }
 
         if (_lastOffsets.Count == 0)
@@ -142,6 +148,7 @@ internal sealed class IngestBatch
         Truncates.Clear();
         DeadLetters.Clear();
         _lastOffsets.Clear();
+        _counts.Clear();
         _acks.Clear();
         Count = 0;
         RowCount = 0;
