@@ -6,12 +6,15 @@ using CableHub.Core.Orders;
 using CableHub.Core.Store;
 using CableHub.Core.Subscriptions;
 using CableHub.Host.Api;
+using CableHub.Host.Api.Edi;
 using CableHub.Host.Api.Health;
+using CableHub.Host.Api.Inventory;
 using CableHub.Host.Api.ProductCatalog;
 using CableHub.Host.Api.ProductOrdering;
 using CableHub.Host.Configuration;
 using CableHub.Host.Demo;
 using CableHub.Host.Infrastructure;
+using CableHub.Host.Inventory;
 using CableHub.Warehouse.Migrations;
 using Serilog;
 
@@ -92,6 +95,7 @@ public static class HubServer
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 
+        services.AddInventoryFeatures(settings);
         Messaging.Configure(builder, settings, infra);
         pipelines.Register(services);
         services.AddHealthChecks().AddHubDependencies(infra, pipelines);
@@ -107,6 +111,9 @@ public static class HubServer
         app.MapHubHealth();
         app.MapProductCatalog();
         app.MapProductOrdering();
+        app.MapResourceInventory();
+        app.MapInventory();
+        app.MapEdi();
 
         await app.StartAsync(ct).ConfigureAwait(false);
         PrintAddresses(settings, infra);

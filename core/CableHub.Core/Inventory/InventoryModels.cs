@@ -108,6 +108,9 @@ public sealed record ItemQuery
 
     public string? Status { get; init; }
 
+    /// <summary>Any of these statuses (TMF639 state filters map to several lifecycle statuses).</summary>
+    public string[]? Statuses { get; init; }
+
     public Guid? LocationId { get; init; }
 
     public string? SerialNumber { get; init; }

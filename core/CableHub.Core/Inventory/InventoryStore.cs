@@ -149,7 +149,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(query);
         const string where = """
             WHERE (@Kind::text IS NULL OR d.kind = @Kind) AND (@ModelCode::text IS NULL OR d.model_code = @ModelCode)
-              AND (@Status::text IS NULL OR d.status = @Status) AND (@LocationId::uuid IS NULL OR d.location_id = @LocationId)
+              AND (@Status::text IS NULL OR d.status = @Status) AND (@Statuses::text[] IS NULL OR d.status = ANY(@Statuses)) AND (@LocationId::uuid IS NULL OR d.location_id = @LocationId)
               AND (@SerialNumber::text IS NULL OR d.serial_number = @SerialNumber) AND (@CustomerId::uuid IS NULL OR d.customer_id = @CustomerId)
             """;
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);

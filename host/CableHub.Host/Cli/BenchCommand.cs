@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CableHub.Host.Cli.Bench;
 
 namespace CableHub.Host.Cli;
 
@@ -12,6 +13,7 @@ public static class BenchCommand
     {
         var command = new Command("bench", "Run a benchmark; figures are printed last as RESULT <name> <value> <unit>");
         // One line per benchmark (each in Cli/Bench/):
+        command.Subcommands.Add(EdiBench.Build());
         return command;
     }
 }
