@@ -22,6 +22,7 @@ public static class Messaging
         {
             ConnectionString = infra.PostgresConnectionString,
             Latency = TimeSpan.FromMilliseconds(settings.Cas.SimulatorLatencyMs),
+            ResponseDelay = TimeSpan.FromMilliseconds(settings.Cas.SimulatorResponseDelayMs),
         });
         builder.Services.AddSingleton<SimulatedConditionalAccessSystem>();
         builder.Services.AddSingleton<IConditionalAccessSystem>(sp => sp.GetRequiredService<SimulatedConditionalAccessSystem>());
