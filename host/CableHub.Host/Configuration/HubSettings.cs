@@ -101,8 +101,11 @@ public sealed class SecuritySettings
 
 public sealed class CasSettings
 {
-    /// <summary>Simulated CAS latency per command, for demos and crash tests.</summary>
+    /// <summary>Simulated CAS latency before a command takes effect, for demos and crash tests.</summary>
     public int SimulatorLatencyMs { get; set; }
+
+    /// <summary>Simulated delay between a command taking effect and its answer (a crash here leaves an applied command unanswered).</summary>
+    public int SimulatorResponseDelayMs { get; set; }
 }
 
 public sealed class DemoSettings
