@@ -61,7 +61,7 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
         _client = new ClickHouseClient(options.ClickHouseConnectionString);
         var retry = ClickHouseErrors.RetryPipeline(options.Retry, _logger, Stats, "insert");
         Tables = new RawTableManager(_client, options.Naming, options.Retry, loggerFactory.CreateLogger<RawTableManager>(), Stats);
-        _writer = new ClickHouseBatchWriter(_client, Tables, retry, options.CompressInserts, _logger);
+        _writer = new ClickHouseBatchWriter(_client, Tables, retry, options.CompressInserts, _logger, new OriginalMessageReader(options.BootstrapServers, options.ConsumerProperties, _logger));
         _converter = new EventConverter(Tables, options.KeyColumns.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
     }
 

@@ -138,7 +138,9 @@ public sealed class CdcToWarehouseTests(ClickHouseFixture clickHouse, PostgresFi
                 {
                     try
                     {
-                        return (await h.QueryAsync(WarehouseState)).Select(r => string.Join('|', r)).SequenceEqual(expected.Select(r => string.Join('|', r)));
+                        // Topics (tables) are consumed independently: wait for both tables' final state.
+                        return (await h.QueryAsync(WarehouseState)).Select(r => string.Join('|', r)).SequenceEqual(expected.Select(r => string.Join('|', r)))
+                               && (await h.QueryAsync("SELECT code FROM {hub}.plan ORDER BY code")).Select(r => r[0]).SequenceEqual(["gold"]);
                     }
                     catch (ClickHouse.Driver.ClickHouseServerException e) when (e.ErrorCode == 60)
                     {

@@ -183,6 +183,23 @@ public sealed class ClickHouseIngestTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
+    public async Task A_truncate_read_before_older_rows_from_another_partition_still_deletes_them()
+    {
+        using var h = new IngestHarness(clickHouse);
+        const string topic = "cablehub.hub.plan";
+        string Row(int id, int lsn) => $$"""{"after":{"id":{{id}}},"source":{"schema":"hub","table":"plan","lsn":{{lsn}},"sequence":["{{lsn}}","{{lsn}}"]},"op":"r"}""";
+        await h.AddAsync(null, """{"source":{"schema":"hub","table":"plan","lsn":500,"sequence":["500","500"]},"op":"t"}""", topic, partition: 2);
+        await h.FlushAsync(); // no table yet: the truncation is only recorded
+
+        await h.AddAsync("""{"id":1}""", Row(1, 100), topic, partition: 0);
+        await h.AddAsync("""{"id":2}""", Row(2, 100), topic, partition: 1);
+        await h.AddAsync("""{"id":3}""", Row(3, 700), topic, partition: 1);
+        await h.FlushAsync();
+
+        (await h.QueryAsync("SELECT id FROM {hub}.plan ORDER BY id")).ShouldBe([["3"]]);
+    }
+
+    [Fact]
     public async Task A_new_field_adds_a_column_and_the_view_shows_it()
     {
         using var h = new IngestHarness(clickHouse);

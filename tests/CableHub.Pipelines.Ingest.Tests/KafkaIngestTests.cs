@@ -183,6 +183,40 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse, KafkaFixture 
     }
 
     [Fact]
+    public async Task A_row_clickhouse_refuses_is_dead_lettered_with_its_original_message()
+    {
+        var topic = _kafka.CreateTopic(_kafka.Topic("payment"));
+        await _h.Tables.EnsureInfrastructureAsync(TestContext.Current.CancellationToken);
+        await _h.Tables.EnsureTableAsync("hub", "payment", """{"type":"struct","fields":[{"type":"int64","optional":false,"field":"id"},{"type":"int64","optional":false,"field":"cents"}]}""", ["id"], TestContext.Current.CancellationToken);
+        await _h.QueryAsync("ALTER TABLE {raw}.hub_payment ADD CONSTRAINT non_negative CHECK cents >= 0");
+        string Event(int id, int cents) => $$"""{"after":{"id":{{id}},"cents":{{cents}}},"source":{"schema":"hub","table":"payment","lsn":{{id}}},"op":"c"}""";
+        await _kafka.ProduceAsync(topic, 2, """{"id":1}"""u8.ToArray(), Encoding.UTF8.GetBytes(Event(1, 100)));
+        await _kafka.ProduceAsync(topic, 2, """{"id":2}"""u8.ToArray(), Encoding.UTF8.GetBytes(Event(2, -5)));
+        await _kafka.ProduceAsync(topic, 2, """{"id":3}"""u8.ToArray(), Encoding.UTF8.GetBytes(Event(3, 300)));
+
+        await using var ingester = NewIngester();
+        using var stop = new CancellationTokenSource();
+        var run = ingester.RunAsync(stop.Token);
+        try
+        {
+            await WaitUntilAsync(async () => _kafka.Committed(_group, topic)[2] == 3, "all three committed");
+        }
+        finally
+        {
+            await StopAsync(stop, run);
+        }
+
+        (await _h.QueryAsync("SELECT id FROM {hub}.payment ORDER BY id")).ShouldBe([["1"], ["3"]]);
+        var deadLetter = (await _h.QueryAsync("SELECT offset, key, value, reason FROM {raw}._dead_letter")).Single();
+        deadLetter[0].ShouldBe("1");
+        deadLetter[1].ShouldBe("""{"id":2}""");
+        deadLetter[2].ShouldBe(Event(2, -5));
+        deadLetter[3].ShouldContain("VIOLATED_CONSTRAINT");
+        var copy = _kafka.ReadAll(_kafka.DeadLetterTopic, 1, 1, TimeSpan.FromSeconds(20)).Single();
+        Encoding.UTF8.GetString(copy.Message.Value!).ShouldBe(Event(2, -5));
+    }
+
+    [Fact]
     public async Task While_clickhouse_is_unreachable_the_batch_is_retried_and_nothing_is_committed()
     {
         var topic = _kafka.CreateTopic(_kafka.Topic("ticket"));
@@ -256,6 +290,8 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse, KafkaFixture 
 
         await using var ingester = NewIngester(configure: o => { o.BatchSize = 50_000; o.FlushInterval = TimeSpan.FromSeconds(1); });
         using var stop = new CancellationTokenSource();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var gcBefore = GC.GetTotalPauseDuration();
         var clock = Stopwatch.StartNew();
         var run = ingester.RunAsync(stop.Token);
         TimeSpan firstBatch = default;
@@ -282,6 +318,7 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse, KafkaFixture 
         var rate = total / clock.Elapsed.TotalSeconds;
         var output = TestContext.Current.TestOutputHelper!;
         output.WriteLine($"ingest: {total} events in {clock.Elapsed.TotalSeconds:F2} s from start (first batch after {firstBatch.TotalSeconds:F2} s: group join), {ingester.Stats.Batches} batches; produce took {produce.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds:F2} s (broker and ClickHouse engine run in this process too), GC pauses {(GC.GetTotalPauseDuration() - gcBefore).TotalMilliseconds:F0} ms");
         output.WriteLine($"RESULT ingest_events_per_second {rate:F0} events/s");
         output.WriteLine($"RESULT ingest_events_per_second_after_join {(total - 0) / (clock.Elapsed - firstBatch).TotalSeconds:F0} events/s");
 

@@ -97,7 +97,7 @@ internal sealed class EventConverter
                     Values = values,
                     Shape = shape,
                     Version = envelope.Version,
-                    Origin = origin,
+                    Origin = origin with { Key = null, Value = null }, // the message bytes are not kept (GC cost); refetched if ClickHouse refuses the row
                     CommitLsn = envelope.CommitLsn,
                     Unavailable = unavailable?.ToArray(),
                 };

@@ -23,9 +23,11 @@ internal sealed class ClickHouseBatchWriter
     private readonly ResiliencePipeline _retry;
     private readonly bool _compress;
     private readonly ILogger _logger;
+    private readonly OriginalMessageReader? _originals;
 
-    public ClickHouseBatchWriter(ClickHouseClient client, RawTableManager tables, ResiliencePipeline retry, bool compress, ILogger logger)
+    public ClickHouseBatchWriter(ClickHouseClient client, RawTableManager tables, ResiliencePipeline retry, bool compress, ILogger logger, OriginalMessageReader? originals = null)
     {
+        _originals = originals;
         _client = client;
         _tables = tables;
         _retry = retry;
@@ -51,6 +53,18 @@ internal sealed class ClickHouseBatchWriter
 
         if (batch.DeadLetters.Count > 0)
         {
+            if (_originals is not null)
+            {
+                foreach (var deadLetter in batch.DeadLetters.Where(d => d.BytesDropped))
+                {
+                    var origin = deadLetter.Origin;
+                    if (await Task.Run(() => _originals.Read(origin.Topic, origin.Partition, origin.Offset), cancellationToken).ConfigureAwait(false) is { } original)
+                    {
+                        deadLetter.Origin = origin with { Key = original.Key, Value = original.Value };
+                    }
+                }
+            }
+
             await InsertDeadLettersAsync(batch.DeadLetters, cancellationToken).ConfigureAwait(false);
         }
     }

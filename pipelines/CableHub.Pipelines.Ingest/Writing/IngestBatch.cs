@@ -3,8 +3,11 @@ using CableHub.Pipelines.Ingest.Schema;
 
 namespace CableHub.Pipelines.Ingest.Writing;
 
-/// <summary>A message that could not be ingested, with the reason.</summary>
-internal sealed record DeadLetter(MessageOrigin Origin, string Reason, DateTimeOffset At, ulong? CommitLsn, IReadOnlyList<KeyValuePair<string, byte[]>>? Headers = null);
+/// <summary>A message that could not be ingested, with the reason. <paramref name="BytesDropped"/>: the origin's key/value were not kept (read them back from Kafka).</summary>
+internal sealed record DeadLetter(MessageOrigin Origin, string Reason, DateTimeOffset At, ulong? CommitLsn, IReadOnlyList<KeyValuePair<string, byte[]>>? Headers = null, bool BytesDropped = false)
+{
+    public MessageOrigin Origin { get; set; } = Origin;
+}
 
 /// <summary>
 /// The events consumed since the last flush: rows per raw table, truncates, dead letters, and the highest offset seen
@@ -85,7 +88,7 @@ internal sealed class IngestBatch
             RowCount--;
         }
 
-        DeadLetters.Add(new DeadLetter(row.Origin, reason, DateTimeOffset.UtcNow, row.CommitLsn));
+        DeadLetters.Add(new DeadLetter(row.Origin, reason, DateTimeOffset.UtcNow, row.CommitLsn, BytesDropped: true));
     }
 
     /// <summary>Per commit LSN, how many events of this batch carried it, in order of first appearance.</summary>
