@@ -36,10 +36,17 @@ public static class EdiCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
-            await using var cli = await InventoryCli.OpenAsync(parse, ct).ConfigureAwait(false);
+            // A variadic argument also collects the --Section:Key=value configuration overrides: split them off.
+            var tokens = parse.GetValue(files)!;
+            await using var cli = await InventoryCli.TryOpenAsync("edi import", parse, ct, tokens.Where(t => t.StartsWith("--", StringComparison.Ordinal))).ConfigureAwait(false);
+            if (cli is null)
+            {
+                return 3;
+            }
+
             var intake = cli.Intake();
             var exit = 0;
-            foreach (var path in parse.GetValue(files)!)
+            foreach (var path in tokens.Where(t => !t.StartsWith("--", StringComparison.Ordinal)))
             {
                 if (!File.Exists(path))
                 {

@@ -34,15 +34,30 @@ internal sealed class InventoryCli : IAsyncDisposable
 
     public ILoggerFactory Loggers => _loggers;
 
-    public static async Task<InventoryCli> OpenAsync(System.CommandLine.ParseResult parse, CancellationToken ct)
+    /// <param name="overrides">More <c>--Section:Key=value</c> tokens (a variadic argument may have taken them).</param>
+    public static async Task<InventoryCli> OpenAsync(System.CommandLine.ParseResult parse, CancellationToken ct, IEnumerable<string>? overrides = null)
     {
-        var configuration = HubCli.Configuration(parse);
+        var configuration = HubConfiguration.Build([.. parse.UnmatchedTokens, .. overrides ?? []]);
         var settings = HubConfiguration.Bind(configuration);
         var serilog = Logging.CreateLogger(configuration);
         var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
         var infra = await HubInfrastructure.StartAsync(settings, loggers, postgres: true, kafka: false, clickHouse: false, ct).ConfigureAwait(false);
         await OperationalStore.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
         return new InventoryCli(serilog, loggers, infra, OperationalStore.CreateDataSource(infra.PostgresConnectionString), settings);
+    }
+
+    /// <summary>Like <see cref="OpenAsync"/>, but a database that cannot be reached is one line on standard error and null (no stack trace).</summary>
+    public static async Task<InventoryCli?> TryOpenAsync(string verb, System.CommandLine.ParseResult parse, CancellationToken ct, IEnumerable<string>? overrides = null)
+    {
+        try
+        {
+            return await OpenAsync(parse, ct, overrides).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or NpgsqlException or IOException or TimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"{verb}: cannot open the operational database: {ex.Message}").ConfigureAwait(false);
+            return null;
+        }
     }
 
     public EdiIntake Intake() => new(DataSource, Edi, TimeProvider.System, _loggers.CreateLogger<EdiIntake>());

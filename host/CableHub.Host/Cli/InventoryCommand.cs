@@ -37,7 +37,12 @@ public static class InventoryCommand
                 return 2;
             }
 
-            await using var cli = await InventoryCli.OpenAsync(parse, ct).ConfigureAwait(false);
+            await using var cli = await InventoryCli.TryOpenAsync("inventory import-devices", parse, ct).ConfigureAwait(false);
+            if (cli is null)
+            {
+                return 3;
+            }
+
             await using var stream = File.OpenRead(path);
             var (rows, errors) = InventoryCsv.ReadDevices(stream);
             var result = await new InventoryImportStore(cli.DataSource).ImportDevicesAsync(rows, new InventoryActor(Actor(), $"device list {Path.GetFileName(path)}"), errors, ct).ConfigureAwait(false);
@@ -68,7 +73,12 @@ public static class InventoryCommand
                 return 2;
             }
 
-            await using var cli = await InventoryCli.OpenAsync(parse, ct).ConfigureAwait(false);
+            await using var cli = await InventoryCli.TryOpenAsync("inventory stock-take", parse, ct).ConfigureAwait(false);
+            if (cli is null)
+            {
+                return 3;
+            }
+
             var place = await new InventoryStore(cli.DataSource).FindLocationAsync(parse.GetValue(location)!, ct).ConfigureAwait(false);
             if (place is null)
             {
@@ -105,7 +115,12 @@ public static class InventoryCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
-            await using var cli = await InventoryCli.OpenAsync(parse, ct).ConfigureAwait(false);
+            await using var cli = await InventoryCli.TryOpenAsync("inventory export-devices", parse, ct).ConfigureAwait(false);
+            if (cli is null)
+            {
+                return 3;
+            }
+
             Guid? locationId = null;
             if (parse.GetValue(location) is { } code)
             {
@@ -132,7 +147,12 @@ public static class InventoryCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
-            await using var cli = await InventoryCli.OpenAsync(parse, ct).ConfigureAwait(false);
+            await using var cli = await InventoryCli.TryOpenAsync("inventory stock-levels", parse, ct).ConfigureAwait(false);
+            if (cli is null)
+            {
+                return 3;
+            }
+
             var levels = await new InventoryStore(cli.DataSource).GetStockLevelsAsync(null, null, ct).ConfigureAwait(false);
             await using var target = parse.GetValue(output) is { } file ? File.Create(file) : Console.OpenStandardOutput();
             InventoryCsv.WriteStockLevels(target, levels);
