@@ -116,6 +116,7 @@ public static class HubServer
         app.MapEdi();
 
         await app.StartAsync(ct).ConfigureAwait(false);
+        Messaging.WarmUp(app.Services, logger);
         PrintAddresses(settings, infra);
         await app.WaitForShutdownAsync(ct).ConfigureAwait(false);
         return 0;

@@ -15,7 +15,11 @@ public static class Messaging
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(infra);
         var options = new MessagingOptions { ConnectionString = infra.PostgresConnectionString };
-        builder.Host.UseWolverine(opts => opts.ConfigureCableHubMessaging(options));
+        builder.Host.UseWolverine(opts =>
+        {
+            opts.ApplicationAssembly = typeof(Messaging).Assembly;
+            opts.ConfigureCableHubMessaging(options);
+        });
 
         // The CAS: the simulator stands in for the vendor system (its own durable schema cas_sim).
         builder.Services.AddSingleton(new CasSimulatorOptions
@@ -26,5 +30,23 @@ public static class Messaging
         });
         builder.Services.AddSingleton<SimulatedConditionalAccessSystem>();
         builder.Services.AddSingleton<IConditionalAccessSystem>(sp => sp.GetRequiredService<SimulatedConditionalAccessSystem>());
+    }
+
+    /// <summary>
+    /// Builds every message handler now (Wolverine generates and compiles their code on first use), so the first order
+    /// after start-up does not wait for the compiler.
+    /// </summary>
+    public static void WarmUp(IServiceProvider services, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var graph = ((Wolverine.Runtime.WolverineRuntime)services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>()).Handlers;
+        var chains = graph.Chains;
+        foreach (var chain in chains)
+        {
+            graph.HandlerFor(chain.MessageType);
+        }
+
+        logger.LogInformation("Message handlers ready: {Count} compiled in {Seconds:0.0} s", chains.Length, started.Elapsed.TotalSeconds);
     }
 }
