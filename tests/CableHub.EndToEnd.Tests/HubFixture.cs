@@ -9,3 +9,10 @@ public sealed class HubFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await Hub.DisposeAsync();
 }
+
+/// <summary>The test classes that share one hub process (they run one after another).</summary>
+[CollectionDefinition(Name)]
+public sealed class SharedHub : ICollectionFixture<HubFixture>
+{
+    public const string Name = "shared hub";
+}

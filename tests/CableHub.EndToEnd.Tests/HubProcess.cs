@@ -31,6 +31,8 @@ public sealed class HubProcess : IAsyncDisposable
 
     public Uri Api => new($"http://127.0.0.1:{_httpPort}");
 
+    public string KafkaBootstrapServers => $"127.0.0.1:{_kafkaPort}";
+
     public string ClickHouseConnectionString => $"Host=127.0.0.1;Port={_clickHousePort};Protocol=http;Username=default;Password=;Database=default";
 
     public string PostgresConnectionString => new NpgsqlConnectionStringBuilder

@@ -6,7 +6,8 @@ using System.Text.Json;
 namespace CableHub.EndToEnd.Tests;
 
 /// <summary>Bad order bodies: 400 with a problem document naming the field; nothing written.</summary>
-public sealed class OrderApiBadInputTests(HubFixture fixture) : IClassFixture<HubFixture>
+[Collection(SharedHub.Name)]
+public sealed class OrderApiBadInputTests(HubFixture fixture)
 {
     private readonly HubProcess _hub = fixture.Hub;
 

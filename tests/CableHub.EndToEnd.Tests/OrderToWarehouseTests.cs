@@ -6,7 +6,8 @@ using System.Text.Json;
 namespace CableHub.EndToEnd.Tests;
 
 /// <summary>The walking skeleton: TMF622 order → onboarding saga → CAS → PostgreSQL → CDC → Kafka → ClickHouse mart.</summary>
-public sealed class OrderToWarehouseTests(HubFixture fixture) : IClassFixture<HubFixture>
+[Collection(SharedHub.Name)]
+public sealed class OrderToWarehouseTests(HubFixture fixture)
 {
     private readonly HubProcess _hub = fixture.Hub;
 

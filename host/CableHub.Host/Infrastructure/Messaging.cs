@@ -29,6 +29,9 @@ public static class Messaging
             ResponseDelay = TimeSpan.FromMilliseconds(settings.Cas.SimulatorResponseDelayMs),
         });
         builder.Services.AddSingleton<SimulatedConditionalAccessSystem>();
+
+        // Integration events for back-office systems (Kafka).
+        builder.Services.AddSingleton(new Integration.IntegrationEventProducer(infra.KafkaBootstrapServers, settings.Kafka.TopicPrefix));
         builder.Services.AddSingleton<IConditionalAccessSystem>(sp => sp.GetRequiredService<SimulatedConditionalAccessSystem>());
     }
 
