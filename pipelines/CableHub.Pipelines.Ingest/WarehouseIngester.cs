@@ -341,14 +341,16 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
             .SetErrorHandler((_, error) => _logger.Log(error.IsFatal ? LogLevel.Error : LogLevel.Warning, "Kafka consumer: {Reason} ({Code})", error.Reason, error.Code))
             .SetPartitionsAssignedHandler((c, partitions) =>
             {
-                _logger.LogInformation("Assigned {Partitions}", string.Join(", ", partitions));
+                _logger.LogInformation("Assigned {Count} partitions of {Topics} topics", partitions.Count, partitions.Select(p => p.Topic).Distinct().Count());
+                _logger.LogDebug("Assigned {Partitions}", string.Join(", ", partitions));
                 Stats.SetAssignment(c.Assignment.Concat(partitions).Distinct().Select(Describe));
             })
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
                 // The write in flight is finished and committed while the partitions are still ours; what is buffered
                 // and not written is dropped: the next owner replays it from the committed offset.
-                _logger.LogInformation("Revoked {Partitions}", string.Join(", ", partitions));
+                _logger.LogInformation("Revoked {Count} partitions", partitions.Count);
+                _logger.LogDebug("Revoked {Partitions}", string.Join(", ", partitions));
                 if (_inFlight is not null)
                 {
                     CompleteInFlightAsync(c, CancellationToken.None).GetAwaiter().GetResult();
