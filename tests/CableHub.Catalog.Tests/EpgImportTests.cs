@@ -294,6 +294,68 @@ public sealed class EpgImportTests(PostgresFixture postgres) : IClassFixture<Pos
         (await db.CountAsync("SELECT count(*) FROM hub.epg_programme WHERE source_channel_id = 'mystery.example'")).ShouldBe(0);
     }
 
+    [Fact]
+    public async Task Every_column_survives_the_binary_copy_encoding()
+    {
+        await using var db = await CatalogDatabase.CreateAsync(postgres);
+        var start = new DateTimeOffset(2026, 1, 5, 18, 30, 0, 123, TimeSpan.Zero).AddMicroseconds(456);
+        var programme = new EpgProgramme
+        {
+            ChannelId = db.Channel("ZEETV"),
+            Start = start,
+            Stop = start.AddMinutes(45),
+            Title = "Kundali Bhagya",
+            Titles = [new EpgText("Kundali Bhagya", "en"), new EpgText("कुंडली भाग्य", "hi"), new EpgText("Untagged \"quoted\"")],
+            SubTitle = "Épisode 1 — «début»",
+            Descriptions = [new EpgText("Preeta meets Karan 😀", "en"), new EpgText("प्रीता", "hi")],
+            Categories = ["Drama", "Soap, daily", "Romance \"classic\"", "ड्रामा"],
+            EpisodeNs = "0.0.0/1",
+            Season = 1,
+            Episode = 1,
+            EpisodeOnScreen = "S01E01",
+            Rating = "U/A 13+",
+            IconUrl = "https://img.example/kb.png",
+            PreviouslyShown = true,
+            Premiere = true,
+            IsNew = true,
+            DetailsJson = """{"note": "détails ✓", "n": [1, 2]}""",
+            SourceChannelId = "zee.tv.in",
+        };
+        var lean = new EpgProgramme { ChannelId = db.Channel("ZEETV"), Start = start.AddHours(1), Stop = start.AddHours(2), Title = "" };
+
+        await using (var session = await EpgImportSession.BeginAsync(db.DataSource, EpgSource.DefaultCode, "direct", db.Clock))
+        {
+            await session.WriteAsync([programme, lean]);
+            (await session.CommitAsync(new EpgImportSummary(2, 0, 0, 0, 0, null))).Inserted.ShouldBe(2);
+        }
+
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        var row = await conn.QuerySingleAsync(
+            """
+            SELECT start_at, stop_at, title, titles ->> 'hi' AS hi, titles ->> '' AS untagged, sub_title, descriptions ->> 'en' AS en, categories, episode_ns,
+                   season, episode, episode_onscreen, rating, icon_url, previously_shown, premiere, is_new, details::text AS details, source_channel_id
+            FROM hub.epg_programme WHERE title = 'Kundali Bhagya'
+            """);
+        ((DateTime)row.start_at).ShouldBe(start.UtcDateTime);
+        ((DateTime)row.stop_at).ShouldBe(start.AddMinutes(45).UtcDateTime);
+        ((string)row.hi).ShouldBe("कुंडली भाग्य");
+        ((string)row.untagged).ShouldBe("Untagged \"quoted\"");
+        ((string)row.sub_title).ShouldBe("Épisode 1 — «début»");
+        ((string)row.en).ShouldBe("Preeta meets Karan 😀");
+        ((string[])row.categories).ShouldBe(["Drama", "Soap, daily", "Romance \"classic\"", "ड्रामा"]);
+        ((string)row.episode_ns).ShouldBe("0.0.0/1");
+        ((int)row.season, (int)row.episode).ShouldBe((1, 1));
+        ((string)row.episode_onscreen).ShouldBe("S01E01");
+        ((string)row.rating).ShouldBe("U/A 13+");
+        ((string)row.icon_url).ShouldBe("https://img.example/kb.png");
+        ((bool)row.previously_shown && (bool)row.premiere && (bool)row.is_new).ShouldBeTrue();
+        ((string)row.details).ShouldBe("""{"note": "détails ✓", "n": [1, 2]}""");
+        ((string)row.source_channel_id).ShouldBe("zee.tv.in");
+        var bare = await conn.QuerySingleAsync<(string Titles, string? Descriptions, string[]? Categories, int? Season, string? Details)>(
+            "SELECT titles::text, descriptions::text, categories, season, details::text FROM hub.epg_programme WHERE title = ''");
+        bare.ShouldBe(("""{"": ""}""", null, null, null, null));
+    }
+
     private static async Task<List<(DateTimeOffset Start, DateTimeOffset Stop, string Title)>> ProgrammesAsync(CatalogDatabase db, string code)
     {
         await using var conn = await db.DataSource.OpenConnectionAsync();

@@ -85,6 +85,27 @@ public sealed class GuideTests(PostgresFixture postgres) : IClassFixture<Postgre
     }
 
     [Fact]
+    public async Task Lean_programmes_stored_without_details_export_exactly_as_they_were_read()
+    {
+        await using var db = await CatalogDatabase.CreateAsync(postgres);
+        await db.MapGeneratedChannelsAsync("STARPLUS", "SONYSET");
+        using var file = EpgTestSupport.Generate(new XmltvGeneratorOptions { Channels = 2, ProgrammesPerChannel = 100, Details = false, MissingStopRate = 0.1 }, out _);
+        var original = new XmltvNormaliser().Normalise(XmltvReader.ReadAll(file, leaveOpen: true)).ToList();
+        original.ShouldAllBe(n => !Host.Api.Epg.XmltvGuideMapping.NeedsDetails(n.Programme));
+        file.Position = 0;
+        (await db.Importer().ImportAsync(file, "lean.xml")).Result.Inserted.ShouldBe(200);
+        (await db.CountAsync("SELECT count(*) FROM hub.epg_programme WHERE details IS NOT NULL")).ShouldBe(0);
+
+        using var output = new MemoryStream();
+        await db.Exporter().ExportAsync(output, new GuideAudience.Channels(["STARPLUS", "SONYSET"]));
+
+        output.Position = 0;
+        var codes = new Dictionary<string, string> { ["ch001.cablehub.example"] = "STARPLUS", ["ch002.cablehub.example"] = "SONYSET" };
+        var expected = original.Select(n => Comparable(n.Programme with { Channel = codes[n.Programme.Channel], Start = n.Start, Stop = n.Stop })).Order(StringComparer.Ordinal);
+        XmltvReader.ReadAll(output).OfType<XmltvProgramme>().Select(Comparable).Order(StringComparer.Ordinal).ShouldBe(expected);
+    }
+
+    [Fact]
     public async Task A_subscribers_export_holds_only_their_entitled_channels_and_round_trips_through_the_reader()
     {
         await using var db = await CatalogDatabase.CreateAsync(postgres);

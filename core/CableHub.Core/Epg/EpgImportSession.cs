@@ -1,9 +1,5 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
 using Dapper;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace CableHub.Core.Epg;
 
@@ -42,20 +38,18 @@ public static class EpgImportStatus
 }
 
 /// <summary>
-/// One file's import into the guide, in ONE transaction: programmes stream into hub.epg_programme by binary COPY as
-/// batches arrive; <see cref="CommitAsync"/> then replaces, per channel, the window the file covers (earlier programmes
+/// One file's import into the guide, in ONE transaction: programmes stream into hub.epg_programme by binary COPY
+/// (<see cref="EpgCopyEncoder"/>) as batches arrive; <see cref="CommitAsync"/> then replaces, per channel, the window the file covers (earlier programmes
 /// starting in [first start, last stop) are deleted, one running into it is cut at its start) and commits.
 /// <see cref="FailAsync"/> (or disposing without committing) rolls everything back: nothing is half-imported. The
 /// hub.epg_import row is written outside the transaction, so failed attempts stay visible with their error.
 /// </summary>
 public sealed class EpgImportSession : IAsyncDisposable
 {
-    private const string CopyCommand =
-        """
-        COPY hub.epg_programme (id, channel_id, start_at, stop_at, title, titles, sub_title, descriptions, categories, episode_ns, season, episode,
-                                episode_onscreen, rating, icon_url, previously_shown, premiere, is_new, details, import_id, source_channel_id)
-        FROM STDIN (FORMAT BINARY)
-        """;
+    private const string CopyCommand = "COPY hub.epg_programme (" + EpgCopyEncoder.Columns + ") FROM STDIN (FORMAT BINARY)";
+
+    /// <summary>Encoded bytes handed to the connection at a time.</summary>
+    private const int FlushBytes = 256 * 1024;
 
     private const long EpgLockKey = 0x45_50_47_49_6D_70; // "EPGImp": one window replacement at a time
 
@@ -64,9 +58,8 @@ public sealed class EpgImportSession : IAsyncDisposable
     private readonly NpgsqlTransaction _transaction;
     private readonly TimeProvider _clock;
     private readonly Dictionary<Guid, Window> _windows = [];
-    private readonly ArrayBufferWriter<byte> _json = new(512);
-    private readonly Utf8JsonWriter _jsonWriter;
-    private NpgsqlBinaryImporter? _copy;
+    private readonly EpgCopyEncoder _encoder = new();
+    private NpgsqlRawCopyStream? _copy;
     private bool _finished;
 
     private EpgImportSession(NpgsqlDataSource dataSource, NpgsqlConnection connection, NpgsqlTransaction transaction, TimeProvider clock, Guid importId)
@@ -76,7 +69,6 @@ public sealed class EpgImportSession : IAsyncDisposable
         _transaction = transaction;
         _clock = clock;
         ImportId = importId;
-        _jsonWriter = new Utf8JsonWriter(_json, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     public Guid ImportId { get; }
@@ -110,60 +102,34 @@ public sealed class EpgImportSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Copies a batch into the import's transaction (synchronous writes into Npgsql's buffer; the socket is written when it fills).</summary>
+    /// <summary>Encodes a batch and streams it into the import's COPY (started by the first batch).</summary>
     public async Task WriteAsync(IReadOnlyList<EpgProgramme> batch, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(_finished, this);
-        _copy ??= await _connection.BeginBinaryImportAsync(CopyCommand, ct).ConfigureAwait(false);
-        var copy = _copy;
+        if (_copy is null)
+        {
+            _copy = await _connection.BeginRawBinaryCopyAsync(CopyCommand, ct).ConfigureAwait(false);
+            _encoder.Header();
+        }
+
         foreach (var p in batch)
         {
-            ct.ThrowIfCancellationRequested();
             if (p.Stop <= p.Start)
             {
                 throw new ArgumentException($"programme '{p.Title}' on channel {p.ChannelId} stops ({p.Stop:O}) before it starts ({p.Start:O})", nameof(batch));
             }
 
-            copy.StartRow();
-            copy.Write(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
-            copy.Write(p.ChannelId, NpgsqlDbType.Uuid);
-            copy.Write(p.Start.UtcDateTime, NpgsqlDbType.TimestampTz);
-            copy.Write(p.Stop.UtcDateTime, NpgsqlDbType.TimestampTz);
-            copy.Write(p.Title, NpgsqlDbType.Text);
-            copy.Write(TextsJson(p.Titles, p.Title), NpgsqlDbType.Jsonb);
-            WriteNullable(copy, p.SubTitle, NpgsqlDbType.Text);
-            WriteNullable(copy, p.Descriptions.Count == 0 ? null : TextsJson(p.Descriptions, null), NpgsqlDbType.Jsonb);
-            if (p.Categories.Count == 0)
-            {
-                copy.WriteNull();
-            }
-            else
-            {
-                copy.Write(p.Categories as string[] ?? [.. p.Categories], NpgsqlDbType.Array | NpgsqlDbType.Text);
-            }
-
-            WriteNullable(copy, p.EpisodeNs, NpgsqlDbType.Text);
-            WriteNullable(copy, p.Season);
-            WriteNullable(copy, p.Episode);
-            WriteNullable(copy, p.EpisodeOnScreen, NpgsqlDbType.Text);
-            WriteNullable(copy, p.Rating, NpgsqlDbType.Text);
-            WriteNullable(copy, p.IconUrl, NpgsqlDbType.Text);
-            copy.Write(p.PreviouslyShown, NpgsqlDbType.Boolean);
-            copy.Write(p.Premiere, NpgsqlDbType.Boolean);
-            copy.Write(p.IsNew, NpgsqlDbType.Boolean);
-            WriteNullable(copy, p.DetailsJson, NpgsqlDbType.Jsonb);
-            copy.Write(ImportId, NpgsqlDbType.Uuid);
-            WriteNullable(copy, p.SourceChannelId, NpgsqlDbType.Text);
-
+            _encoder.Row(p, Guid.CreateVersion7(), ImportId);
             ref var window = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_windows, p.ChannelId, out var existed);
-            if (!existed)
-            {
-                window = new Window(p.Start, p.Stop, 0);
-            }
-
-            window = new Window(p.Start < window.From ? p.Start : window.From, p.Stop > window.To ? p.Stop : window.To, window.Count + 1);
+            window = existed
+                ? new Window(p.Start < window.From ? p.Start : window.From, p.Stop > window.To ? p.Stop : window.To, window.Count + 1)
+                : new Window(p.Start, p.Stop, 1);
             Written++;
+            if (_encoder.Length >= FlushBytes)
+            {
+                await FlushAsync(ct).ConfigureAwait(false);
+            }
         }
     }
 
@@ -176,13 +142,24 @@ public sealed class EpgImportSession : IAsyncDisposable
         {
             if (_copy is not null)
             {
-                await _copy.CompleteAsync(ct).ConfigureAwait(false);
-                await _copy.DisposeAsync().ConfigureAwait(false);
+                _encoder.Trailer();
+                await FlushAsync(ct).ConfigureAwait(false);
+                await _copy.DisposeAsync().ConfigureAwait(false); // ends the COPY; the server reports bad data here at the latest
                 _copy = null;
             }
 
-            await _connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = EpgLockKey }, _transaction, cancellationToken: ct)).ConfigureAwait(false);
             var channels = _windows.Keys.ToArray();
+
+            // What a foreign key would check per row, once per channel: the channels exist, and stay until we commit.
+            var present = (await _connection.QueryAsync<Guid>(new CommandDefinition(
+                "SELECT id FROM hub.channel WHERE id = ANY(@channels) FOR KEY SHARE", new { channels }, _transaction, cancellationToken: ct)).ConfigureAwait(false)).ToHashSet();
+            var missing = channels.Where(c => !present.Contains(c)).ToList();
+            if (missing.Count > 0)
+            {
+                return await FailAsync($"channel(s) no longer in the line-up: {string.Join(", ", missing)}", null, summary, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await _connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = EpgLockKey }, _transaction, cancellationToken: ct)).ConfigureAwait(false);
             var froms = _windows.Values.Select(w => w.From.UtcDateTime).ToArray();
             var tos = _windows.Values.Select(w => w.To.UtcDateTime).ToArray();
             var windowArgs = new { importId = ImportId, channels, froms, tos };
@@ -268,7 +245,7 @@ public sealed class EpgImportSession : IAsyncDisposable
             }
         }
 
-        await _jsonWriter.DisposeAsync().ConfigureAwait(false);
+        _encoder.Dispose();
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -279,7 +256,7 @@ public sealed class EpgImportSession : IAsyncDisposable
         {
             if (_copy is not null)
             {
-                // Disposing an importer that was not completed cancels the COPY.
+                await _copy.CancelAsync().ConfigureAwait(false); // discards what was sent
                 await _copy.DisposeAsync().ConfigureAwait(false);
                 _copy = null;
             }
@@ -299,63 +276,10 @@ public sealed class EpgImportSession : IAsyncDisposable
         }
     }
 
-    private static void WriteNullable(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type)
+    private async Task FlushAsync(CancellationToken ct)
     {
-        if (value is null)
-        {
-            copy.WriteNull();
-        }
-        else
-        {
-            copy.Write(value, type);
-        }
-    }
-
-    private static void WriteNullable(NpgsqlBinaryImporter copy, int? value)
-    {
-        if (value is { } v)
-        {
-            copy.Write(v, NpgsqlDbType.Integer);
-        }
-        else
-        {
-            copy.WriteNull();
-        }
-    }
-
-    /// <summary>{"lang": "text", …}; the first text per language wins, no language is "".</summary>
-    private string TextsJson(IReadOnlyList<EpgText> texts, string? fallback)
-    {
-        _json.ResetWrittenCount();
-        _jsonWriter.Reset(_json);
-        var writer = _jsonWriter;
-        {
-            writer.WriteStartObject();
-            if (texts.Count == 0)
-            {
-                writer.WriteString(string.Empty, fallback ?? string.Empty);
-            }
-            else if (texts.Count == 1)
-            {
-                writer.WriteString(texts[0].Lang ?? string.Empty, texts[0].Value);
-            }
-            else
-            {
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var t in texts)
-                {
-                    if (seen.Add(t.Lang ?? string.Empty))
-                    {
-                        writer.WriteString(t.Lang ?? string.Empty, t.Value);
-                    }
-                }
-            }
-
-            writer.WriteEndObject();
-            writer.Flush();
-        }
-
-        return Encoding.UTF8.GetString(_json.WrittenSpan);
+        await _copy!.WriteAsync(_encoder.Encoded, ct).ConfigureAwait(false);
+        _encoder.Clear();
     }
 
     private readonly record struct Window(DateTimeOffset From, DateTimeOffset To, long Count);

@@ -51,8 +51,74 @@ public static class XmltvGuideMapping
             PreviouslyShown = p.PreviouslyShown is not null,
             Premiere = p.Premiere is not null,
             IsNew = p.IsNew,
-            DetailsJson = JsonSerializer.Serialize(p, DetailsJson),
+            DetailsJson = NeedsDetails(p) ? JsonSerializer.Serialize(p, DetailsJson) : null,
             SourceChannelId = p.Channel,
+        };
+    }
+
+    /// <summary>
+    /// True when the columns cannot give the programme back exactly (credits, lengths, ratings systems, several
+    /// sub-titles, languages on categories …): then its full JSON goes into <c>details</c>. Lean programmes (a title,
+    /// perhaps a description, categories, an episode number) are stored without it, which keeps bulk imports fast.
+    /// </summary>
+    public static bool NeedsDetails(XmltvProgramme p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (p.PdcStart is not null || p.VpsStart is not null || p.Showview is not null || p.Videoplus is not null || p.ClumpIndex is not null
+            || p.Credits.Count > 0 || p.Date is not null || p.Keywords.Count > 0 || p.Language is not null || p.OrigLanguage is not null
+            || p.Length is not null || p.Urls.Count > 0 || p.Countries.Count > 0 || p.Video is not null || p.Audio is not null || p.LastChance is not null
+            || p.Subtitles.Count > 0 || p.StarRatings.Count > 0 || p.Reviews.Count > 0 || p.Images.Count > 0)
+        {
+            return true;
+        }
+
+        if (p.Titles.Count != 1 || p.Titles[0].Lang is "")
+        {
+            return true;
+        }
+
+        if (p.SubTitles.Count > 1 || (p.SubTitles.Count == 1 && p.SubTitles[0].Lang is not null))
+        {
+            return true;
+        }
+
+        if (p.Descriptions.Count > 1 || (p.Descriptions.Count == 1 && p.Descriptions[0].Lang is ""))
+        {
+            return true;
+        }
+
+        if (p.Categories.Any(c => c.Lang is not null) || p.Categories.Select(c => c.Value).Distinct(StringComparer.Ordinal).Count() != p.Categories.Count)
+        {
+            return true;
+        }
+
+        if (p.Icons.Count > 1 || (p.Icons.Count == 1 && (p.Icons[0].Width is not null || p.Icons[0].Height is not null)))
+        {
+            return true;
+        }
+
+        if (p.Ratings.Count > 1 || (p.Ratings.Count == 1 && (p.Ratings[0].System is not null || p.Ratings[0].Icons.Count > 0)))
+        {
+            return true;
+        }
+
+        if (p.PreviouslyShown is { } shown && (shown.Start is not null || shown.Channel is not null || shown.StartText is not null))
+        {
+            return true;
+        }
+
+        if (p.Premiere is { } premiere && (premiere.Value.Length > 0 || premiere.Lang is not null))
+        {
+            return true;
+        }
+
+        // Episode numbers: at most one xmltv_ns followed by at most one onscreen, as the columns keep them.
+        return p.EpisodeNums.Count switch
+        {
+            0 => false,
+            1 => p.EpisodeNums[0].System is not (XmltvEpisodeNum.XmltvNs or XmltvEpisodeNum.OnScreen),
+            2 => p.EpisodeNums[0].System != XmltvEpisodeNum.XmltvNs || p.EpisodeNums[1].System != XmltvEpisodeNum.OnScreen,
+            _ => true,
         };
     }
 
