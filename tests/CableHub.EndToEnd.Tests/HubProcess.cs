@@ -33,6 +33,9 @@ public sealed class HubProcess : IAsyncDisposable
 
     public string KafkaBootstrapServers => $"127.0.0.1:{_kafkaPort}";
 
+    /// <summary>The hub's data folder (embedded servers, the dev field-encryption key).</summary>
+    public string DataDirectory => Path.Combine(_dir.Path, "data");
+
     public string ClickHouseConnectionString => $"Host=127.0.0.1;Port={_clickHousePort};Protocol=http;Username=default;Password=;Database=default";
 
     public string PostgresConnectionString => new NpgsqlConnectionStringBuilder

@@ -297,6 +297,31 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
+        // Equipment: suppliers, the models the demo boxes and cards are, reorder points at the main warehouse.
+        await using (var cmd = new NpgsqlCommand(
+            """
+            INSERT INTO hub.supplier (id, code, name, x12_qualifier, x12_id, edifact_id, currency) VALUES
+                ('8a1d8f0e-0000-4000-8000-0000000000a1', 'SKYWORTH', 'Skyworth Digital (STB)', 'ZZ', 'SKYWORTHSTB', 'SKYWORTH', 'INR'),
+                ('8a1d8f0e-0000-4000-8000-0000000000a2', 'NAGRA', 'Nagravision (smart cards)', 'ZZ', 'NAGRAVC', 'NAGRA', 'INR')
+            ON CONFLICT DO NOTHING;
+            INSERT INTO hub.equipment_model (code, kind, name, manufacturer, serialized, supplier_id, supplier_part, unit_price, currency) VALUES
+                ('DSB-1000', 'stb', 'SD set-top box DSB-1000', 'Skyworth', true, '8a1d8f0e-0000-4000-8000-0000000000a1', 'SKW-DSB1000', 1150.00, 'INR'),
+                ('DSB-2000HD', 'stb', 'HD set-top box DSB-2000HD', 'Skyworth', true, '8a1d8f0e-0000-4000-8000-0000000000a1', 'SKW-DSB2000HD', 1650.00, 'INR'),
+                ('UHD-4K-X1', 'stb', '4K set-top box UHD-4K-X1', 'Skyworth', true, '8a1d8f0e-0000-4000-8000-0000000000a1', 'SKW-UHD4KX1', 3400.00, 'INR'),
+                ('VC-300', 'smart_card', 'Viewing card VC-300', 'Nagravision', true, '8a1d8f0e-0000-4000-8000-0000000000a2', 'NG-VC300', 180.00, 'INR'),
+                ('RC-10', 'remote', 'Remote control RC-10', 'Skyworth', true, '8a1d8f0e-0000-4000-8000-0000000000a1', 'SKW-RC10', 95.00, 'INR'),
+                ('RG6-M', 'cable', 'RG6 coaxial cable (metre)', 'Generic', false, NULL, NULL, 18.00, 'INR')
+            ON CONFLICT DO NOTHING;
+            INSERT INTO hub.reorder_point (model_code, location_id, min_quantity, reorder_quantity)
+            SELECT m.code, @id, CASE WHEN m.kind = 'stb' THEN 20 ELSE 40 END, CASE WHEN m.kind = 'stb' THEN 100 ELSE 200 END
+            FROM hub.equipment_model m WHERE m.code IN ('DSB-1000', 'DSB-2000HD', 'UHD-4K-X1', 'VC-300')
+            ON CONFLICT DO NOTHING;
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", MainWarehouse);
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
