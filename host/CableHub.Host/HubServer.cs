@@ -42,6 +42,12 @@ public static class HubServer
         {
             return 0;
         }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or TimeoutException)
+        {
+            // Expected operational failures (port taken, data path locked by another hub, missing engine): the reason, no stack trace.
+            logger.LogCritical("CableHub could not run: {Reason}", ex.Message);
+            return 1;
+        }
         catch (Exception ex)
         {
             logger.LogCritical(ex, "CableHub could not run: {Reason}", ex.Message);
