@@ -1,6 +1,5 @@
 using System.Numerics;
 using CableHub.Testing;
-using CableHub.Warehouse.Cdc;
 
 namespace CableHub.Warehouse.Tests;
 
@@ -39,19 +38,19 @@ public sealed class ReplacingMergeTreeTests(ClickHouseFixture clickHouse)
         const ulong lsn3 = 0xFFFF_FFFF_0000_0000;
         object[][] batch1 =
         [
-            [1UL, "basic", CdcVersion.Compose(lsn1, 5), (byte)0],
-            [2UL, "basic", CdcVersion.Compose(lsn1, 6), (byte)0],
-            [3UL, "basic", CdcVersion.Compose(lsn1, 7), (byte)0],
+            [1UL, "basic", Version(lsn1, 5), (byte)0],
+            [2UL, "basic", Version(lsn1, 6), (byte)0],
+            [3UL, "basic", Version(lsn1, 7), (byte)0],
         ];
         object[][] batch2 =
         [
-            [1UL, "premium", CdcVersion.Compose(lsn2, 0), (byte)0], // update
-            [2UL, "basic", CdcVersion.Compose(lsn2, 1), (byte)1],   // delete
+            [1UL, "premium", Version(lsn2, 0), (byte)0], // update
+            [2UL, "basic", Version(lsn2, 1), (byte)1],   // delete
         ];
         object[][] batch3 =
         [
-            [3UL, "sports", CdcVersion.Compose(lsn3, 0), (byte)0],
-            [3UL, "stale", CdcVersion.Compose(lsn2, ulong.MaxValue), (byte)0], // older LSN, bigger ordinal: must lose
+            [3UL, "sports", Version(lsn3, 0), (byte)0],
+            [3UL, "stale", Version(lsn2, ulong.MaxValue), (byte)0], // older LSN, bigger ordinal: must lose
         ];
         string[] columns = ["id", "plan", "_version", "_is_deleted"];
 
@@ -63,7 +62,7 @@ public sealed class ReplacingMergeTreeTests(ClickHouseFixture clickHouse)
         await AssertCurrentStateAsync();
         await client.ExecuteNonQueryAsync($"OPTIMIZE TABLE {table} FINAL", cancellationToken: Ct);
         await AssertCurrentStateAsync();
-        (await client.ExecuteScalarAsync($"SELECT max(_version) FROM {table}", cancellationToken: Ct)).ShouldBe(CdcVersion.Compose(lsn3, 0));
+        (await client.ExecuteScalarAsync($"SELECT max(_version) FROM {table}", cancellationToken: Ct)).ShouldBe(Version(lsn3, 0));
 
         async Task AssertCurrentStateAsync()
         {
@@ -74,16 +73,10 @@ public sealed class ReplacingMergeTreeTests(ClickHouseFixture clickHouse)
                 rows.Add(((ulong)reader.GetValue(0), reader.GetString(1), (BigInteger)reader.GetValue(2)));
             }
 
-            rows.ShouldBe([(1UL, "premium", CdcVersion.Compose(lsn2, 0)), (3UL, "sports", CdcVersion.Compose(lsn3, 0))]);
+            rows.ShouldBe([(1UL, "premium", Version(lsn2, 0)), (3UL, "sports", Version(lsn3, 0))]);
         }
     }
 
-    [Fact]
-    public void Version_puts_the_lsn_in_the_high_bits()
-    {
-        CdcVersion.Compose(1, 0).ShouldBe(BigInteger.One << 64);
-        CdcVersion.Compose(ulong.MaxValue, ulong.MaxValue).ShouldBe((BigInteger)UInt128.MaxValue);
-        (CdcVersion.Compose(2, 0) > CdcVersion.Compose(1, ulong.MaxValue)).ShouldBeTrue();
-        CdcVersion.Split(CdcVersion.Compose(0xABCD, 42)).ShouldBe((0xABCDUL, 42UL));
-    }
+    /// <summary>The version as the ingester writes it (commit LSN high, position in the transaction low), as the BigInteger the driver writes to UInt128.</summary>
+    private static BigInteger Version(ulong commitLsn, ulong position) => (BigInteger)(((UInt128)commitLsn << 64) | position);
 }
