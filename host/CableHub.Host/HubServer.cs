@@ -6,11 +6,14 @@ using CableHub.Core.Orders;
 using CableHub.Core.Store;
 using CableHub.Core.Subscriptions;
 using CableHub.Host.Api;
+using CableHub.Host.Api.Catalog;
 using CableHub.Host.Api.Edi;
+using CableHub.Host.Api.Epg;
 using CableHub.Host.Api.Health;
 using CableHub.Host.Api.Inventory;
 using CableHub.Host.Api.ProductCatalog;
 using CableHub.Host.Api.ProductOrdering;
+using CableHub.Host.Api.Vod;
 using CableHub.Host.Configuration;
 using CableHub.Host.Demo;
 using CableHub.Host.Infrastructure;
@@ -102,6 +105,7 @@ public static class HubServer
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 
         services.AddInventoryFeatures(settings);
+        services.AddCatalogFeatures(configuration);
         Messaging.Configure(builder, settings, infra);
         pipelines.Register(services);
         services.AddHealthChecks().AddHubDependencies(infra, pipelines);
@@ -116,6 +120,9 @@ public static class HubServer
             : Serilog.Events.LogEventLevel.Information);
         app.MapHubHealth();
         app.MapProductCatalog();
+        app.MapCatalog();
+        app.MapEpg();
+        app.MapVod();
         app.MapProductOrdering();
         app.MapResourceInventory();
         app.MapInventory();

@@ -14,6 +14,7 @@ public static class BenchCommand
         var command = new Command("bench", "Run a benchmark; figures are printed last as RESULT <name> <value> <unit>");
         // One line per benchmark (each in Cli/Bench/):
         command.Subcommands.Add(EdiBench.Build());
+        command.Subcommands.Add(EpgBenchmark.Build());
         command.Subcommands.Add(PipelineBench.Build());
         return command;
     }

@@ -17,6 +17,7 @@ public static class HubCli
         root.Subcommands.Add(SeedCommand.Build());
         root.Subcommands.Add(SqlCommand.Build());
         root.Subcommands.Add(BenchCommand.Build());
+        root.Subcommands.Add(EpgCommand.Build());
         root.Subcommands.Add(EdiCommand.Build());
         root.Subcommands.Add(InventoryCommand.Build());
         return root;
