@@ -1,0 +1,206 @@
+using System.Net;
+using System.Text.Json;
+using CableHub.Connectors.Xmltv;
+using CableHub.Core.Catalog;
+using CableHub.Core.Vod;
+using CableHub.Testing;
+
+namespace CableHub.Catalog.Tests;
+
+/// <summary>The HTTP API over a real server: TMF620 offerings and prices, rule violations as problem documents, EPG and VOD.</summary>
+public sealed class ApiTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private const string Offerings = "/tmf-api/productCatalogManagement/v4/productOffering";
+    private const string Prices = "/tmf-api/productCatalogManagement/v4/productOfferingPrice";
+
+    [Fact]
+    public async Task Offerings_list_plans_channels_and_bouquets_and_filter_by_type()
+    {
+        await using var api = await ApiHost.StartAsync(postgres);
+
+        var (status, all) = await api.SendAsync(HttpMethod.Get, Offerings, role: null);
+        status.ShouldBe(HttpStatusCode.OK);
+        var types = all.EnumerateArray().Select(o => o.GetProperty("@type").GetString()).ToList();
+        types.Count(t => t == "ProductOffering").ShouldBe(1);
+        types.Count(t => t == "ChannelOffering").ShouldBe(CatalogDatabase.Channels.Length);
+        types.Count(t => t == "BouquetOffering").ShouldBe(2);
+
+        var (_, channels) = await api.SendAsync(HttpMethod.Get, $"{Offerings}?@type=ChannelOffering&limit=3", role: null);
+        channels.GetArrayLength().ShouldBe(3);
+        channels.EnumerateArray().ShouldAllBe(c => c.GetProperty("@baseType").GetString() == "ProductOffering");
+
+        var (_, hd) = await api.SendAsync(HttpMethod.Get, $"{Offerings}/STARPLUSHD", role: null);
+        hd.GetProperty("lcn").GetInt32().ShouldBe(102);
+        hd.GetProperty("definition").GetString().ShouldBe("HD");
+        hd.GetProperty("hdOfChannel").GetProperty("id").GetString().ShouldBe(api.Db.Channel("STARPLUS").ToString());
+        hd.GetProperty("productOfferingPrice")[0].GetProperty("price").GetProperty("value").GetDecimal().ShouldBe(19m);
+
+        var (_, bouquet) = await api.SendAsync(HttpMethod.Get, $"{Offerings}/{api.Db.HindiValueId}", role: null);
+        bouquet.GetProperty("isBundle").GetBoolean().ShouldBeTrue();
+        bouquet.GetProperty("bundledProductOffering").GetArrayLength().ShouldBe(5);
+
+        (await api.SendAsync(HttpMethod.Get, $"{Offerings}?@type=Gadget", role: null)).Body.GetProperty("errors").TryGetProperty("@type", out _).ShouldBeTrue();
+        (await api.SendAsync(HttpMethod.Get, $"{Offerings}/NOPE", role: null)).Status.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Writes_need_the_catalog_admin_role_and_bad_bodies_name_the_field()
+    {
+        await using var api = await ApiHost.StartAsync(postgres);
+        var channel = new Dictionary<string, object?> { ["@type"] = "ChannelOffering", ["code"] = "ZEEANMOL", ["name"] = "Zee Anmol" };
+
+        var (forbidden, problem) = await api.SendAsync(HttpMethod.Post, Offerings, channel, role: null);
+        forbidden.ShouldBe(HttpStatusCode.Forbidden);
+        problem.GetProperty("title").GetString()!.ShouldContain("catalog-admin");
+
+        var (bad, errors) = await api.SendAsync(HttpMethod.Post, Offerings, channel);
+        bad.ShouldBe(HttpStatusCode.BadRequest);
+        var fields = errors.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToList();
+        fields.ShouldBe(["broadcaster", "genre", "language", "definition", "casProductId", "lcn"], ignoreOrder: true);
+
+        var (malformed, m) = await api.SendAsync(HttpMethod.Post, Offerings, """{"@type": "ChannelOffering", "lcn": "one"}""");
+        malformed.ShouldBe(HttpStatusCode.BadRequest);
+        m.GetProperty("errors").EnumerateObject().Single().Name.ShouldBe("$.lcn");
+    }
+
+    [Fact]
+    public async Task A_bouquet_below_the_floor_is_refused_with_422_naming_the_rule_and_a_valid_one_is_created()
+    {
+        await using var api = await ApiHost.StartAsync(postgres);
+        object Bouquet(decimal price) => new Dictionary<string, object?>
+        {
+            ["@type"] = "BouquetOffering",
+            ["code"] = "STAR-SONY",
+            ["name"] = "Star and Sony",
+            ["bouquetKind"] = "distributor_bouquet",
+            ["bundledProductOffering"] = new[] { new { code = "STARPLUS" }, new { code = "SONYSET" } },
+            ["productOfferingPrice"] = new[] { new { price = new { unit = "INR", value = price } } },
+        };
+
+        var (status, problem) = await api.SendAsync(HttpMethod.Post, Offerings, Bouquet(30m));
+        status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        problem.GetProperty("type").GetString().ShouldBe("https://cablehub.dev/problems/catalog-rule");
+        var violation = problem.GetProperty("violations").EnumerateArray().Single();
+        violation.GetProperty("code").GetString().ShouldBe("IN-BOUQUET-85");
+        violation.GetProperty("message").GetString()!.ShouldContain("38.00 × 0.85 = 32.30 INR");
+        problem.GetProperty("errors").GetProperty("price")[0].GetString()!.ShouldStartWith("IN-BOUQUET-85: ");
+
+        var (created, bouquet) = await api.SendAsync(HttpMethod.Post, Offerings, Bouquet(33m));
+        created.ShouldBe(HttpStatusCode.Created);
+        bouquet.GetProperty("bundledProductOffering").GetArrayLength().ShouldBe(2);
+        var (_, patched) = await api.SendAsync(HttpMethod.Patch, $"{Offerings}/STAR-SONY", new { lifecycleStatus = "retired" });
+        patched.GetProperty("lifecycleStatus").GetString().ShouldBe("retired");
+    }
+
+    [Fact]
+    public async Task A_price_change_is_checked_for_notice_and_announced_with_a_notice_and_an_event()
+    {
+        await using var api = await ApiHost.StartAsync(postgres);
+        var now = api.Db.Clock.GetUtcNow();
+        object Change(int days) => new { productOffering = new { id = "SONYMAX" }, price = new { unit = "INR", value = 19m }, validFor = new { startDateTime = now.AddDays(days) }, name = "RIO 2026" };
+
+        var (early, problem) = await api.SendAsync(HttpMethod.Post, Prices, Change(10));
+        early.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        problem.GetProperty("violations")[0].GetProperty("code").GetString().ShouldBe("IN-PRICE-NOTICE");
+
+        var (created, price) = await api.SendAsync(HttpMethod.Post, Prices, Change(31));
+        created.ShouldBe(HttpStatusCode.Created);
+        price.GetProperty("lifecycleStatus").GetString().ShouldBe("planned");
+        price.GetProperty("priceChangeNotice").GetProperty("affectedSubscribers").GetInt32().ShouldBe(2);
+        api.Events.OfType<ChannelPriceChangeAnnounced>().Single().ChannelCode.ShouldBe("SONYMAX");
+
+        var (_, list) = await api.SendAsync(HttpMethod.Get, $"{Prices}?productOffering.id=SONYMAX", role: null);
+        list.EnumerateArray().Single().GetProperty("validFor").GetProperty("startDateTime").GetDateTimeOffset().ShouldBe(now.AddDays(31));
+        var (_, notices) = await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/price-change-notices?status=pending", role: null);
+        notices.GetArrayLength().ShouldBe(1);
+
+        using var customers = await api.Client.GetAsync($"/api/v1/catalog/price-change-notices/{notices[0].GetProperty("id").GetString()}/customers");
+        (await customers.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse).ShouldBe(api.Db.ActiveCustomers, ignoreOrder: true);
+
+        (await api.SendAsync(HttpMethod.Delete, $"{Prices}/{price.GetProperty("id").GetString()}")).Status.ShouldBe(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
+    public async Task Catalog_extras_report_the_profile_the_ncf_and_the_rule_check()
+    {
+        await using var api = await ApiHost.StartAsync(postgres);
+
+        (await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/profile", role: null)).Body.GetProperty("priceChangeNoticeDays").GetInt32().ShouldBe(30);
+        (await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/ncf?sd=90&hd=6", role: null)).Body.GetProperty("fee").GetProperty("amount").GetDecimal().ShouldBe(150m);
+        (await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/ncf?sd=-1", role: null)).Status.ShouldBe(HttpStatusCode.BadRequest);
+        (await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/check", role: null)).Body.GetProperty("compliant").GetBoolean().ShouldBeTrue();
+        (await api.SendAsync(HttpMethod.Get, $"/api/v1/catalog/ncf/customers/{api.Db.ActiveCustomers[0]}", role: null)).Body.GetProperty("sdChannels").GetInt32().ShouldBe(6);
+    }
+
+    [Fact]
+    public async Task Epg_import_guide_and_entitled_export_work_over_http()
+    {
+        await using var api = await ApiHost.StartAsync(postgres);
+        await api.Db.AddUkChannelsAsync();
+        var map = EpgTestSupport.UkChannels.Select(c => new { sourceChannelId = c.SourceId, channelCode = c.Code }).ToList();
+        map.Add(new { sourceChannelId = "UK_RT_134", channelCode = "ZEETV" }); // duplicate source id
+        (await api.SendAsync(HttpMethod.Put, "/api/v1/epg/sources/default/channel-map", map)).Body.GetProperty("errors").EnumerateObject().Single().Name.ShouldBe("sourceChannelId");
+        map.RemoveAt(map.Count - 1);
+        map[4] = new { sourceChannelId = "UK_RT_134", channelCode = "ZEETV" }; // Channel 5's listings onto an entitled channel
+        (await api.SendAsync(HttpMethod.Put, "/api/v1/epg/sources/default/channel-map", map)).Status.ShouldBe(HttpStatusCode.OK);
+
+        using var upload = new HttpRequestMessage(HttpMethod.Post, "/api/v1/epg/imports?fileName=UK_Data.xml") { Content = new ByteArrayContent(await File.ReadAllBytesAsync(EpgTestSupport.Fixture("UK_Data.xml"))) };
+        upload.Headers.Add("X-Role", "catalog-admin");
+        using var imported = await api.Client.SendAsync(upload);
+        imported.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var import = JsonDocument.Parse(await imported.Content.ReadAsStringAsync()).RootElement;
+        import.GetProperty("inserted").GetInt64().ShouldBe(1915);
+
+        var (_, nowNext) = await api.SendAsync(HttpMethod.Get, "/api/v1/epg/now-next?channels=BBC1HD&at=2015-11-26T09:30:00Z", role: null);
+        nowNext[0].GetProperty("now").GetProperty("title").GetString().ShouldBe("Fake Britain");
+        (await api.SendAsync(HttpMethod.Get, "/api/v1/epg/now-next?at=yesterday", role: null)).Body.GetProperty("errors").TryGetProperty("at", out _).ShouldBeTrue();
+        var (_, schedule) = await api.SendAsync(HttpMethod.Get, "/api/v1/epg/channels/BBC1HD/programmes?from=2015-11-26T06:00:00Z&to=2015-11-26T10:00:00Z", role: null);
+        schedule[0].GetProperty("title").GetString().ShouldBe("Breakfast");
+
+        using var export = await api.Client.GetAsync($"/api/v1/epg/customers/{api.Db.ActiveCustomers[0]}/xmltv");
+        export.Content.Headers.ContentType!.MediaType.ShouldBe("application/xml");
+        var items = XmltvReader.ReadAll(await export.Content.ReadAsStreamAsync()).ToList();
+        items.OfType<XmltvChannel>().Select(c => c.Id).ShouldBe(["DDNATIONAL", "STARPLUS", "STARGOLD", "SONYSET", "SONYMAX", "ZEETV"]);
+        var programmes = items.OfType<XmltvProgramme>().ToList();
+        programmes.Count.ShouldBe(XmltvReader.ReadFile(EpgTestSupport.Fixture("UK_Data.xml")).OfType<XmltvProgramme>().Count(p => p.Channel == "UK_RT_134" && p.Stop > p.Start));
+        programmes.ShouldAllBe(p => p.Channel == "ZEETV");
+
+        var broken = new ByteArrayContent("<tv>\n<programme start=\"20151126060000 +0000\" channel=\"UK_RT_105\"><title>x</title>\n</tv>\n"u8.ToArray());
+        using var failing = new HttpRequestMessage(HttpMethod.Post, "/api/v1/epg/imports") { Content = broken };
+        failing.Headers.Add("X-Role", "catalog-admin");
+        using var failed = await api.Client.SendAsync(failing);
+        failed.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var failure = JsonDocument.Parse(await failed.Content.ReadAsStringAsync()).RootElement;
+        failure.GetProperty("line").GetInt32().ShouldBe(3);
+        failure.GetProperty("errors").GetProperty("body")[0].GetString()!.ShouldStartWith("line 3: ");
+        (await api.SendAsync(HttpMethod.Get, $"/api/v1/epg/imports/{failure.GetProperty("importId").GetString()}", role: null)).Body.GetProperty("status").GetString().ShouldBe("failed");
+    }
+
+    [Fact]
+    public async Task Vod_titles_rights_offers_and_purchases_work_over_http()
+    {
+        await using var api = await ApiHost.StartAsync(postgres);
+        var now = api.Db.Clock.GetUtcNow();
+        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/titles", new { code = "LAAPATA", kind = "movie", title = "Laapataa Ladies", durationMinutes = 124, rating = "U", ratingSystem = "CBFC" })).Status.ShouldBe(HttpStatusCode.Created);
+        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/titles/LAAPATA/rights", new { territory = "IN", availableFrom = now.AddDays(-1), availableTo = now.AddDays(30) })).Status.ShouldBe(HttpStatusCode.Created);
+        var (_, offer) = await api.SendAsync(HttpMethod.Post, "/api/v1/vod/titles/LAAPATA/offers", new { model = "rental", price = new { unit = "INR", value = 49m }, rentalHours = 48 });
+        var offerId = offer.GetProperty("id").GetString();
+        (await api.SendAsync(HttpMethod.Get, $"{Offerings}/{offerId}", role: null)).Body.GetProperty("@type").GetString().ShouldBe("VodOffering");
+        (await api.SendAsync(HttpMethod.Get, "/api/v1/vod/titles/LAAPATA/availability?territory=GB", role: null)).Body.GetProperty("available").GetBoolean().ShouldBeFalse();
+
+        var (abroad, refused) = await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { customerId = api.Db.ActiveCustomers[0], offerId, territory = "GB" }, role: null);
+        abroad.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        refused.GetProperty("violations")[0].GetProperty("code").GetString().ShouldBe(VodRuleCodes.RightsWindow);
+
+        var (created, purchase) = await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { customerId = api.Db.ActiveCustomers[0], offerId, externalId = "web-1" }, role: null);
+        created.ShouldBe(HttpStatusCode.Created);
+        purchase.GetProperty("charge").GetProperty("amount").GetProperty("amount").GetDecimal().ShouldBe(49m);
+        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { customerId = api.Db.ActiveCustomers[0], offerId, externalId = "web-1" }, role: null)).Status.ShouldBe(HttpStatusCode.OK);
+        api.Events.OfType<OneTimeChargeCreated>().Single().Amount.Amount.ShouldBe(49m);
+        var (_, charges) = await api.SendAsync(HttpMethod.Get, $"/api/v1/vod/billing-accounts/{api.Db.Id("account:1")}/charges?status=unbilled", role: null);
+        charges.GetArrayLength().ShouldBe(1);
+
+        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { offerId }, role: null)).Body.GetProperty("errors").TryGetProperty("customerId", out _).ShouldBeTrue();
+        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/titles", new { code = "X" }, role: null)).Status.ShouldBe(HttpStatusCode.Forbidden);
+    }
+}
