@@ -10,7 +10,7 @@ namespace CableHub.Host.Cli;
 /// <summary>
 /// <c>epg check FILE [--json]</c> (no database: a summary with warnings and their lines; exit 1 only when the file is not
 /// readable XMLTV), <c>epg import FILE</c> (into the guide, one transaction, progress shown; exit 1 when not imported),
-/// <c>epg export [--customer ID | --device KEY | --channels A,B] [-o FILE]</c>.
+/// <c>epg export [--customer ID | --device KEY | --channels A,B] [-o FILE]</c>, <c>epg map [--source S] [--set ID=CODE …]</c>.
 /// </summary>
 public static class EpgCommand
 {
@@ -20,6 +20,55 @@ public static class EpgCommand
         command.Subcommands.Add(Check());
         command.Subcommands.Add(Import());
         command.Subcommands.Add(Export());
+        command.Subcommands.Add(Map());
+        return command;
+    }
+
+    private static Command Map()
+    {
+        // An option, not an argument: a variadic argument would also swallow the --Section:Key=value configuration overrides.
+        var pairs = new Option<string[]>("--set") { Description = "SOURCE_CHANNEL_ID=CHANNEL_CODE, repeated (replaces the source's map); none: print the map" };
+        var source = new Option<string>("--source") { Description = "EPG source", DefaultValueFactory = _ => EpgSource.DefaultCode };
+        var command = new Command("map", "Show or set how a source's channel ids map to the line-up") { pairs, source };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, ct) =>
+        {
+            var mappings = new List<EpgChannelMapping>();
+            foreach (var pair in parse.GetValue(pairs) ?? [])
+            {
+                var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0 || eq == pair.Length - 1)
+                {
+                    await Console.Error.WriteLineAsync($"'{pair}': expected SOURCE_CHANNEL_ID=CHANNEL_CODE").ConfigureAwait(false);
+                    return 2;
+                }
+
+                mappings.Add(new EpgChannelMapping(pair[..eq], pair[(eq + 1)..]));
+            }
+
+            await using var db = await CliDatabase.OpenAsync(parse, ct).ConfigureAwait(false);
+            var store = new EpgStore(db.DataSource, TimeProvider.System);
+            var code = parse.GetValue(source)!;
+            if (mappings.Count > 0)
+            {
+                try
+                {
+                    await store.SetChannelMapAsync(code, mappings, ct).ConfigureAwait(false);
+                }
+                catch (ArgumentException ex)
+                {
+                    await Console.Error.WriteLineAsync(ex.Message.Split(" (Parameter", 2)[0]).ConfigureAwait(false);
+                    return 1;
+                }
+            }
+
+            foreach (var m in await store.GetChannelMapAsync(code, ct).ConfigureAwait(false))
+            {
+                Console.WriteLine($"{m.SourceChannelId}={m.ChannelCode}");
+            }
+
+            return 0;
+        });
         return command;
     }
 
@@ -122,9 +171,15 @@ public static class EpgCommand
                 $"[green]Imported[/] {r.Inserted:N0} programmes on {r.Channels} channels ({r.From:u} .. {r.To:u}) in {seconds:0.0} s ({r.Inserted / seconds:N0}/s); replaced {r.Replaced:N0}, trimmed {r.Trimmed}; import {r.ImportId}");
             AnsiConsole.MarkupLineInterpolated(
                 $"{report.Programmes:N0} programmes in file, {report.ProgrammesSkipped:N0} skipped; {report.Errors} errors, {report.Warnings} warnings; {report.Channels.Count(c => c.LineupId is null)} channel(s) not in the line-up");
+            if (report.Channels.Any(c => c.LineupId is null))
+            {
+                AnsiConsole.MarkupLineInterpolated(
+                    $"[yellow]Not in the line-up:[/] {string.Join(", ", report.Channels.Where(c => c.LineupId is null).Select(c => c.SourceId))} (map them: epg map --source {parse.GetValue(source)} --set SOURCE_ID=CHANNEL_CODE …)");
+            }
+
             foreach (var issue in report.Issues.Where(i => i.Severity != XmltvIssueSeverity.Info).Take(parse.GetValue(maxIssues)))
             {
-                Console.WriteLine($"{Path.GetFileName(path)}:{issue}");
+                Console.WriteLine($"{Path.GetFileName(path)}:{issue.LineNumber}: {issue.Severity.ToString().ToLowerInvariant()} {issue.CodeName}{(issue.Channel is null ? "" : $" [{issue.Channel}]")}: {issue.Message}");
             }
 
             return 0;
