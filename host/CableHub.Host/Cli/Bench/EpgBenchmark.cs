@@ -76,7 +76,7 @@ public static class EpgBenchmark
 
             // Warm-up (not timed): a small file a year earlier, so the timed runs measure compiled code, not the JIT.
             var warmUp = file + ".warmup";
-            XmltvGenerator.WriteFile(warmUp, new XmltvGeneratorOptions { Channels = channels, ProgrammesPerChannel = Math.Max(1, 20_000 / channels), Details = details, Indent = false });
+            XmltvGenerator.WriteFile(warmUp, new XmltvGeneratorOptions { Channels = channels, ProgrammesPerChannel = Math.Max(1, 200_000 / channels), Details = details, Indent = false });
             await importer.ImportFileAsync(warmUp, ct: ct).ConfigureAwait(false);
             File.Delete(warmUp);
 
