@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using CableHub.Core.Security;
 using Npgsql;
 
@@ -66,5 +67,12 @@ public sealed class DemoDataTests(HubFixture fixture)
             "SELECT arrayStringConcat(groupArray(name), ',') FROM system.columns WHERE database = 'marts' AND table = 'dim_subscriber'"))!;
         columns.ShouldNotContain("name_enc");
         columns.ShouldNotContain("email");
+    }
+
+    [Fact]
+    public async Task The_demo_catalog_obeys_the_regulatory_profile()
+    {
+        var check = await _hub.Http.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri(_hub.Api, "/api/v1/catalog/check"));
+        check.GetProperty("compliant").GetBoolean().ShouldBeTrue(check.ToString());
     }
 }

@@ -210,6 +210,11 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
                 {
                     var b = (p - 1) % Broadcasters.Length;
                     var members = channels.Where(c => c.Broadcaster == b && !c.Hd).Select(c => c.Id).ToList();
+                    if (members.Count == 0)
+                    {
+                        members = [channels.First(c => c.Broadcaster == b).Id];
+                    }
+
                     packages.Add((id, "broadcaster_bouquet", members));
                     await w.WriteRowAsync(ct, id, $"{Broadcasters[b].Code}-VALUE", $"{Broadcasters[b].Brands[0]} Value Pack", "broadcaster_bouquet", broadcasterIds[b]).ConfigureAwait(false);
                 }
@@ -222,8 +227,9 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
                 else
                 {
                     var genre = Genres[p % Genres.Length];
-                    var members = channels.Where(c => !c.Hd && (c.Genre == genre || rng.NextDouble() < 0.25)).Select(c => c.Id).ToList();
-                    packages.Add((id, "distributor_bouquet", members.Count > 0 ? members : [channels[0].Id]));
+                    // Pay channels only: free-to-air channels may not be mixed into a pay bouquet (IN-BOUQUET-FTA-MIX).
+                    var members = channels.Where(c => !c.Hd && !c.Fta && (c.Genre == genre || rng.NextDouble() < 0.25)).Select(c => c.Id).ToList();
+                    packages.Add((id, "distributor_bouquet", members.Count > 0 ? members : [channels.First(c => !c.Fta).Id]));
                     await w.WriteRowAsync(ct, id, $"DPO-{genre.ToUpperInvariant()}-{p}", $"{genre} Plus Pack", "distributor_bouquet", DBNull.Value).ConfigureAwait(false);
                 }
             }
@@ -242,6 +248,20 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
+        }
+
+        // Bouquet prices: 90% of the members' à-la-carte sum (India: a distributor bouquet must cost at least 85%).
+        await using (var cmd = new NpgsqlCommand(
+            """
+            UPDATE hub.package p
+            SET price = round(0.90 * coalesce((SELECT sum(c.a_la_carte_price) FROM hub.package_channel pc JOIN hub.channel c ON c.id = pc.channel_id
+                                               WHERE pc.package_id = p.id AND NOT c.free_to_air), 0), 2),
+                currency = @currency
+            WHERE p.kind IN ('broadcaster_bouquet', 'distributor_bouquet', 'add_on')
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("currency", Currency);
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
         // Plans: tiers of growing content, each sold monthly, quarterly and annually (annual cheaper per month).

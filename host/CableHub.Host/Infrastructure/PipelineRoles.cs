@@ -75,7 +75,10 @@ public sealed class PipelineRoles
             ? new EmbeddedKafkaTopicProvisioner(embedded)
             : new AdminClientTopicProvisioner(new Confluent.Kafka.AdminClientConfig { BootstrapServers = _infra.KafkaBootstrapServers });
         await topics.EnsureTopicAsync($"{_settings.Kafka.TopicPrefix}.dlq.ingest", 1, ct).ConfigureAwait(false);
-        await topics.EnsureTopicAsync($"{_settings.Kafka.TopicPrefix}.events.productOrder", _settings.Kafka.Partitions, ct).ConfigureAwait(false);
+        foreach (var stream in Integration.IntegrationEventProducer.Streams)
+        {
+            await topics.EnsureTopicAsync(Integration.IntegrationEventProducer.Topic(_settings.Kafka.TopicPrefix, stream), _settings.Kafka.Partitions, ct).ConfigureAwait(false);
+        }
         foreach (var table in await PublishedTables.DescribeAsync(CdcOptions(), ct).ConfigureAwait(false))
         {
             await topics.EnsureTopicAsync(table.Topic, _settings.Kafka.Partitions, ct).ConfigureAwait(false);

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CableHub.Core.Catalog;
 using CableHub.Core.Contracts;
+using CableHub.Core.Vod;
 using CableHub.Pipelines.Kafka;
 using Confluent.Kafka;
 using Wolverine;
@@ -8,28 +10,34 @@ using Wolverine;
 namespace CableHub.Host.Integration;
 
 /// <summary>
-/// Integration events for back-office systems: TMF622-style <c>ProductOrderStateChangeEvent</c>s on the Kafka topic
-/// <c>&lt;prefix&gt;.events.productOrder</c>, keyed by order id (all events of one order in one partition, in order).
-/// The saga publishes <see cref="ProductOrderCompleted"/> / <see cref="ProductOrderFailed"/> through its outbox; these
-/// handlers run from Wolverine's durable local queue and produce with an idempotent, acks=all producer, so an event
-/// leaves at least once and a failed produce is retried.
+/// Integration events for back-office systems, on Kafka topics <c>&lt;prefix&gt;.events.&lt;stream&gt;</c>: the domain's events
+/// (published through the outbox in the transaction that caused them) are handled from Wolverine's durable local queues
+/// and produced with an idempotent, acks=all producer — at least once, retried on failure. <c>eventId</c> is the message
+/// envelope id, stable across redeliveries, so consumers de-duplicate on it.
 /// </summary>
 public sealed class IntegrationEventProducer : IDisposable
 {
+    /// <summary>The event streams (topic suffixes) the hub publishes.</summary>
+    public static readonly IReadOnlyList<string> Streams = ["productOrder", "catalog", "vod", "billing"];
+
     private readonly IProducer<string, string> _producer;
+    private readonly string _topicPrefix;
 
     public IntegrationEventProducer(string bootstrapServers, string topicPrefix)
     {
-        Topic = $"{topicPrefix}.events.productOrder";
+        _topicPrefix = topicPrefix;
         _producer = new ProducerBuilder<string, string>(KafkaClientSettings.ReliableProducer(bootstrapServers, "cablehub-integration-events")).Build();
     }
 
-    public string Topic { get; }
+    public static string Topic(string topicPrefix, string stream) => $"{topicPrefix}.events.{stream}";
 
-    public async Task PublishAsync(Guid orderId, ProductOrderStateChangeEvent evt, CancellationToken ct)
+    /// <summary>Produces the event keyed by <paramref name="key"/> (all events of one entity in one partition, in order).</summary>
+    public async Task PublishAsync<T>(string stream, string key, Envelope envelope, string eventType, DateTimeOffset at, T payload, CancellationToken ct)
     {
-        var message = new Message<string, string> { Key = orderId.ToString(), Value = JsonSerializer.Serialize(evt, JsonSerializerOptions.Web) };
-        await _producer.ProduceAsync(Topic, message, ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(envelope);
+        var evt = new IntegrationEvent<T>(envelope.Id.ToString(), at, eventType, envelope.CorrelationId, payload);
+        var message = new Message<string, string> { Key = key, Value = JsonSerializer.Serialize(evt, JsonSerializerOptions.Web) };
+        await _producer.ProduceAsync(Topic(_topicPrefix, stream), message, ct).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -39,32 +47,42 @@ public sealed class IntegrationEventProducer : IDisposable
     }
 }
 
-/// <summary>TMF622 event envelope (eventId, eventTime, eventType, event.productOrder).</summary>
-public sealed record ProductOrderStateChangeEvent(
+/// <summary>The envelope of every integration event (TM Forum event shape: eventId, eventTime, eventType, event).</summary>
+public sealed record IntegrationEvent<T>(
     string EventId,
     DateTimeOffset EventTime,
     string EventType,
     string? CorrelationId,
-    [property: JsonPropertyName("event")] ProductOrderEventPayload Event);
+    [property: JsonPropertyName("event")] T Event);
 
+/// <summary>TMF622 <c>ProductOrderStateChangeEvent</c> payload.</summary>
 public sealed record ProductOrderEventPayload(ProductOrderRef ProductOrder);
 
 public sealed record ProductOrderRef(string Id, string Href, string State, string? StateReason);
 
-/// <summary>Wolverine handlers turning the saga's events into integration events.</summary>
-public static class ProductOrderEventsHandler
+/// <summary>Wolverine handlers turning the domain's events into integration events.</summary>
+public static class IntegrationEventHandler
 {
-    public static Task Handle(ProductOrderCompleted completed, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
-        producer.PublishAsync(completed.OrderId, Event(envelope, completed.OrderId, completed.At, "completed", null), ct);
+    public static Task Handle(ProductOrderCompleted e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
+        producer.PublishAsync("productOrder", e.OrderId.ToString(), envelope, "ProductOrderStateChangeEvent", e.At, Order(e.OrderId, "completed", null), ct);
 
-    public static Task Handle(ProductOrderFailed failed, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
-        producer.PublishAsync(failed.OrderId, Event(envelope, failed.OrderId, failed.At, "failed", failed.Reason), ct);
+    public static Task Handle(ProductOrderFailed e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
+        producer.PublishAsync("productOrder", e.OrderId.ToString(), envelope, "ProductOrderStateChangeEvent", e.At, Order(e.OrderId, "failed", e.Reason), ct);
 
-    private static ProductOrderStateChangeEvent Event(Envelope envelope, Guid orderId, DateTimeOffset at, string state, string? reason) => new(
-        // The envelope id is stable across redeliveries: consumers de-duplicate on eventId.
-        envelope.Id.ToString(),
-        at,
-        "ProductOrderStateChangeEvent",
-        envelope.CorrelationId,
-        new ProductOrderEventPayload(new ProductOrderRef(orderId.ToString(), $"{Api.ProductOrdering.ProductOrderEndpoints.BasePath}/{orderId}", state, reason)));
+    /// <summary>For the notification side: subscribers of the channel are to be told of the new price (notice period of the profile).</summary>
+    public static Task Handle(ChannelPriceChangeAnnounced e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
+        producer.PublishAsync("catalog", e.ChannelId.ToString(), envelope, nameof(ChannelPriceChangeAnnounced), e.AnnouncedAt, e, ct);
+
+    public static Task Handle(BouquetPriceChangeAnnounced e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
+        producer.PublishAsync("catalog", e.BouquetId.ToString(), envelope, nameof(BouquetPriceChangeAnnounced), e.AnnouncedAt, e, ct);
+
+    public static Task Handle(VodTitlePurchased e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
+        producer.PublishAsync("vod", e.CustomerId.ToString(), envelope, nameof(VodTitlePurchased), e.AccessFrom, e, ct);
+
+    /// <summary>For billing: a one-time charge (e.g. a VOD purchase) to put on the account's next bill.</summary>
+    public static Task Handle(OneTimeChargeCreated e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
+        producer.PublishAsync("billing", e.BillingAccountId.ToString(), envelope, nameof(OneTimeChargeCreated), e.At, e, ct);
+
+    private static ProductOrderEventPayload Order(Guid orderId, string state, string? reason) =>
+        new(new ProductOrderRef(orderId.ToString(), $"{Api.ProductOrdering.ProductOrderEndpoints.BasePath}/{orderId}", state, reason));
 }
