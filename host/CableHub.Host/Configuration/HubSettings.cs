@@ -62,7 +62,7 @@ public sealed class KafkaSettings
 
     public string TopicPrefix { get; set; } = "cablehub";
 
-    public int Partitions { get; set; } = 6;
+    public int Partitions { get; set; } = 12;
 
     public EmbeddedKafkaSettings Embedded { get; set; } = new();
 }

@@ -33,6 +33,8 @@ public sealed class PipelineRoles
         {
             var options = CdcOptions();
             options.Acknowledgement = sinkAcknowledges ? AcknowledgementMode.Sink : AcknowledgementMode.Broker;
+            // The mock broker keeps 5 MiB per partition: what is in flight must fit the busiest topic's partitions.
+            options.MaxInFlightEvents = Math.Max(1_000, settings.Kafka.Partitions * 4_000);
             ITopicProvisioner topics = infra.EmbeddedKafka is { } embedded
                 ? new EmbeddedKafkaTopicProvisioner(embedded)
                 : new AdminClientTopicProvisioner(new Confluent.Kafka.AdminClientConfig { BootstrapServers = infra.KafkaBootstrapServers });
@@ -51,6 +53,9 @@ public sealed class PipelineRoles
             };
             if (infra.EmbeddedKafka is not null)
             {
+                // In sink mode the reader waits for the warehouse: short flushes keep the pipeline moving.
+                options.FlushInterval = TimeSpan.FromMilliseconds(250);
+
                 // The mock broker's group rejoin waits session.timeout.ms - 1 s: keep rebalances short.
                 options.ConsumerProperties["session.timeout.ms"] = "6000";
                 options.ConsumerProperties["heartbeat.interval.ms"] = "1000";

@@ -116,6 +116,8 @@ public static class PipelineBench
     /// <summary>Waits until the ingester has everything the reader produced (and at least <paramref name="minimumEvents"/>).</summary>
     private static async Task<long> WaitForWarehouseAsync(PipelineRoles roles, long minimumEvents, CancellationToken ct)
     {
+        var lastProgress = Stopwatch.StartNew();
+        var last = -1L;
         while (true)
         {
             var produced = roles.Cdc!.Stats.Events;
@@ -123,6 +125,16 @@ public static class PipelineBench
             if (ingested >= minimumEvents && ingested >= produced && roles.Cdc.Streaming.IsCompleted)
             {
                 return ingested;
+            }
+
+            if (ingested != last)
+            {
+                last = ingested;
+                lastProgress.Restart();
+            }
+            else if (lastProgress.Elapsed > TimeSpan.FromSeconds(120))
+            {
+                throw new TimeoutException($"the pipeline stalled: {produced:N0} events produced, {ingested:N0} in the warehouse, no progress for 2 minutes");
             }
 
             await Task.Delay(100, ct).ConfigureAwait(false);
