@@ -12,15 +12,10 @@ namespace CableHub.Connectors.Edi.Edifact;
 /// </summary>
 public sealed class EdifactSegmentReader : IDisposable
 {
-    private readonly Stream _stream;
     private readonly EdifactReaderOptions _options;
-    private byte[] _buffer;
+    private readonly StreamWindow _in;
     private int[] _starts = new int[64];
     private int _startCount;
-    private int _pos;
-    private int _end;
-    private long _bufferOffset;
-    private bool _eof;
     private bool _started;
     private int _segStart;
     private int _segLength;
@@ -32,9 +27,8 @@ public sealed class EdifactSegmentReader : IDisposable
     public EdifactSegmentReader(Stream stream, EdifactReaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        _stream = stream;
         _options = options ?? EdifactReaderOptions.Default;
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1024, _options.BufferSize));
+        _in = new StreamWindow(stream, _options.BufferSize);
         Delimiters = EdifactDelimiters.Default;
     }
 
@@ -47,10 +41,10 @@ public sealed class EdifactSegmentReader : IDisposable
 
     public long SegmentOffset { get; private set; }
 
-    public long BytesConsumed => _bufferOffset + _pos;
+    public long BytesConsumed => _in.Offset + _in.Pos;
 
     public EdifactSegment Current =>
-        new(_buffer.AsSpan(_segStart, _segLength), _starts.AsSpan(0, _startCount), _options.TextEncoding, _component, _release);
+        new(_in.Buffer.AsSpan(_segStart, _segLength), _starts.AsSpan(0, _startCount), _options.TextEncoding, _component, _release);
 
     public bool Read()
     {
@@ -65,63 +59,55 @@ public sealed class EdifactSegmentReader : IDisposable
 
         while (true)
         {
-            while (_pos < _end && _buffer[_pos] is (byte)'\n' or (byte)'\r' or (byte)' ' or (byte)'\t')
+            while (_in.Pos < _in.End && _in.Buffer[_in.Pos] is (byte)'\n' or (byte)'\r' or (byte)' ' or (byte)'\t')
             {
-                _pos++;
+                _in.Pos++;
             }
 
-            if (_pos < _end)
+            if (_in.Pos < _in.End)
             {
                 break;
             }
 
-            if (!Fill())
+            if (!_in.Fill())
             {
                 return false;
             }
         }
 
         SegmentNumber++;
-        SegmentOffset = _bufferOffset + _pos;
+        SegmentOffset = _in.Offset + _in.Pos;
         FindSegment();
         Split();
         return true;
     }
 
-    public void Dispose()
-    {
-        var buffer = _buffer;
-        _buffer = [];
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    public void Dispose() => _in.Dispose();
 
     /// <summary>Handles BOM and UNA; true when UNA was read as the first segment.</summary>
     private bool Start()
     {
-        EnsureAvailable(16);
-        if (_end - _pos >= 3 && _buffer[_pos] == 0xEF && _buffer[_pos + 1] == 0xBB && _buffer[_pos + 2] == 0xBF)
+        _in.EnsureAvailable(16);
+        if (_in.End - _in.Pos >= 3 && _in.Buffer[_in.Pos] == 0xEF && _in.Buffer[_in.Pos + 1] == 0xBB && _in.Buffer[_in.Pos + 2] == 0xBF)
         {
-            _pos += 3;
+            _in.Pos += 3;
         }
 
         while (true)
         {
-            while (_pos < _end && _buffer[_pos] is (byte)'\n' or (byte)'\r' or (byte)' ' or (byte)'\t')
+            while (_in.Pos < _in.End && _in.Buffer[_in.Pos] is (byte)'\n' or (byte)'\r' or (byte)' ' or (byte)'\t')
             {
-                _pos++;
+                _in.Pos++;
             }
 
-            if (_pos < _end || !Fill())
+            if (_in.Pos < _in.End || !_in.Fill())
             {
                 break;
             }
         }
 
-        EnsureAvailable(9);
-        var span = _buffer.AsSpan(_pos, _end - _pos);
+        _in.EnsureAvailable(9);
+        var span = _in.Buffer.AsSpan(_in.Pos, _in.End - _in.Pos);
         if (span.IsEmpty)
         {
             throw Fatal("not an EDIFACT interchange: the input is empty");
@@ -150,13 +136,13 @@ public sealed class EdifactSegmentReader : IDisposable
             _terminator = span[8];
             HasServiceStringAdvice = true;
             SegmentNumber = 1;
-            SegmentOffset = _bufferOffset + _pos;
-            _segStart = _pos;
+            SegmentOffset = _in.Offset + _in.Pos;
+            _segStart = _in.Pos;
             _segLength = 3;
             _starts[0] = 0;
             _starts[1] = 4;
             _startCount = 2;
-            _pos += 9;
+            _in.Pos += 9;
             return true;
         }
 
@@ -164,7 +150,7 @@ public sealed class EdifactSegmentReader : IDisposable
         {
             var hint = span.StartsWith("ISA"u8) ? " (the input is an X12 interchange)" : "";
             throw Fatal(string.Create(CultureInfo.InvariantCulture,
-                $"not an EDIFACT interchange: expected \"UNA\" or \"UNB\" at byte {_bufferOffset + _pos} but found \"{X12SegmentReader.Preview(span, 24)}\"{hint}"));
+                $"not an EDIFACT interchange: expected \"UNA\" or \"UNB\" at byte {_in.Offset + _in.Pos} but found \"{X12SegmentReader.Preview(span, 24)}\"{hint}"));
         }
 
         return false;
@@ -175,13 +161,13 @@ public sealed class EdifactSegmentReader : IDisposable
         var searched = 0;
         while (true)
         {
-            var span = _buffer.AsSpan(_pos + searched, _end - _pos - searched);
+            var span = _in.Buffer.AsSpan(_in.Pos + searched, _in.End - _in.Pos - searched);
             var index = _release < 0 ? span.IndexOf(_terminator) : span.IndexOfAny(_terminator, (byte)_release);
             if (index >= 0 && span[index] == _terminator)
             {
-                _segStart = _pos;
+                _segStart = _in.Pos;
                 _segLength = searched + index;
-                _pos += _segLength + 1;
+                _in.Pos += _segLength + 1;
                 return;
             }
 
@@ -192,13 +178,13 @@ public sealed class EdifactSegmentReader : IDisposable
                 continue;
             }
 
-            searched = index >= 0 ? searched + index : _end - _pos;
+            searched = index >= 0 ? searched + index : _in.End - _in.Pos;
             if (searched > _options.MaxSegmentLength)
             {
                 throw SegmentError(string.Create(CultureInfo.InvariantCulture, $"no segment terminator '{(char)_terminator}' within {_options.MaxSegmentLength} bytes"));
             }
 
-            if (!Fill())
+            if (!_in.Fill())
             {
                 throw SegmentError($"missing segment terminator '{(char)_terminator}' at the end of input");
             }
@@ -207,7 +193,7 @@ public sealed class EdifactSegmentReader : IDisposable
 
     private void Split()
     {
-        var data = _buffer.AsSpan(_segStart, _segLength);
+        var data = _in.Buffer.AsSpan(_segStart, _segLength);
         var starts = _starts;
         var count = 0;
         starts[count++] = 0;
@@ -234,57 +220,11 @@ public sealed class EdifactSegmentReader : IDisposable
         _startCount = count;
     }
 
-    private void EnsureAvailable(int count)
-    {
-        while (_end - _pos < count && Fill())
-        {
-        }
-    }
-
-    private bool Fill()
-    {
-        if (_eof)
-        {
-            return false;
-        }
-
-        if (_pos > 0)
-        {
-            var keep = _end - _pos;
-            if (keep > 0)
-            {
-                Buffer.BlockCopy(_buffer, _pos, _buffer, 0, keep);
-            }
-
-            _bufferOffset += _pos;
-            _end = keep;
-            _pos = 0;
-        }
-
-        if (_end == _buffer.Length)
-        {
-            var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
-            Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = bigger;
-        }
-
-        var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
-        if (read == 0)
-        {
-            _eof = true;
-            return false;
-        }
-
-        _end += read;
-        return true;
-    }
-
     private static EdiParseException Fatal(string reason) => new(new EdiError(0, 0, "", null, reason, EdiErrorLevel.Interchange));
 
     private EdiParseException SegmentError(string reason)
     {
-        var span = _buffer.AsSpan(_pos, _end - _pos);
+        var span = _in.Buffer.AsSpan(_in.Pos, _in.End - _in.Pos);
         var idEnd = span.IndexOf(_element);
         var id = X12SegmentReader.Preview(span[..(idEnd < 0 ? Math.Min(span.Length, 3) : Math.Min(idEnd, 8))], 8);
         return new EdiParseException(new EdiError(SegmentNumber, SegmentOffset, id, null, reason, EdiErrorLevel.Interchange));

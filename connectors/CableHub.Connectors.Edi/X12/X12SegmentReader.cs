@@ -17,15 +17,10 @@ public sealed class X12SegmentReader : IDisposable
     private static readonly int[] IsaWidths = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1];
     private const int IsaLength = 106; // including the segment terminator
 
-    private readonly Stream _stream;
     private readonly X12ReaderOptions _options;
-    private byte[] _buffer;
+    private readonly StreamWindow _in;
     private int[] _starts = new int[64];
     private int _startCount;
-    private int _pos;          // start of unconsumed bytes
-    private int _end;          // end of valid bytes
-    private long _bufferOffset; // stream offset of _buffer[0]
-    private bool _eof;
     private bool _started;
     private int _segStart;
     private int _segLength;
@@ -38,9 +33,8 @@ public sealed class X12SegmentReader : IDisposable
     public X12SegmentReader(Stream stream, X12ReaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        _stream = stream;
         _options = options ?? X12ReaderOptions.Default;
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1024, _options.BufferSize));
+        _in = new StreamWindow(stream, _options.BufferSize);
     }
 
     /// <summary>Delimiters of the current interchange (set when an ISA is read).</summary>
@@ -53,11 +47,11 @@ public sealed class X12SegmentReader : IDisposable
     public long SegmentOffset { get; private set; }
 
     /// <summary>Bytes consumed so far (including the current segment and its terminator).</summary>
-    public long BytesConsumed => _bufferOffset + _pos;
+    public long BytesConsumed => _in.Offset + _in.Pos;
 
     /// <summary>The current segment; valid until the next <see cref="Read"/>.</summary>
     public X12Segment Current =>
-        new(_buffer.AsSpan(_segStart, _segLength), _starts.AsSpan(0, _startCount), _options.TextEncoding, _componentByte, _repetition);
+        new(_in.Buffer.AsSpan(_segStart, _segLength), _starts.AsSpan(0, _startCount), _options.TextEncoding, _componentByte, _repetition);
 
     /// <summary>Advances to the next segment; false at the end of the input.</summary>
     public bool Read()
@@ -71,32 +65,32 @@ public sealed class X12SegmentReader : IDisposable
         while (true)
         {
             // Skip CR/LF/space/tab between segments.
-            while (_pos < _end && IsInterSegmentSpace(_buffer[_pos]))
+            while (_in.Pos < _in.End && IsInterSegmentSpace(_in.Buffer[_in.Pos]))
             {
-                _pos++;
+                _in.Pos++;
             }
 
-            if (_pos < _end)
+            if (_in.Pos < _in.End)
             {
                 break;
             }
 
-            if (!Fill())
+            if (!_in.Fill())
             {
                 return false;
             }
         }
 
         SegmentNumber++;
-        SegmentOffset = _bufferOffset + _pos;
+        SegmentOffset = _in.Offset + _in.Pos;
 
-        if (_buffer[_pos] == (byte)'I' && StartsIsa())
+        if (_in.Buffer[_in.Pos] == (byte)'I' && StartsIsa())
         {
             ReadIsa();
         }
         else if (SegmentNumber == 1)
         {
-            throw NotX12(_pos);
+            throw NotX12(_in.Pos);
         }
         else
         {
@@ -107,15 +101,7 @@ public sealed class X12SegmentReader : IDisposable
         return true;
     }
 
-    public void Dispose()
-    {
-        var buffer = _buffer;
-        _buffer = [];
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    public void Dispose() => _in.Dispose();
 
     internal EdiError ErrorHere(string reason, int? element = null) =>
         new(SegmentNumber, SegmentOffset, SegmentNumber == 0 ? "" : _options.TextEncoding.GetString(Current.Id), element, reason, EdiErrorLevel.Interchange);
@@ -124,46 +110,46 @@ public sealed class X12SegmentReader : IDisposable
 
     private void Start()
     {
-        EnsureAvailable(4);
-        if (_end - _pos >= 3 && _buffer[_pos] == 0xEF && _buffer[_pos + 1] == 0xBB && _buffer[_pos + 2] == 0xBF)
+        _in.EnsureAvailable(4);
+        if (_in.End - _in.Pos >= 3 && _in.Buffer[_in.Pos] == 0xEF && _in.Buffer[_in.Pos + 1] == 0xBB && _in.Buffer[_in.Pos + 2] == 0xBF)
         {
-            _pos += 3;
+            _in.Pos += 3;
         }
-        else if (_end - _pos >= 2 && ((_buffer[_pos] == 0xFF && _buffer[_pos + 1] == 0xFE) || (_buffer[_pos] == 0xFE && _buffer[_pos + 1] == 0xFF)))
+        else if (_in.End - _in.Pos >= 2 && ((_in.Buffer[_in.Pos] == 0xFF && _in.Buffer[_in.Pos + 1] == 0xFE) || (_in.Buffer[_in.Pos] == 0xFE && _in.Buffer[_in.Pos + 1] == 0xFF)))
         {
             throw Fatal(0, "not an X12 interchange: the input is UTF-16 encoded (byte-order mark " +
-                string.Create(CultureInfo.InvariantCulture, $"{_buffer[_pos]:X2} {_buffer[_pos + 1]:X2}") + "); X12 must be ASCII or UTF-8");
+                string.Create(CultureInfo.InvariantCulture, $"{_in.Buffer[_in.Pos]:X2} {_in.Buffer[_in.Pos + 1]:X2}") + "); X12 must be ASCII or UTF-8");
         }
 
         while (true)
         {
-            while (_pos < _end && IsInterSegmentSpace(_buffer[_pos]))
+            while (_in.Pos < _in.End && IsInterSegmentSpace(_in.Buffer[_in.Pos]))
             {
-                _pos++;
+                _in.Pos++;
             }
 
-            if (_pos < _end || !Fill())
+            if (_in.Pos < _in.End || !_in.Fill())
             {
                 break;
             }
         }
 
-        if (_pos >= _end)
+        if (_in.Pos >= _in.End)
         {
-            throw Fatal(_bufferOffset + _pos, "not an X12 interchange: the input is empty");
+            throw Fatal(_in.Offset + _in.Pos, "not an X12 interchange: the input is empty");
         }
     }
 
     private bool StartsIsa()
     {
-        EnsureAvailable(4);
-        return _end - _pos >= 4 && _buffer[_pos + 1] == (byte)'S' && _buffer[_pos + 2] == (byte)'A' && !char.IsAsciiLetterOrDigit((char)_buffer[_pos + 3]);
+        _in.EnsureAvailable(4);
+        return _in.End - _in.Pos >= 4 && _in.Buffer[_in.Pos + 1] == (byte)'S' && _in.Buffer[_in.Pos + 2] == (byte)'A' && !char.IsAsciiLetterOrDigit((char)_in.Buffer[_in.Pos + 3]);
     }
 
     private void ReadIsa()
     {
-        EnsureAvailable(_options.StrictIsaWidth ? IsaLength : 512);
-        var span = _buffer.AsSpan(_pos, _end - _pos);
+        _in.EnsureAvailable(_options.StrictIsaWidth ? IsaLength : 512);
+        var span = _in.Buffer.AsSpan(_in.Pos, _in.End - _in.Pos);
         var element = span[3];
         if (element is (byte)' ' or (byte)'\r' or (byte)'\n' || char.IsAsciiLetterOrDigit((char)element))
         {
@@ -187,7 +173,7 @@ public sealed class X12SegmentReader : IDisposable
 
         if (found < 16)
         {
-            throw IsaError(_eof && span.Length < IsaLength
+            throw IsaError(_in.Eof && span.Length < IsaLength
                 ? string.Create(CultureInfo.InvariantCulture, $"ISA is truncated: {span.Length} bytes before the end of input, an ISA has {IsaLength}")
                 : string.Create(CultureInfo.InvariantCulture, $"ISA has {found + 1} elements before its end, expected 16 separated by {X12Delimiters.Show((char)element)}"));
         }
@@ -250,41 +236,41 @@ public sealed class X12SegmentReader : IDisposable
         _terminator = terminator;
         _repetition = repetition;
 
-        _segStart = _pos;
+        _segStart = _in.Pos;
         _segLength = isa16 + 1;
-        _pos += isa16 + 2;
+        _in.Pos += isa16 + 2;
         _isaEnd = _segStart + _segLength;
     }
 
     private void FindSegment()
     {
-        var searched = 0; // bytes after _pos already searched without finding the terminator
+        var searched = 0; // bytes after _in.Pos already searched without finding the terminator
         while (true)
         {
-            var index = _buffer.AsSpan(_pos + searched, _end - _pos - searched).IndexOf(_terminator);
+            var index = _in.Buffer.AsSpan(_in.Pos + searched, _in.End - _in.Pos - searched).IndexOf(_terminator);
             if (index >= 0)
             {
-                _segStart = _pos;
+                _segStart = _in.Pos;
                 _segLength = searched + index;
-                _pos += _segLength + 1;
+                _in.Pos += _segLength + 1;
                 break;
             }
 
-            searched = _end - _pos;
+            searched = _in.End - _in.Pos;
             if (searched > _options.MaxSegmentLength)
             {
                 throw SegmentError(string.Create(CultureInfo.InvariantCulture,
                     $"no segment terminator {X12Delimiters.Show((char)_terminator)} within {_options.MaxSegmentLength} bytes"));
             }
 
-            if (!Fill())
+            if (!_in.Fill())
             {
                 // End of input inside a segment: accepted only when the terminator is a line break.
                 if (_terminator is (byte)'\n' or (byte)'\r')
                 {
-                    _segStart = _pos;
-                    _segLength = _end - _pos;
-                    _pos = _end;
+                    _segStart = _in.Pos;
+                    _segLength = _in.End - _in.Pos;
+                    _in.Pos = _in.End;
                     break;
                 }
 
@@ -294,7 +280,7 @@ public sealed class X12SegmentReader : IDisposable
         }
 
         // A CR before an LF terminator belongs to the line break, not to the last element.
-        if (_terminator == (byte)'\n' && _segLength > 0 && _buffer[_segStart + _segLength - 1] == (byte)'\r')
+        if (_terminator == (byte)'\n' && _segLength > 0 && _in.Buffer[_segStart + _segLength - 1] == (byte)'\r')
         {
             _segLength--;
         }
@@ -302,7 +288,7 @@ public sealed class X12SegmentReader : IDisposable
 
     private void Split()
     {
-        var data = _buffer.AsSpan(_segStart, _segLength);
+        var data = _in.Buffer.AsSpan(_segStart, _segLength);
         var starts = _starts;
         var count = 0;
         starts[count++] = 0;
@@ -330,63 +316,16 @@ public sealed class X12SegmentReader : IDisposable
         _startCount = count;
     }
 
-    private void EnsureAvailable(int count)
-    {
-        while (_end - _pos < count && Fill())
-        {
-        }
-    }
-
-    /// <summary>Reads more input, keeping bytes from <see cref="_pos"/> on; false at end of input.</summary>
-    private bool Fill()
-    {
-        if (_eof)
-        {
-            return false;
-        }
-
-        if (_pos > 0)
-        {
-            var keep = _end - _pos;
-            if (keep > 0)
-            {
-                Buffer.BlockCopy(_buffer, _pos, _buffer, 0, keep);
-            }
-
-            _bufferOffset += _pos;
-            _end = keep;
-            _pos = 0;
-        }
-
-        if (_end == _buffer.Length)
-        {
-            var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
-            Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = bigger;
-        }
-
-        var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
-        if (read == 0)
-        {
-            _eof = true;
-            return false;
-        }
-
-        _end += read;
-        return true;
-    }
-
     private EdiParseException NotX12(int at)
     {
-        var span = _buffer.AsSpan(at, Math.Min(_end - at, 32));
+        var span = _in.Buffer.AsSpan(at, Math.Min(_in.End - at, 32));
         if (span.StartsWith("UNA"u8) || span.StartsWith("UNB"u8))
         {
-            return Fatal(_bufferOffset + at, $"not an X12 interchange: the input starts with {Encoding.ASCII.GetString(span[..3])}, which is an EDIFACT interchange");
+            return Fatal(_in.Offset + at, $"not an X12 interchange: the input starts with {Encoding.ASCII.GetString(span[..3])}, which is an EDIFACT interchange");
         }
 
-        return Fatal(_bufferOffset + at, string.Create(CultureInfo.InvariantCulture,
-            $"not an X12 interchange: expected \"ISA\" at byte {_bufferOffset + at} but found \"{Preview(span, 24)}\""));
+        return Fatal(_in.Offset + at, string.Create(CultureInfo.InvariantCulture,
+            $"not an X12 interchange: expected \"ISA\" at byte {_in.Offset + at} but found \"{Preview(span, 24)}\""));
     }
 
     private EdiParseException IsaError(string reason, int? element = null) =>
@@ -399,7 +338,7 @@ public sealed class X12SegmentReader : IDisposable
     /// <summary>An error about the segment starting at <see cref="SegmentOffset"/> that could not be delimited.</summary>
     private EdiParseException SegmentError(string reason)
     {
-        var span = _buffer.AsSpan(_pos, _end - _pos);
+        var span = _in.Buffer.AsSpan(_in.Pos, _in.End - _in.Pos);
         var idEnd = span.IndexOf(_element);
         var id = Preview(span[..(idEnd < 0 ? Math.Min(span.Length, 3) : Math.Min(idEnd, 8))], 8);
         return new EdiParseException(new EdiError(SegmentNumber, SegmentOffset, id, null, reason, EdiErrorLevel.Interchange));
