@@ -1,9 +1,11 @@
+using CableHub.Core.Api;
 using CableHub.Connectors.Cas.Simulator;
 using CableHub.Core.Catalog;
 using CableHub.Core.Customers;
 using CableHub.Core.Devices;
 using CableHub.Core.Orders;
-using CableHub.Core.Store;
+using CableHub.Core.Persistence;
+using CableHub.Modules;
 using CableHub.Core.Subscriptions;
 using CableHub.Host.Api;
 using CableHub.Host.Api.Catalog;
@@ -63,7 +65,7 @@ public static class HubServer
     {
 
         await using var infra = await HubInfrastructure.StartAsync(settings, loggers, postgres: true, kafka: true, clickHouse: true, ct).ConfigureAwait(false);
-        await OperationalStore.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
+        await HubModules.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
         await WarehouseMigrator.MigrateAsync(infra.ClickHouseConnectionString, loggers.CreateLogger("WarehouseMigrations"), ct).ConfigureAwait(false);
 
         var encryptor = DataKeys.CreateEncryptor(settings, logger);

@@ -1,3 +1,4 @@
+using CableHub.Core.Api;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CableHub.Core.Catalog;

@@ -1,5 +1,5 @@
 using CableHub.Core.Catalog;
-using CableHub.Core.Store;
+using CableHub.Core.Persistence;
 using CableHub.Testing;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -66,8 +66,7 @@ public sealed class CatalogDatabase : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(postgres);
         var db = new CatalogDatabase();
-        db.ConnectionString = await postgres.CreateDatabaseAsync();
-        await OperationalStore.MigrateAsync(db.ConnectionString, NullLogger.Instance);
+        db.ConnectionString = await postgres.CreateMigratedDatabaseAsync();
         db.DataSource = OperationalStore.CreateDataSource(db.ConnectionString);
         await db.SeedAsync();
         return db;

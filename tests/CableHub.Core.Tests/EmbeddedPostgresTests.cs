@@ -1,4 +1,4 @@
-using CableHub.Core.Store.Embedded;
+using CableHub.DevServers.Postgres;
 using CableHub.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

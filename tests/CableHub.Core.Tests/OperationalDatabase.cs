@@ -1,5 +1,5 @@
 using CableHub.Core.Security;
-using CableHub.Core.Store;
+using CableHub.Core.Persistence;
 using CableHub.Testing;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,8 +23,7 @@ public sealed class OperationalDatabase : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await Postgres.InitializeAsync();
-        ConnectionString = await Postgres.CreateDatabaseAsync();
-        await OperationalStore.MigrateAsync(ConnectionString, NullLogger.Instance);
+        ConnectionString = await Postgres.CreateMigratedDatabaseAsync();
         DataSource = OperationalStore.CreateDataSource(ConnectionString);
         await using var conn = await DataSource.OpenConnectionAsync();
         var broadcaster = Guid.NewGuid();

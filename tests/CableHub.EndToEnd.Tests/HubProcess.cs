@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
-using CableHub.Core.Store.Embedded;
+using CableHub.DevServers.Postgres;
 using CableHub.Testing;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO.Parameters;

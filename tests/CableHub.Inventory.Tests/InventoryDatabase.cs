@@ -1,5 +1,5 @@
 using CableHub.Core.Inventory;
-using CableHub.Core.Store;
+using CableHub.Core.Persistence;
 using CableHub.Host.Inventory;
 using CableHub.Testing;
 using Dapper;
@@ -43,8 +43,7 @@ public sealed class InventoryDatabase : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await Postgres.InitializeAsync();
-        var connectionString = await Postgres.CreateDatabaseAsync();
-        await OperationalStore.MigrateAsync(connectionString, NullLogger.Instance);
+        var connectionString = await Postgres.CreateMigratedDatabaseAsync();
         DataSource = OperationalStore.CreateDataSource(connectionString);
         Inventory = new InventoryStore(DataSource);
         Orders = new PurchaseOrderStore(DataSource, TimeProvider.System);

@@ -3,7 +3,7 @@ using CableHub.Core.Contracts;
 using CableHub.Core.Customers;
 using CableHub.Core.Orders;
 using CableHub.Core.Security;
-using CableHub.Core.Store;
+using CableHub.Core.Persistence;
 using CableHub.Sagas.Messaging;
 using CableHub.Testing;
 using Dapper;
@@ -44,8 +44,7 @@ public sealed class HubTestDatabase : IAsyncDisposable
     /// <summary>A new database on <paramref name="postgres"/>, migrated and seeded.</summary>
     public static async Task<HubTestDatabase> CreateAsync(PostgresFixture postgres)
     {
-        var connectionString = await postgres.CreateDatabaseAsync();
-        await OperationalStore.MigrateAsync(connectionString, NullLogger.Instance);
+        var connectionString = await postgres.CreateMigratedDatabaseAsync();
         var db = new HubTestDatabase(connectionString, OperationalStore.CreateDataSource(connectionString));
         await db.SeedCatalogAsync();
         return db;

@@ -1,52 +1,29 @@
-using CableHub.Core.Store.Embedded;
 using Npgsql;
 using Xunit;
 
 namespace CableHub.Testing;
 
 /// <summary>
-/// A throwaway PostgreSQL cluster (wal_level=logical, fsync off) on a free port, removed afterwards.
-/// Use as a class or collection fixture; <see cref="CreateDatabaseAsync"/> gives a test its own database.
+/// PostgreSQL for a test class or collection: a handle on the process's (or the run's) <see cref="SharedPostgres"/>
+/// cluster — no cluster of its own. <see cref="CreateDatabaseAsync"/> gives a test its own empty database,
+/// <see cref="CreateMigratedDatabaseAsync"/> one with the hub's schema (from the template).
 /// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
-    private readonly TempDirectory _dir = new("cablehub-pg");
-    private EmbeddedPostgres? _server;
+    private string? _admin;
 
-    public string ConnectionString => _server?.ConnectionString ?? throw new InvalidOperationException("not started");
+    /// <summary>Superuser connection string of the cluster (database <c>postgres</c>).</summary>
+    public string ConnectionString => _admin ?? throw new InvalidOperationException("not started");
 
-    public int Port => _server?.Port ?? throw new InvalidOperationException("not started");
+    public int Port => new NpgsqlConnectionStringBuilder(ConnectionString).Port;
 
-    public async ValueTask InitializeAsync()
-    {
-        _server = await EmbeddedPostgres.StartAsync(
-            new EmbeddedPostgresOptions(_dir.Path, Network.FreePort(), Durable: false),
-            Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<PostgresFixture>(TestLogging.Factory));
-    }
+    public async ValueTask InitializeAsync() => _admin = await SharedPostgres.AdminConnectionStringAsync();
 
-    /// <summary>A new empty database on this cluster; returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync(string? name = null)
-    {
-        name ??= "t_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var conn = new NpgsqlConnection(ConnectionString))
-        {
-            await conn.OpenAsync();
-#pragma warning disable CA2100 // generated identifier
-            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", conn);
-#pragma warning restore CA2100
-            await cmd.ExecuteNonQueryAsync();
-        }
+    /// <summary>A new empty database on the cluster; returns its connection string.</summary>
+    public Task<string> CreateDatabaseAsync(string? name = null) => TestDatabases.CreateEmptyAsync(name);
 
-        return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
-    }
+    /// <summary>A new database with every module's tables (a copy of the migrated template).</summary>
+    public Task<string> CreateMigratedDatabaseAsync(string? name = null) => TestDatabases.CreateMigratedAsync(name);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        _dir.Dispose();
-    }
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

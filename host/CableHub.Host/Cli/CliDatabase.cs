@@ -1,5 +1,6 @@
 using System.CommandLine;
-using CableHub.Core.Store;
+using CableHub.Core.Persistence;
+using CableHub.Modules;
 using CableHub.Host.Configuration;
 using CableHub.Host.Infrastructure;
 using Npgsql;
@@ -46,7 +47,7 @@ internal sealed class CliDatabase : IAsyncDisposable
         try
         {
             infra = await HubInfrastructure.StartAsync(settings, loggers, postgres: true, kafka: false, clickHouse: false, ct).ConfigureAwait(false);
-            await OperationalStore.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
+            await HubModules.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
             return new CliDatabase(configuration, settings, serilog, loggers, infra, OperationalStore.CreateDataSource(infra.PostgresConnectionString));
         }
         catch

@@ -1,4 +1,5 @@
-using CableHub.Core.Store;
+using CableHub.Core.Persistence;
+using CableHub.Modules;
 using CableHub.Host.Configuration;
 using CableHub.Host.Infrastructure;
 using CableHub.Host.Inventory;
@@ -42,7 +43,7 @@ internal sealed class InventoryCli : IAsyncDisposable
         var serilog = Logging.CreateLogger(configuration);
         var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
         var infra = await HubInfrastructure.StartAsync(settings, loggers, postgres: true, kafka: false, clickHouse: false, ct).ConfigureAwait(false);
-        await OperationalStore.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
+        await HubModules.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
         return new InventoryCli(serilog, loggers, infra, OperationalStore.CreateDataSource(infra.PostgresConnectionString), settings);
     }
 

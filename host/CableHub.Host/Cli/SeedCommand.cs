@@ -1,5 +1,6 @@
 using System.CommandLine;
-using CableHub.Core.Store;
+using CableHub.Core.Persistence;
+using CableHub.Modules;
 using CableHub.Host.Configuration;
 using CableHub.Host.Demo;
 using CableHub.Host.Infrastructure;
@@ -32,7 +33,7 @@ public static class SeedCommand
             using var serilog = Logging.CreateLogger(configuration);
             using var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
             await using var infra = await HubInfrastructure.StartAsync(settings, loggers, postgres: true, kafka: false, clickHouse: false, ct).ConfigureAwait(false);
-            await OperationalStore.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
+            await HubModules.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
             await using var dataSource = OperationalStore.CreateDataSource(infra.PostgresConnectionString);
             var generator = new DemoDataGenerator(dataSource, DataKeys.CreateEncryptor(settings, loggers.CreateLogger("Keys")));
             var started = System.Diagnostics.Stopwatch.StartNew();

@@ -1,4 +1,4 @@
-using CableHub.Core.Store.Embedded;
+using CableHub.DevServers.Postgres;
 using CableHub.Host.Configuration;
 using CableHub.Pipelines.Kafka;
 using CableHub.Warehouse.Embedded;

@@ -22,21 +22,6 @@ public static class CatalogApi
                 .Contains(role, StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>An endpoint filter answering 403 (problem document) unless the caller has <paramref name="role"/>.</summary>
-    public static TBuilder RequireRole<TBuilder>(this TBuilder builder, string role)
-        where TBuilder : IEndpointConventionBuilder
-    {
-        builder.AddEndpointFilter(async (context, next) =>
-            HasRole(context.HttpContext, role)
-                ? await next(context).ConfigureAwait(false)
-                : Results.Problem(
-                    title: $"This operation needs the role '{role}'",
-                    detail: $"Send the header 'X-Role: {role}' (stand-in for real authentication; see CatalogApi.HasRole).",
-                    statusCode: StatusCodes.Status403Forbidden,
-                    type: "https://cablehub.dev/problems/forbidden"));
-        return builder;
-    }
-
     /// <summary>Who acts, for audit columns: the <c>X-Actor</c> header, else the role, else "api".</summary>
     public static string Actor(HttpContext http)
     {

@@ -1,3 +1,4 @@
+using CableHub.Core.Api;
 using CableHub.Core;
 using CableHub.Core.Catalog;
 using CableHub.Host.Api.ProductCatalog;

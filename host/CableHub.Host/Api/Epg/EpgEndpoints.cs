@@ -1,3 +1,4 @@
+using CableHub.Core.Api;
 using CableHub.Connectors.Xmltv;
 using CableHub.Core.Epg;
 using CableHub.Host.Api.Catalog;

@@ -1,3 +1,4 @@
+using CableHub.Core.Api;
 using System.Text.Json.Serialization;
 using CableHub.Core;
 using CableHub.Core.Catalog;

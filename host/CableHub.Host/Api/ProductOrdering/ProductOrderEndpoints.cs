@@ -1,3 +1,4 @@
+using CableHub.Core.Api;
 using System.Text.Json;
 using CableHub.Core.Contracts;
 using CableHub.Core.Orders;

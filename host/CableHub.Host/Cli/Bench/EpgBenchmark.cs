@@ -3,7 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using CableHub.Connectors.Xmltv;
 using CableHub.Core.Epg;
-using CableHub.Core.Store;
+using CableHub.Core.Persistence;
+using CableHub.Modules;
 using CableHub.Host.Api.Epg;
 using Dapper;
 using Npgsql;
@@ -55,7 +56,7 @@ public static class EpgBenchmark
         await ExecuteAsync(clusterConnectionString, $"CREATE DATABASE \"{database}\"", ct).ConfigureAwait(false);
         try
         {
-            await OperationalStore.MigrateAsync(connectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
+            await HubModules.MigrateAsync(connectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
             await using var dataSource = OperationalStore.CreateDataSource(connectionString);
             await SeedChannelsAsync(dataSource, channels, ct).ConfigureAwait(false);
 

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using CableHub.Core.Store;
+using CableHub.Core.Persistence;
+using CableHub.Modules;
 using CableHub.Host.Configuration;
 using CableHub.Host.Demo;
 using CableHub.Host.Infrastructure;
@@ -46,7 +47,7 @@ public static class PipelineBench
             try
             {
                 await using var infra = await HubInfrastructure.StartAsync(settings, loggers, postgres: true, kafka: true, clickHouse: true, ct).ConfigureAwait(false);
-                await OperationalStore.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
+                await HubModules.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
                 await WarehouseMigrator.MigrateAsync(infra.ClickHouseConnectionString, loggers.CreateLogger("WarehouseMigrations"), ct).ConfigureAwait(false);
                 await using var dataSource = OperationalStore.CreateDataSource(infra.PostgresConnectionString);
                 var generator = new DemoDataGenerator(dataSource, DataKeys.CreateEncryptor(settings, loggers.CreateLogger("Keys")));
@@ -106,7 +107,7 @@ public static class PipelineBench
             }
             finally
             {
-                await Core.Store.Embedded.EmbeddedPostgres.StopLeftoverAsync(Path.Combine(root, "postgres"), CancellationToken.None).ConfigureAwait(false);
+                await DevServers.Postgres.EmbeddedPostgres.StopLeftoverAsync(Path.Combine(root, "postgres"), CancellationToken.None).ConfigureAwait(false);
                 Directory.Delete(root, recursive: true);
             }
         });

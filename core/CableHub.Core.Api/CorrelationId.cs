@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Serilog.Context;
 
-namespace CableHub.Host.Api;
+namespace CableHub.Core.Api;
 
 /// <summary>
 /// Every request carries a correlation id: the caller's <c>X-Correlation-Id</c> (if sane) or a new one.

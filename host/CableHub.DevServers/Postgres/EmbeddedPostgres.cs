@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace CableHub.Core.Store.Embedded;
+namespace CableHub.DevServers.Postgres;
 
 /// <summary>Where and how a local PostgreSQL cluster runs.</summary>
 /// <param name="RootDirectory">Folder holding the cluster (<c>data/</c>), its log and the superuser password.</param>

@@ -1,0 +1,35 @@
+using CableHub.Catalog;
+using CableHub.Core.Persistence;
+using CableHub.Customers;
+using CableHub.Epg;
+using CableHub.Inventory;
+using CableHub.Ordering;
+using CableHub.Subscriptions;
+using CableHub.Vod;
+using Microsoft.Extensions.Logging;
+
+namespace CableHub.Modules;
+
+/// <summary>The hub's modules in their declared order.</summary>
+public static class HubModules
+{
+    /// <summary>
+    /// Migrations in the order they run: Customers, Catalog, Inventory (devices reference customers), Ordering (orders
+    /// reference customers, billing accounts and plans), Subscriptions (orders, devices, channels), EPG (channels), VOD
+    /// (plans, customers, billing accounts).
+    /// </summary>
+    public static IReadOnlyList<ModuleMigrations> Migrations { get; } =
+    [
+        CustomersModule.Migrations,
+        CatalogModule.Migrations,
+        InventoryModule.Migrations,
+        OrderingModule.Migrations,
+        SubscriptionsModule.Migrations,
+        EpgModule.Migrations,
+        VodModule.Migrations,
+    ];
+
+    /// <summary>Brings the operational database (schema <c>hub</c>) up to date: every module's migrations, in order.</summary>
+    public static Task MigrateAsync(string connectionString, ILogger logger, CancellationToken ct = default) =>
+        SchemaMigrator.MigrateAsync(connectionString, Migrations, logger, ct);
+}
