@@ -44,7 +44,16 @@ public static class ProblemMapping
             StatusCodes.Status409Conflict => ConflictType,
             _ => ValidationType,
         };
-        return Problem(status, error.Title, type, error.Errors, detail: error.Errors.Count > 1 ? error.Message : null);
+        var problem = Problem(status, error.Title, type, error.Errors, detail: error.Detail ?? (error.Errors.Count > 1 ? error.Message : null));
+        if (error.Extensions is { } extensions)
+        {
+            foreach (var (key, value) in extensions)
+            {
+                problem.ProblemDetails.Extensions[key] = value;
+            }
+        }
+
+        return problem;
     }
 
     /// <summary>A problem document with the errors in both shapes (<c>errors</c> by field, <c>violations</c> with codes).</summary>

@@ -1,25 +1,13 @@
-using CableHub.Core.Api;
 using CableHub.Connectors.Cas.Simulator;
-using CableHub.Core.Catalog;
-using CableHub.Core.Customers;
-using CableHub.Core.Devices;
-using CableHub.Core.Orders;
+using CableHub.Core.Api;
 using CableHub.Core.Persistence;
-using CableHub.Modules;
-using CableHub.Core.Subscriptions;
-using CableHub.Host.Api;
-using CableHub.Host.Api.Catalog;
-using CableHub.Host.Api.Edi;
-using CableHub.Host.Api.Epg;
+using CableHub.Demo;
 using CableHub.Host.Api.Health;
-using CableHub.Host.Api.Inventory;
-using CableHub.Host.Api.ProductCatalog;
-using CableHub.Host.Api.ProductOrdering;
-using CableHub.Host.Api.Vod;
+using CableHub.Host.Composition;
 using CableHub.Host.Configuration;
-using CableHub.Host.Demo;
 using CableHub.Host.Infrastructure;
-using CableHub.Host.Inventory;
+using CableHub.Modules;
+using CableHub.Ordering.Api;
 using CableHub.Warehouse.Migrations;
 using Serilog;
 
@@ -97,17 +85,10 @@ public static class HubServer
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(dataSource);
         services.AddSingleton(encryptor);
-        services.AddSingleton<CustomerStore>();
-        services.AddSingleton<ProductOrderStore>();
-        services.AddSingleton<CatalogStore>();
-        services.AddSingleton<DeviceStore>();
-        services.AddSingleton<SubscriptionStore>();
-        services.AddSingleton<ProductOrderValidator>();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 
-        services.AddInventoryFeatures(settings);
-        services.AddCatalogFeatures(configuration);
+        services.AddHubModules(settings, configuration, backgroundJobs: true);
         Messaging.Configure(builder, settings, infra);
         pipelines.Register(services);
         services.AddHealthChecks().AddHubDependencies(infra, pipelines);
@@ -121,14 +102,7 @@ public static class HubServer
             : http.Request.Path.StartsWithSegments("/health") ? Serilog.Events.LogEventLevel.Verbose
             : Serilog.Events.LogEventLevel.Information);
         app.MapHubHealth();
-        app.MapProductCatalog();
-        app.MapCatalog();
-        app.MapEpg();
-        app.MapVod();
-        app.MapProductOrdering();
-        app.MapResourceInventory();
-        app.MapInventory();
-        app.MapEdi();
+        app.MapHubModules();
 
         await app.StartAsync(ct).ConfigureAwait(false);
         Messaging.WarmUp(app.Services, logger);

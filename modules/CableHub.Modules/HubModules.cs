@@ -4,6 +4,7 @@ using CableHub.Customers;
 using CableHub.Epg;
 using CableHub.Inventory;
 using CableHub.Ordering;
+using CableHub.Sagas;
 using CableHub.Subscriptions;
 using CableHub.Vod;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,7 @@ public static class HubModules
     /// <summary>
     /// Migrations in the order they run: Customers, Catalog, Inventory (devices reference customers), Ordering (orders
     /// reference customers, billing accounts and plans), Subscriptions (orders, devices, channels), EPG (channels), VOD
-    /// (plans, customers, billing accounts).
+    /// (plans, customers, billing accounts); then the sagas' own schema.
     /// </summary>
     public static IReadOnlyList<ModuleMigrations> Migrations { get; } =
     [
@@ -27,6 +28,7 @@ public static class HubModules
         SubscriptionsModule.Migrations,
         EpgModule.Migrations,
         VodModule.Migrations,
+        SagasSchema.Migrations,
     ];
 
     /// <summary>Brings the operational database (schema <c>hub</c>) up to date: every module's migrations, in order.</summary>

@@ -1,10 +1,19 @@
 using CableHub.Core.Persistence;
+using CableHub.Subscriptions.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CableHub.Subscriptions;
 
-/// <summary>The Subscriptions module: its tables (migrations), services and endpoint group.</summary>
-public static partial class SubscriptionsModule
+/// <summary>The Subscriptions module: subscriptions and their device × channel entitlements (TMF637 later).</summary>
+public static class SubscriptionsModule
 {
     /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.subscriptions</c>).</summary>
     public static ModuleMigrations Migrations { get; } = new("subscriptions", typeof(SubscriptionsModule).Assembly, "CableHub.Subscriptions.Migrations.");
+
+    /// <summary>Registers <see cref="ISubscriptions"/>. Needs <see cref="Npgsql.NpgsqlDataSource"/> and <see cref="TimeProvider"/>.</summary>
+    public static IServiceCollection AddSubscriptionsModule(this IServiceCollection services)
+    {
+        services.AddSingleton<ISubscriptions, SubscriptionStore>();
+        return services;
+    }
 }

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using CableHub.Connectors.Xmltv;
-using CableHub.Core.Catalog;
-using CableHub.Core.Vod;
+using CableHub.Catalog;
+using CableHub.Catalog.Contracts;
+using CableHub.Modules.Testing;
 using CableHub.Testing;
 
 namespace CableHub.Catalog.Tests;
@@ -130,77 +130,5 @@ public sealed class ApiTests(PostgresFixture postgres) : IClassFixture<PostgresF
         (await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/ncf?sd=-1", role: null)).Status.ShouldBe(HttpStatusCode.BadRequest);
         (await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/check", role: null)).Body.GetProperty("compliant").GetBoolean().ShouldBeTrue();
         (await api.SendAsync(HttpMethod.Get, $"/api/v1/catalog/ncf/customers/{api.Db.ActiveCustomers[0]}", role: null)).Body.GetProperty("sdChannels").GetInt32().ShouldBe(6);
-    }
-
-    [Fact]
-    public async Task Epg_import_guide_and_entitled_export_work_over_http()
-    {
-        await using var api = await ApiHost.StartAsync(postgres);
-        await api.Db.AddUkChannelsAsync();
-        var map = EpgTestSupport.UkChannels.Select(c => new { sourceChannelId = c.SourceId, channelCode = c.Code }).ToList();
-        map.Add(new { sourceChannelId = "UK_RT_134", channelCode = "ZEETV" }); // duplicate source id
-        (await api.SendAsync(HttpMethod.Put, "/api/v1/epg/sources/default/channel-map", map)).Body.GetProperty("errors").EnumerateObject().Single().Name.ShouldBe("sourceChannelId");
-        map.RemoveAt(map.Count - 1);
-        map[4] = new { sourceChannelId = "UK_RT_134", channelCode = "ZEETV" }; // Channel 5's listings onto an entitled channel
-        (await api.SendAsync(HttpMethod.Put, "/api/v1/epg/sources/default/channel-map", map)).Status.ShouldBe(HttpStatusCode.OK);
-
-        using var upload = new HttpRequestMessage(HttpMethod.Post, "/api/v1/epg/imports?fileName=UK_Data.xml") { Content = new ByteArrayContent(await File.ReadAllBytesAsync(EpgTestSupport.Fixture("UK_Data.xml"))) };
-        upload.Headers.Add("X-Role", "catalog-admin");
-        using var imported = await api.Client.SendAsync(upload);
-        imported.StatusCode.ShouldBe(HttpStatusCode.Created);
-        var import = JsonDocument.Parse(await imported.Content.ReadAsStringAsync()).RootElement;
-        import.GetProperty("inserted").GetInt64().ShouldBe(1915);
-
-        var (_, nowNext) = await api.SendAsync(HttpMethod.Get, "/api/v1/epg/now-next?channels=BBC1HD&at=2015-11-26T09:30:00Z", role: null);
-        nowNext[0].GetProperty("now").GetProperty("title").GetString().ShouldBe("Fake Britain");
-        (await api.SendAsync(HttpMethod.Get, "/api/v1/epg/now-next?at=yesterday", role: null)).Body.GetProperty("errors").TryGetProperty("at", out _).ShouldBeTrue();
-        var (_, schedule) = await api.SendAsync(HttpMethod.Get, "/api/v1/epg/channels/BBC1HD/programmes?from=2015-11-26T06:00:00Z&to=2015-11-26T10:00:00Z", role: null);
-        schedule[0].GetProperty("title").GetString().ShouldBe("Breakfast");
-
-        using var export = await api.Client.GetAsync($"/api/v1/epg/customers/{api.Db.ActiveCustomers[0]}/xmltv");
-        export.Content.Headers.ContentType!.MediaType.ShouldBe("application/xml");
-        var items = XmltvReader.ReadAll(await export.Content.ReadAsStreamAsync()).ToList();
-        items.OfType<XmltvChannel>().Select(c => c.Id).ShouldBe(["DDNATIONAL", "STARPLUS", "STARGOLD", "SONYSET", "SONYMAX", "ZEETV"]);
-        var programmes = items.OfType<XmltvProgramme>().ToList();
-        programmes.Count.ShouldBe(XmltvReader.ReadFile(EpgTestSupport.Fixture("UK_Data.xml")).OfType<XmltvProgramme>().Count(p => p.Channel == "UK_RT_134" && p.Stop > p.Start));
-        programmes.ShouldAllBe(p => p.Channel == "ZEETV");
-
-        var broken = new ByteArrayContent("<tv>\n<programme start=\"20151126060000 +0000\" channel=\"UK_RT_105\"><title>x</title>\n</tv>\n"u8.ToArray());
-        using var failing = new HttpRequestMessage(HttpMethod.Post, "/api/v1/epg/imports") { Content = broken };
-        failing.Headers.Add("X-Role", "catalog-admin");
-        using var failed = await api.Client.SendAsync(failing);
-        failed.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
-        var failure = JsonDocument.Parse(await failed.Content.ReadAsStringAsync()).RootElement;
-        failure.GetProperty("line").GetInt32().ShouldBe(3);
-        failure.GetProperty("errors").GetProperty("body")[0].GetString()!.ShouldStartWith("line 3: ");
-        (await api.SendAsync(HttpMethod.Get, $"/api/v1/epg/imports/{failure.GetProperty("importId").GetString()}", role: null)).Body.GetProperty("status").GetString().ShouldBe("failed");
-    }
-
-    [Fact]
-    public async Task Vod_titles_rights_offers_and_purchases_work_over_http()
-    {
-        await using var api = await ApiHost.StartAsync(postgres);
-        var now = api.Db.Clock.GetUtcNow();
-        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/titles", new { code = "LAAPATA", kind = "movie", title = "Laapataa Ladies", durationMinutes = 124, rating = "U", ratingSystem = "CBFC" })).Status.ShouldBe(HttpStatusCode.Created);
-        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/titles/LAAPATA/rights", new { territory = "IN", availableFrom = now.AddDays(-1), availableTo = now.AddDays(30) })).Status.ShouldBe(HttpStatusCode.Created);
-        var (_, offer) = await api.SendAsync(HttpMethod.Post, "/api/v1/vod/titles/LAAPATA/offers", new { model = "rental", price = new { unit = "INR", value = 49m }, rentalHours = 48 });
-        var offerId = offer.GetProperty("id").GetString();
-        (await api.SendAsync(HttpMethod.Get, $"{Offerings}/{offerId}", role: null)).Body.GetProperty("@type").GetString().ShouldBe("VodOffering");
-        (await api.SendAsync(HttpMethod.Get, "/api/v1/vod/titles/LAAPATA/availability?territory=GB", role: null)).Body.GetProperty("available").GetBoolean().ShouldBeFalse();
-
-        var (abroad, refused) = await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { customerId = api.Db.ActiveCustomers[0], offerId, territory = "GB" }, role: null);
-        abroad.ShouldBe(HttpStatusCode.UnprocessableEntity);
-        refused.GetProperty("violations")[0].GetProperty("code").GetString().ShouldBe(VodRuleCodes.RightsWindow);
-
-        var (created, purchase) = await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { customerId = api.Db.ActiveCustomers[0], offerId, externalId = "web-1" }, role: null);
-        created.ShouldBe(HttpStatusCode.Created);
-        purchase.GetProperty("charge").GetProperty("amount").GetProperty("amount").GetDecimal().ShouldBe(49m);
-        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { customerId = api.Db.ActiveCustomers[0], offerId, externalId = "web-1" }, role: null)).Status.ShouldBe(HttpStatusCode.OK);
-        api.Events.OfType<OneTimeChargeCreated>().Single().Amount.Amount.ShouldBe(49m);
-        var (_, charges) = await api.SendAsync(HttpMethod.Get, $"/api/v1/vod/billing-accounts/{api.Db.Id("account:1")}/charges?status=unbilled", role: null);
-        charges.GetArrayLength().ShouldBe(1);
-
-        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { offerId }, role: null)).Body.GetProperty("errors").TryGetProperty("customerId", out _).ShouldBeTrue();
-        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/titles", new { code = "X" }, role: null)).Status.ShouldBe(HttpStatusCode.Forbidden);
     }
 }

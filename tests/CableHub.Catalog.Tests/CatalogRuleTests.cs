@@ -1,5 +1,8 @@
 using CableHub.Core;
-using CableHub.Core.Catalog;
+using CableHub.Catalog;
+using CableHub.Catalog.Contracts;
+
+using CableHub.Modules.Testing;
 
 namespace CableHub.Catalog.Tests;
 

@@ -1,7 +1,10 @@
 using CableHub.Core;
-using CableHub.Core.Catalog;
+using CableHub.Catalog;
+using CableHub.Catalog.Contracts;
 using CableHub.Testing;
 using Dapper;
+
+using CableHub.Modules.Testing;
 
 namespace CableHub.Catalog.Tests;
 

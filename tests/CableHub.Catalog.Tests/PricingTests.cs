@@ -1,7 +1,10 @@
 using CableHub.Core;
-using CableHub.Core.Catalog;
+using CableHub.Catalog;
+using CableHub.Catalog.Contracts;
 using CableHub.Testing;
 using Dapper;
+
+using CableHub.Modules.Testing;
 
 namespace CableHub.Catalog.Tests;
 
@@ -50,7 +53,7 @@ public sealed class PricingTests(PostgresFixture postgres) : IClassFixture<Postg
         evt.AffectedSubscribers.ShouldBe(2);
         evt.EffectiveFrom.ShouldBe(effective);
 
-        var notices = new PriceChangeNoticeStore(db.DataSource);
+        var notices = db.Get<PriceChangeNoticeStore>();
         (await notices.ListAsync(PriceChangeNoticeStatus.Pending)).Single().Id.ShouldBe(notice.Id);
         var customers = new List<Guid>();
         await foreach (var c in notices.AffectedCustomersAsync(notice.Id))
@@ -67,7 +70,7 @@ public sealed class PricingTests(PostgresFixture postgres) : IClassFixture<Postg
         (await lineup.GetChannelAsync(db.Channel("SONYMAX"), effective))!.AlaCartePrice.ShouldBe(Inr(19m));
         (await pricing.ApplyDueAsync()).ShouldBe(0);
 
-        db.Clock.Set(effective.AddMinutes(1));
+        db.Clock.SetUtcNow(effective.AddMinutes(1));
         (await pricing.ApplyDueAsync()).ShouldBe(1);
         await using var conn = await db.DataSource.OpenConnectionAsync();
         (await conn.ExecuteScalarAsync<decimal>("SELECT a_la_carte_price FROM hub.channel WHERE code = 'SONYMAX'")).ShouldBe(19m);
@@ -158,7 +161,7 @@ public sealed class PricingTests(PostgresFixture postgres) : IClassFixture<Postg
 
         (await pricing.CancelAsync(zeePrice.Id)).ShouldBeTrue();
         (await pricing.CancelAsync(zeePrice.Id)).ShouldBeFalse();
-        var notices = await new PriceChangeNoticeStore(db.DataSource).ListAsync();
+        var notices = await db.Get<PriceChangeNoticeStore>().ListAsync();
         notices.Single(n => n.ItemCode == "ZEETV").Status.ShouldBe(PriceChangeNoticeStatus.Cancelled);
         (await pricing.ListPricesAsync(db.Channel("ZEETV"))).ShouldBeEmpty();
     }

@@ -11,6 +11,7 @@ public sealed class MemoryMeasurement;
 [Collection(nameof(MemoryMeasurement))]
 public sealed class StreamingTests
 {
+    [Trait("Category", "Benchmark")]
     [Fact]
     public void A_200_MB_856_stream_is_parsed_without_holding_it_in_memory()
     {

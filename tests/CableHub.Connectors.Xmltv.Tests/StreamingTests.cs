@@ -6,6 +6,7 @@ namespace CableHub.Connectors.Xmltv.Tests;
 /// <summary>Large generated files streamed through an OS pipe: no seeking, no whole-file buffering.</summary>
 public sealed class StreamingTests
 {
+    [Trait("Category", "Benchmark")]
     [Fact]
     public async Task A_large_file_through_a_pipe_is_normalised_in_bounded_managed_memory()
     {

@@ -47,6 +47,9 @@ public sealed class SchemaMigratorTests
             journaled.ShouldBe(module.Scripts().Select(s => s.Name).ToList(), $"journal of {module.Module}");
         }
 
+        // The sagas' table is new: it was created by the adoption run.
+        (await conn.ExecuteScalarAsync<bool>("SELECT to_regclass('sagas.cas_call') IS NOT NULL")).ShouldBeTrue();
+
         // The demo data of an old database is still there (adoption changed nothing but the journals).
         (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM hub.device_transition")).ShouldBe(25);
     }
@@ -70,7 +73,7 @@ public sealed class SchemaMigratorTests
     [Fact]
     public void Every_module_script_says_which_old_script_it_replaces()
     {
-        foreach (var module in HubModules.Migrations)
+        foreach (var module in HubModules.Migrations.Where(m => m.Module != "sagas"))
         {
             foreach (var (name, sql) in module.Scripts())
             {

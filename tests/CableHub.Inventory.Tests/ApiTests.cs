@@ -2,12 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using CableHub.Core.Devices;
-using CableHub.Core.Inventory;
-using CableHub.Host.Api.Edi;
-using CableHub.Host.Api.Inventory;
-using CableHub.Host.Configuration;
-using CableHub.Host.Inventory;
+using CableHub.Connectors.Edi.Simulator;
+using CableHub.Inventory.Api;
+using CableHub.Inventory.Edi;
 using CableHub.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -26,18 +23,14 @@ public sealed class ApiTests(InventoryDatabase db) : IClassFixture<InventoryData
         var builder = WebApplication.CreateBuilder();
         var port = Network.FreePort();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var settings = new HubSettings { DataDirectory = db.Folders.Sub("api-data") };
-        settings.Inventory.WatchInbox = false;
-        settings.Inventory.ReorderCheckMinutes = 0;
+        var settings = new InventorySettings { WatchInbox = false, ReorderCheckMinutes = 0 };
         builder.Services.AddSingleton(db.DataSource);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
-        builder.Services.AddInventoryFeatures(settings);
+        builder.Services.AddInventoryModule(settings, EdiOptions.From(db.Folders.Sub("api-data"), settings), backgroundJobs: false);
         _app = builder.Build();
         _app.UseExceptionHandler();
-        _app.MapResourceInventory();
-        _app.MapInventory();
-        _app.MapEdi();
+        _app.MapInventoryEndpoints();
         await _app.StartAsync();
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         _http.DefaultRequestHeaders.Add("X-Actor", "clerk:asha");
@@ -77,17 +70,18 @@ public sealed class ApiTests(InventoryDatabase db) : IClassFixture<InventoryData
         var movement = (await db.Inventory.GetMovementsAsync(Guid.Parse(installed.GetProperty("id").GetString()!)))[1];
         (movement.Actor, movement.Reason, movement.ToStatus).ShouldBe(("clerk:asha", "for ticket T-77", DeviceStatus.Reserved));
 
-        // installed → in stock is not a lifecycle step (it must come back as returned first).
+        // installed → in stock is not a lifecycle step (it must come back as returned first): a state conflict, 409 as everywhere.
         var illegal = await PatchAsync(serials[0], """{"resourceStatus":"available","usageState":"idle"}""");
-        illegal.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        illegal.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         var problem = await JsonAsync(illegal);
-        problem.GetProperty("errors").GetProperty("resourceStatus")[0].GetString().ShouldBe($"device {serials[0]} cannot go from installed to in_stock (allowed from installed: returned)");
+        problem.GetProperty("errors").GetProperty("resourceStatus")[0].GetString().ShouldBe($"INV-LIFECYCLE: device {serials[0]} cannot go from installed to in_stock (allowed from installed: returned)");
+        problem.GetProperty("violations")[0].GetProperty("code").GetString().ShouldBe("INV-LIFECYCLE");
 
         var unknown = await JsonAsync(await PatchAsync(serials[1], """{"administrativeState":"frozen"}"""));
         unknown.GetProperty("errors").GetProperty("administrativeState")[0].GetString().ShouldStartWith("'frozen' is not a administrativeState");
         // standby from in stock reads as returned (the tuple that differs only there), which in stock cannot become.
         var standby = await JsonAsync(await PatchAsync(serials[1], """{"resourceStatus":"standby"}"""));
-        standby.GetProperty("errors").GetProperty("resourceStatus")[0].GetString().ShouldStartWith($"device {serials[1]} cannot go from in_stock to returned");
+        standby.GetProperty("errors").GetProperty("resourceStatus")[0].GetString().ShouldStartWith($"INV-LIFECYCLE: device {serials[1]} cannot go from in_stock to returned");
         var malformed = await PatchAsync(serials[1], """{"resourceStatus": """);
         malformed.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var moved = await JsonAsync(await PatchAsync(serials[1], """{"place":[{"id":"WH1"}]}"""));

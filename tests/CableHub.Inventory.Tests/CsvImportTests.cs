@@ -1,7 +1,6 @@
 using System.Text;
-using CableHub.Core.Devices;
-using CableHub.Core.Inventory;
-using CableHub.Host.Inventory;
+using CableHub.Inventory;
+using CableHub.Inventory.Edi;
 
 namespace CableHub.Inventory.Tests;
 

@@ -1,8 +1,8 @@
+using CableHub.Connectors.Edi.Simulator;
 using System.Text;
 using CableHub.Connectors.Edi.X12;
-using CableHub.Core.Devices;
-using CableHub.Core.Inventory;
-using CableHub.Host.Inventory;
+using CableHub.Inventory;
+using CableHub.Inventory.Edi;
 
 namespace CableHub.Inventory.Tests;
 

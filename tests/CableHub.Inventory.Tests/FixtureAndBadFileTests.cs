@@ -1,8 +1,8 @@
 using System.Text;
 using CableHub.Connectors.Edi;
 using CableHub.Connectors.Edi.Generation;
-using CableHub.Core.Inventory;
-using CableHub.Host.Inventory;
+using CableHub.Inventory;
+using CableHub.Inventory.Edi;
 using Dapper;
 
 namespace CableHub.Inventory.Tests;
@@ -125,8 +125,8 @@ public sealed class FixtureAndBadFileTests(InventoryDatabase db) : IClassFixture
     [Fact]
     public async Task The_inbox_watcher_takes_a_settled_file_once_and_reports_the_second_drop_as_duplicate()
     {
-        var settings = new CableHub.Host.Configuration.InventorySettings { InboxSettleMilliseconds = 0 };
-        var watcher = new InboxWatcher(db.Intake(), settings, Microsoft.Extensions.Logging.Abstractions.NullLogger<InboxWatcher>.Instance);
+        var settings = new InventorySettings { InboxSettleMilliseconds = 0 };
+        var watcher = new InboxWatcher(db.Intake(), settings, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<InboxWatcher>.Instance);
         Directory.CreateDirectory(db.Edi.InboxDirectory);
         var content = Encoding.UTF8.GetBytes("this is not EDI " + Guid.NewGuid());
         await File.WriteAllBytesAsync(Path.Combine(db.Edi.InboxDirectory, "junk.txt"), content);

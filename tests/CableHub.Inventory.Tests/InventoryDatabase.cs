@@ -1,6 +1,6 @@
-using CableHub.Core.Inventory;
+using CableHub.Inventory;
 using CableHub.Core.Persistence;
-using CableHub.Host.Inventory;
+using CableHub.Inventory.Edi;
 using CableHub.Testing;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,4 @@
-using CableHub.Core.Devices;
-using CableHub.Core.Inventory;
+using CableHub.Inventory;
 using Dapper;
 using Npgsql;
 
@@ -76,7 +75,7 @@ public sealed class LifecycleAndPairingTests(InventoryDatabase db) : IClassFixtu
         (last.FromLocationId, last.ToLocationId, last.Reason).ShouldBe((db.Warehouse.Id, db.Van.Id, "load van for Monday route"));
 
         await db.Inventory.ChangeStatusAsync(item.Id, DeviceStatus.Installed, null, Clerk);
-        (await Should.ThrowAsync<InventoryRuleException>(() => db.Inventory.MoveAsync(item.Id, db.Warehouse.Id, Clerk)))
+        (await Should.ThrowAsync<InventoryConflictException>(() => db.Inventory.MoveAsync(item.Id, db.Warehouse.Id, Clerk)))
             .Message.ShouldBe($"device {serial} is installed and cannot be moved between locations");
     }
 
@@ -90,7 +89,7 @@ public sealed class LifecycleAndPairingTests(InventoryDatabase db) : IClassFixtu
         box.PairedSerialNumber.ShouldBe(cards[0]);
         (await db.Inventory.GetItemBySerialAsync(cards[0]))!.PairedSerialNumber.ShouldBe(stb);
 
-        (await Should.ThrowAsync<InventoryRuleException>(() => db.Inventory.PairAsync(stb, cards[1], Clerk)))
+        (await Should.ThrowAsync<InventoryConflictException>(() => db.Inventory.PairAsync(stb, cards[1], Clerk)))
             .Message.ShouldBe($"set-top box {stb} is already paired with {cards[0]}");
         (await Should.ThrowAsync<InventoryRuleException>(() => db.Inventory.PairAsync(cards[1], stb, Clerk)))
             .Message.ShouldBe($"device {cards[1]} is a smart_card, not a stb");

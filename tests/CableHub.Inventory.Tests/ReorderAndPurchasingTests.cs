@@ -1,6 +1,7 @@
+using CableHub.Connectors.Edi.Simulator;
 using System.Text;
-using CableHub.Core.Inventory;
-using CableHub.Host.Inventory;
+using CableHub.Inventory;
+using CableHub.Inventory.Edi;
 
 namespace CableHub.Inventory.Tests;
 
@@ -41,7 +42,7 @@ public sealed class ReorderAndPurchasingTests(InventoryDatabase db) : IClassFixt
         File.ReadAllBytes(Path.Combine(db.Edi.OutboxDirectory, file.FileName)).ShouldBe(content);
         var edi = SupplierSimulator.ReadPurchaseOrder(content); // the 850 parses back with the connector's reader
         (edi.Number, edi.Lines.Single().Quantity).ShouldBe((po.Number, 20m));
-        await Should.ThrowAsync<InventoryRuleException>(() => db.Sender().SendAsync(po.Id, Buyer));
+        await Should.ThrowAsync<InventoryConflictException>(() => db.Sender().SendAsync(po.Id, Buyer));
 
         // Stock comes back: the alert resolves at the next check.
         await db.AddDevicesAsync("STB-HD", 2, wh.Id);
@@ -67,9 +68,9 @@ public sealed class ReorderAndPurchasingTests(InventoryDatabase db) : IClassFixt
     [Fact]
     public async Task Purchase_order_rules_name_the_line_and_the_state_machine_holds()
     {
-        (await Should.ThrowAsync<InventoryRuleException>(() => db.Orders.CreateAsync(new NewPurchaseOrder(db.Supplier.Id, db.Warehouse.Id, [new NewPurchaseOrderLine("STB-HD", 2), new NewPurchaseOrderLine("RMT-NONE", 1)]), Buyer)))
+        (await Should.ThrowAsync<InventoryNotFoundException>(() => db.Orders.CreateAsync(new NewPurchaseOrder(db.Supplier.Id, db.Warehouse.Id, [new NewPurchaseOrderLine("STB-HD", 2), new NewPurchaseOrderLine("RMT-NONE", 1)]), Buyer)))
             .Message.ShouldBe("line 2: model RMT-NONE does not exist");
-        (await Should.ThrowAsync<InventoryRuleException>(() => db.Orders.CreateAsync(new NewPurchaseOrder(db.Supplier.Id, db.Warehouse.Id, [new NewPurchaseOrderLine("STB-HD", 0)]), Buyer)))
+        (await Should.ThrowAsync<InventoryRequestException>(() => db.Orders.CreateAsync(new NewPurchaseOrder(db.Supplier.Id, db.Warehouse.Id, [new NewPurchaseOrderLine("STB-HD", 0)]), Buyer)))
             .Message.ShouldBe("line 1: quantity 0 must be positive");
         (await Should.ThrowAsync<InventoryRuleException>(() => db.Orders.CreateAsync(new NewPurchaseOrder(db.Supplier.Id, db.Van.Id, [new NewPurchaseOrderLine("STB-HD", 1)]), Buyer)))
             .Message.ShouldContain("purchase orders ship to a warehouse");
@@ -78,7 +79,7 @@ public sealed class ReorderAndPurchasingTests(InventoryDatabase db) : IClassFixt
         var cancelled = await db.Orders.CancelAsync(po.Id, new InventoryActor("buyer:meera", "duplicate order"));
         cancelled.Status.ShouldBe(PurchaseOrderStatus.Cancelled);
         cancelled.History[^1].Reason.ShouldBe("duplicate order");
-        (await Should.ThrowAsync<InventoryRuleException>(() => db.Sender().SendAsync(po.Id, Buyer)))
+        (await Should.ThrowAsync<InventoryConflictException>(() => db.Sender().SendAsync(po.Id, Buyer)))
             .Message.ShouldBe($"purchase order {po.Number} is cancelled; only a draft can be sent");
     }
 }

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CableHub.Connectors.Cas.Simulator;
-using CableHub.Core.Orders;
+using CableHub.Ordering;
+using CableHub.Ordering.Contracts;
 using CableHub.Testing;
 using Dapper;
 
@@ -11,6 +12,7 @@ namespace CableHub.Sagas.Tests;
 /// A hub process is killed (SIGKILL) while onboardings are in flight — some inside the CAS call, the CAS
 /// having applied the activation but not yet answered — and a new process takes over.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class CrashRecoveryTests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
     private const int Orders = 24;

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
-using CableHub.Core.Contracts;
-using CableHub.Core.Customers;
-using CableHub.Core.Orders;
+using CableHub.Ordering.Contracts;
+using CableHub.Customers;
+using CableHub.Customers.Contracts;
+using CableHub.Ordering;
 using CableHub.Core.Security;
 using CableHub.Core.Persistence;
 using CableHub.Sagas.Messaging;
+using CableHub.Modules.Testing;
 using CableHub.Testing;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,7 +41,12 @@ public sealed class HubTestDatabase : IAsyncDisposable
     /// <summary>The logs Diagnostics reports from, when set.</summary>
     public CapturedLogs? Logs { get; set; }
 
-    private ProductOrderStore Orders => new(DataSource, new CustomerStore(DataSource, FieldEncryptor.FromSingleKey(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray())));
+    private ServiceProvider? _services;
+
+    /// <summary>The modules' services on this database (what the steps use; the order placement the HTTP layer does).</summary>
+    private ServiceProvider Services => _services ??= ModuleServices.Build(DataSource, TimeProvider.System);
+
+    private ProductOrderStore Orders => Services.GetRequiredService<ProductOrderStore>();
 
     /// <summary>A new database on <paramref name="postgres"/>, migrated and seeded.</summary>
     public static async Task<HubTestDatabase> CreateAsync(PostgresFixture postgres)
@@ -53,7 +60,15 @@ public sealed class HubTestDatabase : IAsyncDisposable
     /// <summary>An existing, seeded database (the crash worker).</summary>
     public static HubTestDatabase Open(string connectionString) => new(connectionString, OperationalStore.CreateDataSource(connectionString));
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
+        await DataSource.DisposeAsync();
+    }
 
     /// <summary>Takes every box out of stock and puts <paramref name="count"/> new ones in; returns them.</summary>
     public async Task<IReadOnlyList<StockBox>> ResetStockAsync(int count)

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using CableHub.Connectors.Cas.Simulator;
-using CableHub.Core.Contracts;
-using CableHub.Core.Orders;
+using CableHub.Ordering.Contracts;
+using CableHub.Ordering;
 using CableHub.Core.Ports;
 using CableHub.Sagas.Onboarding;
 using CableHub.Testing;

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using CableHub.Connectors.Cas.Simulator;
-using CableHub.Core.Contracts;
-using CableHub.Core.Devices;
-using CableHub.Core.Orders;
-using CableHub.Core.Subscriptions;
+using CableHub.Ordering.Contracts;
+using CableHub.Inventory;
+using CableHub.Ordering;
+using CableHub.Subscriptions;
+using CableHub.Subscriptions.Contracts;
 using CableHub.Sagas.Onboarding;
 using Dapper;
 using Wolverine.Tracking;
@@ -253,9 +254,10 @@ public sealed class OnboardingSagaIntegrationTests(OnboardingFixture hub, ITestO
         var order = await hub.Db.WaitUntilFinishedAsync(placed.OrderId);
         order.State.ShouldBe(ProductOrderState.Completed);
 
-        // And once more after the saga finished.
+        // And once more after the saga finished: a new saga starts, finds the order final and finishes as abandoned.
+        // Wait for exactly that (no fixed delay), then nothing else may have changed.
         await hub.AcknowledgeAsync(placed, correlationId);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await WaitForLogAsync(placed.OrderId, "finished: abandoned, the order was already completed");
         order = await hub.Db.WaitUntilFinishedAsync(placed.OrderId);
 
         order.State.ShouldBe(ProductOrderState.Completed);
@@ -352,6 +354,18 @@ public sealed class OnboardingSagaIntegrationTests(OnboardingFixture hub, ITestO
                 return items;
             }
 
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Waits until a log entry of the order says <paramref name="text"/> (the event the test waits for).</summary>
+    private async Task WaitForLogAsync(Guid orderId, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var id = orderId.ToString();
+        while (!hub.Logs.Entries.Any(e => e.Message.Contains(id, StringComparison.Ordinal) && e.Message.Contains(text, StringComparison.Ordinal)))
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"no log '{text}' for order {orderId}");
             await Task.Delay(50);
         }
     }

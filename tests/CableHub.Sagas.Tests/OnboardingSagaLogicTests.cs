@@ -1,4 +1,4 @@
-using CableHub.Core.Contracts;
+using CableHub.Ordering.Contracts;
 using CableHub.Sagas.Onboarding;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,5 @@
 using CableHub.Core.Ports;
+using CableHub.Modules.Testing;
 using CableHub.Sagas.Messaging;
 using CableHub.Sagas.Onboarding;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,7 @@ using Wolverine;
 
 namespace CableHub.Sagas.Tests;
 
-/// <summary>A Wolverine host wired the way the hub wires it (see the report to the lead), on a test database.</summary>
+/// <summary>A Wolverine host wired the way the hub wires it (the modules the steps use, messaging), on a test database.</summary>
 public static class OnboardingTestHost
 {
     public static async Task<IHost> StartAsync(HubTestDatabase db, IConditionalAccessSystem cas, ILoggerProvider logs, OnboardingOptions onboarding, OutcomeLog outcomes)
@@ -18,7 +19,7 @@ public static class OnboardingTestHost
         builder.Logging.AddProvider(logs);
         builder.Logging.AddSimpleConsole();
         builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(level => level >= LogLevel.Error);
-        builder.Services.AddSingleton(db.DataSource);
+        ModuleServices.Register(builder.Services, db.DataSource, TimeProvider.System);
         builder.Services.AddSingleton(cas);
         builder.Services.AddSingleton(outcomes);
         builder.UseWolverine(opts =>

@@ -9,7 +9,12 @@ namespace CableHub.Core.Errors;
 public abstract class DomainException : Exception
 {
     protected DomainException(ErrorKind kind, string title, IReadOnlyList<DomainError> errors)
-        : base(errors is { Count: > 0 } ? string.Join("; ", errors.Select(e => e.ToString())) : title)
+        : base(errors switch
+        {
+            { Count: 1 } => errors[0].Message,
+            { Count: > 1 } => string.Join("; ", errors.Select(e => e.ToString())),
+            _ => title,
+        })
     {
         Kind = kind;
         Title = title;
@@ -21,6 +26,12 @@ public abstract class DomainException : Exception
 
     /// <summary>The problem document's <c>type</c> URI when it is more specific than the kind's (null: the kind's).</summary>
     public virtual string? ProblemType => null;
+
+    /// <summary>More members of the problem document (e.g. the id of a failed import and the line of the fault).</summary>
+    public virtual IReadOnlyDictionary<string, object?>? Extensions => null;
+
+    /// <summary>A sentence of detail for the problem document (null: the errors say it all).</summary>
+    public virtual string? Detail => null;
 
     /// <summary>One sentence for the problem document's title.</summary>
     public string Title { get; }
@@ -58,7 +69,7 @@ public class RequestInvalidException : DomainException
     {
     }
 
-    public RequestInvalidException(string field, string message, string code = "INVALID")
+    public RequestInvalidException(string field, string message, string code = "")
         : this([new DomainError(code, message, field)])
     {
     }
@@ -98,5 +109,21 @@ public class StateConflictException : DomainException
     public StateConflictException(string code, string message, string? field = null, string title = "The change conflicts with the current state")
         : this([new DomainError(code, message, field)], title)
     {
+    }
+}
+
+/// <summary>
+/// The convention of rule codes across modules: a code ending <c>-INVALID</c> is about the request's shape (400), one
+/// ending <c>-NOT-FOUND</c> names something missing (404); any other code is a business rule (422).
+/// </summary>
+public static class ErrorCodes
+{
+    /// <summary>Invalid when every error is <c>…-INVALID</c>, NotFound when every one is <c>…-NOT-FOUND</c>, else RuleViolated.</summary>
+    public static ErrorKind KindOf(IReadOnlyCollection<DomainError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        return errors.Count > 0 && errors.All(e => e.Code.EndsWith("-INVALID", StringComparison.Ordinal)) ? ErrorKind.Invalid
+            : errors.Count > 0 && errors.All(e => e.Code.EndsWith("-NOT-FOUND", StringComparison.Ordinal)) ? ErrorKind.NotFound
+            : ErrorKind.RuleViolated;
     }
 }

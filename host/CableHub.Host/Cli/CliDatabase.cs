@@ -16,6 +16,7 @@ internal sealed class CliDatabase : IAsyncDisposable
 {
     private readonly Serilog.Core.Logger _serilog;
     private readonly Serilog.Extensions.Logging.SerilogLoggerFactory _loggers;
+    private ServiceProvider? _services;
 
     private CliDatabase(IConfigurationRoot configuration, HubSettings settings, Serilog.Core.Logger serilog, Serilog.Extensions.Logging.SerilogLoggerFactory loggers, HubInfrastructure infra, NpgsqlDataSource dataSource)
     {
@@ -36,6 +37,9 @@ internal sealed class CliDatabase : IAsyncDisposable
     public NpgsqlDataSource DataSource { get; }
 
     public ILoggerFactory Loggers => _loggers;
+
+    /// <summary>The modules' services on this database (created on first use).</summary>
+    public IServiceProvider Services => _services ??= Composition.HubComposition.CliServices(DataSource, Settings, Configuration, _loggers);
 
     public static async Task<CliDatabase> OpenAsync(ParseResult parse, CancellationToken ct)
     {
@@ -65,6 +69,11 @@ internal sealed class CliDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync().ConfigureAwait(false);
+        }
+
         await DataSource.DisposeAsync().ConfigureAwait(false);
         await Infrastructure.DisposeAsync().ConfigureAwait(false);
         _loggers.Dispose();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CableHub.Connectors.Edi;
-using CableHub.Host.Inventory;
+using CableHub.Inventory;
+using CableHub.Inventory.Edi;
 
 namespace CableHub.Host.Cli;
 

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using CableHub.Connectors.Xmltv;
-using CableHub.Core.Epg;
-using CableHub.Host.Api.Epg;
+using CableHub.Core.Errors;
+using CableHub.Epg;
+using CableHub.Epg.Api;
 using Spectre.Console;
 
 namespace CableHub.Host.Cli;
@@ -47,7 +48,7 @@ public static class EpgCommand
             }
 
             await using var db = await CliDatabase.OpenAsync(parse, ct).ConfigureAwait(false);
-            var store = new EpgStore(db.DataSource, TimeProvider.System);
+            var store = db.Services.GetRequiredService<EpgStore>();
             var code = parse.GetValue(source)!;
             if (mappings.Count > 0)
             {
@@ -55,9 +56,9 @@ public static class EpgCommand
                 {
                     await store.SetChannelMapAsync(code, mappings, ct).ConfigureAwait(false);
                 }
-                catch (ArgumentException ex)
+                catch (DomainException ex)
                 {
-                    await Console.Error.WriteLineAsync(ex.Message.Split(" (Parameter", 2)[0]).ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
                     return 1;
                 }
             }
@@ -131,8 +132,7 @@ public static class EpgCommand
             }
 
             await using var db = await CliDatabase.OpenAsync(parse, ct).ConfigureAwait(false);
-            var clock = TimeProvider.System;
-            var importer = new XmltvGuideImporter(db.DataSource, new EpgStore(db.DataSource, clock), clock);
+            var importer = db.Services.GetRequiredService<XmltvGuideImporter>();
             var length = new FileInfo(path).Length;
             var started = System.Diagnostics.Stopwatch.StartNew();
             XmltvImportOutcome? outcome = null;
@@ -152,7 +152,7 @@ public static class EpgCommand
                         task.Value = length;
                     }).ConfigureAwait(false);
             }
-            catch (ArgumentException ex)
+            catch (DomainException ex)
             {
                 await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
                 return 2;
@@ -202,7 +202,7 @@ public static class EpgCommand
                 : parse.GetValue(channels) is { } list ? new GuideAudience.Channels(list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 : GuideAudience.All;
             await using var db = await CliDatabase.OpenAsync(parse, ct).ConfigureAwait(false);
-            var exporter = new XmltvGuideExporter(new EpgStore(db.DataSource, TimeProvider.System), TimeProvider.System);
+            var exporter = db.Services.GetRequiredService<XmltvGuideExporter>();
             var path = parse.GetValue(output);
             await using var stream = path is null ? Console.OpenStandardOutput() : new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 256 * 1024, FileOptions.Asynchronous);
             var result = await exporter.ExportAsync(stream, audience, ct: ct).ConfigureAwait(false);

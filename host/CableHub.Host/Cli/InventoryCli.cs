@@ -2,7 +2,8 @@ using CableHub.Core.Persistence;
 using CableHub.Modules;
 using CableHub.Host.Configuration;
 using CableHub.Host.Infrastructure;
-using CableHub.Host.Inventory;
+using CableHub.Inventory;
+using CableHub.Inventory.Edi;
 using Npgsql;
 
 namespace CableHub.Host.Cli;
@@ -24,7 +25,7 @@ internal sealed class InventoryCli : IAsyncDisposable
         _infra = infra;
         DataSource = dataSource;
         Settings = settings;
-        Edi = EdiOptions.From(settings, settings.Inventory);
+        Edi = EdiOptions.From(settings.DataDirectory, settings.Inventory);
     }
 
     public NpgsqlDataSource DataSource { get; }

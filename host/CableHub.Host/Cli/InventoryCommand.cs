@@ -1,6 +1,6 @@
 using System.CommandLine;
-using CableHub.Core.Inventory;
-using CableHub.Host.Inventory;
+using CableHub.Inventory;
+using CableHub.Inventory.Edi;
 
 namespace CableHub.Host.Cli;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using CableHub.Core.Persistence;
 using CableHub.Modules;
 using CableHub.Host.Configuration;
-using CableHub.Host.Demo;
+using CableHub.Demo;
 using CableHub.Host.Infrastructure;
 using Spectre.Console;
 

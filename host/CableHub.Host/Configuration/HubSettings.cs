@@ -1,3 +1,5 @@
+using CableHub.Inventory;
+
 namespace CableHub.Host.Configuration;
 
 /// <summary>

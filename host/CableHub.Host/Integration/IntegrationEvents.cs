@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CableHub.Core.Catalog;
-using CableHub.Core.Contracts;
-using CableHub.Core.Vod;
+using CableHub.Catalog.Contracts;
+using CableHub.Ordering.Contracts;
+using CableHub.Vod.Contracts;
 using CableHub.Pipelines.Kafka;
 using Confluent.Kafka;
 using Wolverine;
@@ -55,19 +55,17 @@ public sealed record IntegrationEvent<T>(
     string? CorrelationId,
     [property: JsonPropertyName("event")] T Event);
 
-/// <summary>TMF622 <c>ProductOrderStateChangeEvent</c> payload.</summary>
-public sealed record ProductOrderEventPayload(ProductOrderRef ProductOrder);
-
-public sealed record ProductOrderRef(string Id, string Href, string State, string? StateReason);
-
-/// <summary>Wolverine handlers turning the domain's events into integration events.</summary>
+/// <summary>
+/// Wolverine handlers producing the modules' integration event contracts to their topics (the payloads are the modules'
+/// own contract records: <c>*.Contracts</c>; order outcomes become TMF622 <see cref="ProductOrderStateChangeEvent"/>s).
+/// </summary>
 public static class IntegrationEventHandler
 {
     public static Task Handle(ProductOrderCompleted e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
-        producer.PublishAsync("productOrder", e.OrderId.ToString(), envelope, "ProductOrderStateChangeEvent", e.At, Order(e.OrderId, "completed", null), ct);
+        producer.PublishAsync("productOrder", e.OrderId.ToString(), envelope, ProductOrderStateChangeEvent.EventType, e.At, ProductOrderStateChangeEvent.Of(e.OrderId, ProductOrderState.Completed, null), ct);
 
     public static Task Handle(ProductOrderFailed e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
-        producer.PublishAsync("productOrder", e.OrderId.ToString(), envelope, "ProductOrderStateChangeEvent", e.At, Order(e.OrderId, "failed", e.Reason), ct);
+        producer.PublishAsync("productOrder", e.OrderId.ToString(), envelope, ProductOrderStateChangeEvent.EventType, e.At, ProductOrderStateChangeEvent.Of(e.OrderId, ProductOrderState.Failed, e.Reason), ct);
 
     /// <summary>For the notification side: subscribers of the channel are to be told of the new price (notice period of the profile).</summary>
     public static Task Handle(ChannelPriceChangeAnnounced e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
@@ -82,7 +80,4 @@ public static class IntegrationEventHandler
     /// <summary>For billing: a one-time charge (e.g. a VOD purchase) to put on the account's next bill.</summary>
     public static Task Handle(OneTimeChargeCreated e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
         producer.PublishAsync("billing", e.BillingAccountId.ToString(), envelope, nameof(OneTimeChargeCreated), e.At, e, ct);
-
-    private static ProductOrderEventPayload Order(Guid orderId, string state, string? reason) =>
-        new(new ProductOrderRef(orderId.ToString(), $"{Api.ProductOrdering.ProductOrderEndpoints.BasePath}/{orderId}", state, reason));
 }

@@ -16,7 +16,7 @@ namespace CableHub.Sagas.Messaging;
 /// await tx.CommitAsync(ct);
 /// </code>
 /// </example>
-public sealed class HubOutbox(IWolverineRuntime runtime, NpgsqlDataSource dataSource)
+public sealed class HubOutbox(IWolverineRuntime runtime, NpgsqlDataSource dataSource, TimeProvider clock)
 {
     public Task<OutboxTransaction> BeginAsync(string? correlationId, CancellationToken ct)
     {
@@ -26,6 +26,6 @@ public sealed class HubOutbox(IWolverineRuntime runtime, NpgsqlDataSource dataSo
             context.CorrelationId = correlationId;
         }
 
-        return OutboxTransaction.BeginAsync(dataSource, context, ct);
+        return OutboxTransaction.BeginAsync(dataSource, context, ct, clock);
     }
 }

@@ -1,4 +1,5 @@
-using CableHub.Core.Contracts;
+using CableHub.Ordering.Contracts;
+using CableHub.Core.Messaging;
 using CableHub.Core.Ports;
 using CableHub.Sagas.Onboarding;
 using JasperFx;
@@ -27,8 +28,10 @@ public static class MessagingConfiguration
     /// letters, saga state) in <see cref="MessagingOptions.Schema"/>, built at start-up; durable local queues
     /// with explicit parallelism and polling; retries with exponential back-off, then the dead-letter queue;
     /// the onboarding saga registered explicitly; the correlation id in Serilog's log context.
-    /// Registers <see cref="OnboardingOptions"/> and <see cref="HubOutbox"/>. The host registers an
-    /// <see cref="NpgsqlDataSource"/> for the same database and an <see cref="IConditionalAccessSystem"/>.
+    /// Registers <see cref="OnboardingOptions"/>, <see cref="HubOutbox"/> and the outbox for modules (<see cref="IEventTransactions"/>).
+    /// The host registers an <see cref="NpgsqlDataSource"/> for the same database, a <see cref="TimeProvider"/>, an
+    /// <see cref="IConditionalAccessSystem"/> and the modules whose contracts the steps use (Ordering, Inventory,
+    /// Subscriptions, Catalog, Customers).
     /// </summary>
     public static WolverineOptions ConfigureCableHubMessaging(this WolverineOptions opts, MessagingOptions options)
     {
@@ -59,6 +62,7 @@ public static class MessagingConfiguration
 
         opts.Services.AddSingleton(options.Onboarding);
         opts.Services.AddSingleton<HubOutbox>();
+        opts.Services.AddSingleton<IEventTransactions, OutboxEventTransactions>();
         return opts;
     }
 
@@ -93,6 +97,10 @@ public static class MessagingConfiguration
         opts.Policies.OnException<PostgresException>(e => e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == OnboardingSagaTable)
             .RetryWithCooldown(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100));
 
+        // Another step's CAS call for the same box may still run: look again later, without holding a handler, a connection
+        // or a lock — soon at first (most calls are short), then spread over twice the lease (Wolverine allows 25 attempts).
+        opts.Policies.OnException<CasCallInFlightException>().ScheduleRetry(InFlightRetries(options.Onboarding));
+
         // Transient: the CAS did not answer, the database hiccupped or chose us as a deadlock victim.
         opts.Policies.OnException<CasUnavailableException>().RetryWithCooldown(backOff);
         opts.Policies.OnException<NpgsqlException>(e => e.IsTransient).RetryWithCooldown(backOff);
@@ -100,5 +108,14 @@ public static class MessagingConfiguration
 
         // Anything else is likely a bug or bad data: a few tries, then the dead-letter queue.
         opts.Policies.OnAnyException().RetryWithCooldown(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2));
+    }
+
+    /// <summary>When a step waiting for another step's CAS call looks again: 10 × 0.1 s, 8 × 0.25 s, then 7 looks spread over twice the lease.</summary>
+    internal static TimeSpan[] InFlightRetries(OnboardingOptions onboarding)
+    {
+        var lease = onboarding.CasCallTimeout + onboarding.CasLeaseMargin;
+        var quick = Enumerable.Repeat(TimeSpan.FromMilliseconds(100), 10).Concat(Enumerable.Repeat(TimeSpan.FromMilliseconds(250), 8)).ToList();
+        var rest = TimeSpan.FromTicks(Math.Max(onboarding.CasInFlightRetryDelay.Ticks, (2 * lease - TimeSpan.FromSeconds(3)).Ticks / 7));
+        return [.. quick, .. Enumerable.Repeat(rest, 7)];
     }
 }

@@ -24,12 +24,14 @@ public sealed class OutboxTransaction : IAsyncDisposable
 {
     private readonly MessageContext _context;
     private readonly IMessageDatabase _database;
+    private readonly TimeProvider _clock;
     private bool _committed;
 
-    private OutboxTransaction(MessageContext context, IMessageDatabase database, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    private OutboxTransaction(MessageContext context, IMessageDatabase database, NpgsqlConnection connection, NpgsqlTransaction transaction, TimeProvider clock)
     {
         _context = context;
         _database = database;
+        _clock = clock;
         Connection = connection;
         Transaction = transaction;
     }
@@ -39,7 +41,7 @@ public sealed class OutboxTransaction : IAsyncDisposable
     public NpgsqlTransaction Transaction { get; }
 
     /// <summary>Opens a connection on <paramref name="dataSource"/>, begins a transaction and enlists the outbox of <paramref name="context"/> in it.</summary>
-    public static async Task<OutboxTransaction> BeginAsync(NpgsqlDataSource dataSource, IMessageContext context, CancellationToken ct)
+    public static async Task<OutboxTransaction> BeginAsync(NpgsqlDataSource dataSource, IMessageContext context, CancellationToken ct, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         var messageContext = context as MessageContext
@@ -55,7 +57,7 @@ public sealed class OutboxTransaction : IAsyncDisposable
         {
             var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
             await messageContext.EnlistInOutboxAsync(new DatabaseEnvelopeTransaction(database, transaction)).ConfigureAwait(false);
-            return new OutboxTransaction(messageContext, database, connection, transaction);
+            return new OutboxTransaction(messageContext, database, connection, transaction, clock ?? TimeProvider.System);
         }
         catch
         {
@@ -74,7 +76,7 @@ public sealed class OutboxTransaction : IAsyncDisposable
         var markHandled = envelope is { WasPersistedInInbox: true };
         if (markHandled)
         {
-            var keepUntil = DateTimeOffset.UtcNow.Add(_context.Runtime.Options.Durability.KeepAfterMessageHandling);
+            var keepUntil = _clock.GetUtcNow().Add(_context.Runtime.Options.Durability.KeepAfterMessageHandling);
             await _database.MarkIncomingEnvelopeAsHandledInTransactionAsync(Connection, Transaction, envelope!, keepUntil, ct).ConfigureAwait(false);
         }
 

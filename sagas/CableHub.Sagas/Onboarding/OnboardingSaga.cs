@@ -1,4 +1,4 @@
-using CableHub.Core.Contracts;
+using CableHub.Ordering.Contracts;
 using Microsoft.Extensions.Logging;
 using Wolverine;
 using Wolverine.Persistence.Sagas;

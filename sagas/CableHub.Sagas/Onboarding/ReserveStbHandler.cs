@@ -1,8 +1,7 @@
-using CableHub.Core.Contracts;
-using CableHub.Core.Devices;
-using CableHub.Core.Orders;
+using CableHub.Core.Persistence;
+using CableHub.Inventory.Contracts;
+using CableHub.Ordering.Contracts;
 using CableHub.Sagas.Messaging;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Wolverine;
@@ -10,21 +9,23 @@ using Wolverine;
 namespace CableHub.Sagas.Onboarding;
 
 /// <summary>
-/// Step 1: in one transaction, order → inProgress and a box from stock reserved for it (or, with no box in
-/// stock, order → failed). Idempotent: a redelivered command finds the same box reserved for the order.
+/// Step 1: in one transaction, order → inProgress (Ordering) and a box from stock reserved for it (Inventory), or, with no
+/// box in stock, order → failed. Idempotent: a redelivered command finds the same box reserved for the order.
 /// </summary>
 public static class ReserveStbHandler
 {
-    public const string NoStockReason = "no set-top box in stock";
+    public const string NoStockReason = OnboardingSteps.NoStockReason;
 
-    public static async Task Handle(ReserveStb command, IMessageContext context, NpgsqlDataSource dataSource, ILogger<OnboardingSaga> logger, CancellationToken ct)
+    public static async Task Handle(ReserveStb command, IMessageContext context, NpgsqlDataSource dataSource, IProductOrderLifecycle orders, IStbReservations stbs,
+        TimeProvider clock, ILogger<OnboardingSaga> logger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(command);
-        await using var tx = await OutboxTransaction.BeginAsync(dataSource, context, ct).ConfigureAwait(false);
-        var state = await tx.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            OnboardingSql.LockOrder, new { orderId = command.OrderId }, tx.Transaction, cancellationToken: ct)).ConfigureAwait(false)
+        ArgumentNullException.ThrowIfNull(orders);
+        ArgumentNullException.ThrowIfNull(stbs);
+        await using var tx = await OutboxTransaction.BeginAsync(dataSource, context, ct, clock).ConfigureAwait(false);
+        var session = new DbSession(tx.Connection, tx.Transaction);
+        var state = await orders.LockStateAsync(command.OrderId, session, ct).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"product order {command.OrderId} does not exist");
-
         if (ProductOrderState.IsFinal(state))
         {
             await tx.PublishAsync(new OnboardingAbandoned(command.OrderId, state)).ConfigureAwait(false);
@@ -32,26 +33,20 @@ public static class ReserveStbHandler
             return;
         }
 
-        await ProductOrderStore.SetStateAsync(command.OrderId, ProductOrderState.InProgress, null, tx.Connection, tx.Transaction, ct).ConfigureAwait(false);
-        await tx.Connection.ExecuteAsync(new CommandDefinition(
-            OnboardingSql.StockMovementContext, new { reason = "reserved for product order", reference = command.OrderId.ToString() }, tx.Transaction, cancellationToken: ct)).ConfigureAwait(false);
-        var box = await DeviceStore.ReserveStbAsync(command.OrderId, command.CustomerId, tx.Connection, tx.Transaction, ct).ConfigureAwait(false);
+        await orders.SetStateAsync(command.OrderId, ProductOrderState.InProgress, null, session, ct).ConfigureAwait(false);
+        var box = await stbs.ReserveAsync(new ReserveStbForOrder(command.OrderId, command.CustomerId,
+            new MovementContext("onboarding", "reserved for product order", command.OrderId.ToString())), session, ct).ConfigureAwait(false);
         if (box is null)
         {
-            await ProductOrderStore.SetStateAsync(command.OrderId, ProductOrderState.Failed, NoStockReason, tx.Connection, tx.Transaction, ct).ConfigureAwait(false);
-            await tx.PublishAsync(new ProductOrderFailed(command.OrderId, NoStockReason, DateTimeOffset.UtcNow)).ConfigureAwait(false);
-            await tx.PublishAsync(new StbReservationFailed(command.OrderId, NoStockReason)).ConfigureAwait(false);
+            await orders.SetStateAsync(command.OrderId, ProductOrderState.Failed, NoStockReason, session, ct).ConfigureAwait(false);
             logger.LogWarning("Order {OrderId} failed: {Reason}", command.OrderId, NoStockReason);
         }
-        else
+
+        foreach (var message in OnboardingSteps.AfterReservation(command.OrderId, box, clock.GetUtcNow()))
         {
-            var card = await DeviceStore.PairedCardAsync(box.Id, tx.Connection, tx.Transaction, ct).ConfigureAwait(false);
-            await tx.PublishAsync(new StbReserved(command.OrderId, box.Id, CasIdOf(box), card is null ? null : CasIdOf(card))).ConfigureAwait(false);
+            await tx.PublishAsync(message).ConfigureAwait(false);
         }
 
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
-
-    /// <summary>The id the CAS knows a device by: its CA id, else its serial number.</summary>
-    internal static string CasIdOf(Device device) => device.CasId ?? device.SerialNumber;
 }

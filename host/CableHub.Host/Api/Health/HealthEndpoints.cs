@@ -37,7 +37,7 @@ public static class HealthEndpoints
         var document = new Dictionary<string, object?>
         {
             ["status"] = Word(report.Status),
-            ["checkedAt"] = DateTimeOffset.UtcNow,
+            ["checkedAt"] = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
             ["durationMs"] = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
             ["dependencies"] = report.Entries.ToDictionary(
                 e => e.Key,

@@ -2,10 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using CableHub.Connectors.Xmltv;
-using CableHub.Core.Epg;
+using CableHub.Epg;
 using CableHub.Core.Persistence;
 using CableHub.Modules;
-using CableHub.Host.Api.Epg;
+using CableHub.Epg.Api;
 using Dapper;
 using Npgsql;
 
@@ -42,12 +42,13 @@ public static class EpgBenchmark
             }
 
             await using var db = await CliDatabase.OpenAsync(parse, ct).ConfigureAwait(false);
-            return await RunAsync(db.Infrastructure.PostgresConnectionString, n, c, r, parse.GetValue(details), parse.GetValue(keep), db.Loggers, ct).ConfigureAwait(false);
+            return await RunAsync(db.Infrastructure.PostgresConnectionString, n, c, r, parse.GetValue(details), parse.GetValue(keep), db.Settings, db.Configuration, db.Loggers, ct).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(string clusterConnectionString, int programmes, int channels, int runs, bool details, bool keep, ILoggerFactory loggers, CancellationToken ct)
+    private static async Task<int> RunAsync(string clusterConnectionString, int programmes, int channels, int runs, bool details, bool keep,
+        Configuration.HubSettings settings, IConfiguration configuration, ILoggerFactory loggers, CancellationToken ct)
     {
         var ci = CultureInfo.InvariantCulture;
         var database = "cablehub_bench_" + Guid.NewGuid().ToString("N")[..8];
@@ -72,8 +73,8 @@ public static class EpgBenchmark
             Console.WriteLine(string.Create(ci,
                 $"Generated {generated.Programmes:N0} {(details ? "detailed" : "lean")} programmes on {channels} channels: {generated.Bytes / 1e6:N1} MB in {watch.Elapsed.TotalSeconds:N1} s (not timed)"));
 
-            var clock = TimeProvider.System;
-            var importer = new XmltvGuideImporter(dataSource, new EpgStore(dataSource, clock), clock);
+            await using var services = Composition.HubComposition.CliServices(dataSource, settings, configuration, loggers);
+            var importer = services.GetRequiredService<XmltvGuideImporter>();
 
             // Warm-up (not timed): a small file a year earlier, so the timed runs measure compiled code, not the JIT.
             var warmUp = file + ".warmup";

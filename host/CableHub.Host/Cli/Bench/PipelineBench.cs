@@ -4,7 +4,7 @@ using System.Globalization;
 using CableHub.Core.Persistence;
 using CableHub.Modules;
 using CableHub.Host.Configuration;
-using CableHub.Host.Demo;
+using CableHub.Demo;
 using CableHub.Host.Infrastructure;
 using CableHub.Warehouse.Migrations;
 using Spectre.Console;

@@ -1,0 +1,83 @@
+using CableHub.Core;
+using CableHub.Core.Persistence;
+
+namespace CableHub.Catalog.Contracts;
+
+// What other modules may use of Catalog (owner of hub.broadcaster, channel, package, package_channel, plan,
+// plan_package, catalog_price, price_change_notice): small read models and the queries that return them.
+
+/// <summary>A plan as other modules see it (what ordering and onboarding need).</summary>
+public sealed record PlanSummary(Guid Id, string Code, string Name, Money Price, string BillingPeriod, string Status)
+{
+    public bool IsSellable => Status == "active";
+}
+
+/// <summary>A channel of the line-up as other modules see it (EPG guides, exports).</summary>
+public sealed record ChannelSummary(Guid Id, string Code, string Name, int Lcn, string Definition, string Language, string Genre, string Status);
+
+/// <summary>Plans: lookups and what a plan gives (its channels, their CAS products).</summary>
+public interface IPlanCatalog
+{
+    Task<PlanSummary?> GetPlanAsync(Guid id, CancellationToken ct);
+
+    /// <summary>By id (a GUID) or code.</summary>
+    Task<PlanSummary?> FindPlanAsync(string idOrCode, CancellationToken ct);
+
+    /// <summary>The CAS product ids of every channel in the plan's packages (what a box on this plan may descramble).</summary>
+    Task<IReadOnlyList<string>> CasProductIdsForPlanAsync(Guid planId, CancellationToken ct);
+
+    /// <summary>The distinct channels of the plan's packages, read in the caller's unit of work.</summary>
+    Task<IReadOnlyList<Guid>> ChannelIdsForPlanAsync(Guid planId, DbSession session, CancellationToken ct);
+}
+
+/// <summary>The line-up for modules that refer to channels (EPG).</summary>
+public interface IChannelDirectory
+{
+    /// <summary>Channels in logical channel number order: all, or those with the given ids / codes, or the active ones.</summary>
+    Task<IReadOnlyList<ChannelSummary>> ListAsync(ChannelSelection selection, CancellationToken ct);
+
+    /// <summary>
+    /// Of <paramref name="channelIds"/>, those that exist, share-locked in the caller's transaction (FOR KEY SHARE) so they
+    /// cannot be deleted before it commits — what a foreign key would check, set-based.
+    /// </summary>
+    Task<IReadOnlySet<Guid>> LockExistingAsync(IReadOnlyCollection<Guid> channelIds, DbSession session, CancellationToken ct);
+}
+
+/// <summary>Which channels <see cref="IChannelDirectory.ListAsync"/> returns (null members do not filter).</summary>
+public sealed record ChannelSelection(IReadOnlyCollection<Guid>? Ids = null, IReadOnlyCollection<string>? Codes = null, bool ActiveOnly = false)
+{
+    public static ChannelSelection All { get; } = new();
+}
+
+/// <summary>
+/// VOD offers as TMF620 product offerings: the VOD module implements this so the catalog can list them beside plans,
+/// channels and bouquets (counted and paged in SQL by the owner of the rows).
+/// </summary>
+public interface IVodOfferings
+{
+    /// <summary>How many offers have one of the statuses (null: any).</summary>
+    Task<int> CountAsync(IReadOnlyCollection<string>? statuses, CancellationToken ct);
+
+    /// <summary>A page of offers, in a stable order.</summary>
+    Task<IReadOnlyList<VodOfferingSummary>> PageAsync(IReadOnlyCollection<string>? statuses, int offset, int limit, CancellationToken ct);
+
+    /// <summary>By id, or by the offering code <c>{titleCode}-{model}</c>.</summary>
+    Task<VodOfferingSummary?> FindAsync(string idOrCode, CancellationToken ct);
+}
+
+/// <summary>A VOD offer as a product offering (<c>@type</c> VodOffering); <see cref="Code"/> is <c>{TitleCode}-{Model}</c>.</summary>
+public sealed record VodOfferingSummary(
+    Guid Id,
+    Guid TitleId,
+    string TitleCode,
+    string TitleName,
+    string Model,
+    Money? Price,
+    int? RentalHours,
+    Guid? PlanId,
+    string Status,
+    DateTimeOffset? ValidFrom,
+    DateTimeOffset? ValidTo)
+{
+    public string Code => $"{TitleCode}-{Model}";
+}

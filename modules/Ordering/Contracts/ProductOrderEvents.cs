@@ -1,0 +1,66 @@
+using CableHub.Core.Persistence;
+
+namespace CableHub.Ordering.Contracts;
+
+// What other modules and the sagas may use of Ordering (owner of hub.product_order, product_order_item,
+// product_order_state_change): the TMF622 states, the order's messages, the lifecycle commands, and the TMF622
+// integration event shape.
+
+/// <summary>TMF622 productOrder states.</summary>
+public static class ProductOrderState
+{
+    public const string Acknowledged = "acknowledged";
+    public const string Rejected = "rejected";
+    public const string Pending = "pending";
+    public const string Held = "held";
+    public const string InProgress = "inProgress";
+    public const string Cancelled = "cancelled";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+    public const string Partial = "partial";
+
+    /// <summary>States an order never leaves.</summary>
+    public static bool IsFinal(string state) => state is Rejected or Cancelled or Completed or Failed or Partial;
+}
+
+/// <summary>The order lifecycle commands onboarding needs; every change is conditional (final states are final) and recorded.</summary>
+public interface IProductOrderLifecycle
+{
+    /// <summary>The order's state, its row locked (FOR UPDATE) until the session's transaction ends; null when unknown.</summary>
+    Task<string?> LockStateAsync(Guid orderId, DbSession session, CancellationToken ct);
+
+    /// <summary>The order's state without a lock; null when unknown.</summary>
+    Task<string?> StateAsync(Guid orderId, DbSession session, CancellationToken ct);
+
+    /// <summary>
+    /// Moves the order (and its items) to <paramref name="state"/> and records the change. False, and nothing changed, when
+    /// the order is already in that state or in a final one (idempotent under redelivery).
+    /// </summary>
+    Task<bool> SetStateAsync(Guid orderId, string state, string? reason, DbSession session, CancellationToken ct);
+}
+
+/// <summary>A product order was accepted and recorded (TMF622 state <c>acknowledged</c>); onboarding may start.</summary>
+public sealed record ProductOrderAcknowledged(Guid OrderId, Guid CustomerId, Guid BillingAccountId, Guid PlanId, DateTimeOffset At);
+
+/// <summary>The order reached <c>completed</c>: subscription active, box activated.</summary>
+public sealed record ProductOrderCompleted(Guid OrderId, Guid SubscriptionId, Guid DeviceId, DateTimeOffset At);
+
+/// <summary>The order reached <c>failed</c>; <paramref name="Reason"/> says why.</summary>
+public sealed record ProductOrderFailed(Guid OrderId, string Reason, DateTimeOffset At);
+
+/// <summary>
+/// The integration event for back-office systems: TMF622 <c>ProductOrderStateChangeEvent</c>, its own contract (built from
+/// <see cref="ProductOrderCompleted"/> / <see cref="ProductOrderFailed"/>, never the domain order), produced to
+/// <c>cablehub.events.productOrder</c> keyed by order id.
+/// </summary>
+public sealed record ProductOrderStateChangeEvent(ProductOrderRef ProductOrder)
+{
+    public const string EventType = "ProductOrderStateChangeEvent";
+
+    public const string BasePath = "/tmf-api/productOrderingManagement/v4/productOrder";
+
+    public static ProductOrderStateChangeEvent Of(Guid orderId, string state, string? reason) =>
+        new(new ProductOrderRef(orderId.ToString(), $"{BasePath}/{orderId}", state, reason));
+}
+
+public sealed record ProductOrderRef(string Id, string Href, string State, string? StateReason);

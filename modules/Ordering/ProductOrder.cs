@@ -1,0 +1,36 @@
+using CableHub.Customers.Contracts;
+using CableHub.Ordering.Contracts;
+
+namespace CableHub.Ordering;
+
+/// <summary>Place an order for a new customer and one plan.</summary>
+public sealed record PlaceProductOrder(
+    string? ExternalId,
+    NewCustomer Customer,
+    Guid PlanId,
+    string ItemId,
+    string Currency,
+    string PaymentMethod,
+    int BillCycleDay,
+    string CorrelationId,
+    string Channel = "api");
+
+public sealed record PlacedProductOrder(Guid OrderId, Guid CustomerId, Guid BillingAccountId, bool AlreadyExisted);
+
+public sealed record ProductOrderItem(string ItemId, string Action, Guid PlanId, int Quantity, string State);
+
+public sealed record ProductOrderStateChange(string State, string? Reason, DateTimeOffset At);
+
+public sealed record ProductOrder(
+    Guid Id,
+    string? ExternalId,
+    string State,
+    string? StateReason,
+    Guid CustomerId,
+    Guid? BillingAccountId,
+    string Channel,
+    string CorrelationId,
+    DateTimeOffset RequestedAt,
+    DateTimeOffset? CompletedAt,
+    IReadOnlyList<ProductOrderItem> Items,
+    IReadOnlyList<ProductOrderStateChange> History);

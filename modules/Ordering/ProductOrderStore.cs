@@ -1,0 +1,117 @@
+using CableHub.Core.Persistence;
+using CableHub.Customers.Contracts;
+using CableHub.Ordering.Contracts;
+using Dapper;
+using Npgsql;
+
+namespace CableHub.Ordering;
+
+/// <summary>Product orders, their items and state history.</summary>
+public sealed class ProductOrderStore(NpgsqlDataSource dataSource, ICustomerRegistry customers, TimeProvider clock) : IProductOrderLifecycle
+{
+    /// <summary>
+    /// Records the customer, a billing account and the order (state acknowledged) in the caller's
+    /// transaction. An order whose external id was seen before is not placed again: the existing one
+    /// is returned with <see cref="PlacedProductOrder.AlreadyExisted"/> set.
+    /// </summary>
+    public async Task<PlacedProductOrder> PlaceAsync(PlaceProductOrder order, NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (order.ExternalId is { } externalId)
+        {
+            var existing = await conn.QuerySingleOrDefaultAsync<(Guid Id, Guid CustomerId, Guid? BillingAccountId)?>(new CommandDefinition(
+                "SELECT id, customer_id, billing_account_id FROM hub.product_order WHERE external_id = @externalId",
+                new { externalId }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            if (existing is { } e)
+            {
+                return new PlacedProductOrder(e.Id, e.CustomerId, e.BillingAccountId ?? Guid.Empty, AlreadyExisted: true);
+            }
+        }
+
+        var registered = await customers.RegisterAsync(
+            new RegisterCustomer(order.Customer, order.Currency, order.PaymentMethod, order.BillCycleDay), new DbSession(conn, tx), ct).ConfigureAwait(false);
+        var (customerId, accountId) = (registered.CustomerId, registered.BillingAccountId);
+        var orderId = Ids.New(clock);
+        await conn.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO hub.product_order (id, external_id, state, customer_id, billing_account_id, channel, correlation_id)
+            VALUES (@orderId, @externalId, 'acknowledged', @customerId, @accountId, @channel, @correlationId);
+            INSERT INTO hub.product_order_item (order_id, item_id, action, plan_id, quantity, state)
+            VALUES (@orderId, @itemId, 'add', @planId, 1, 'acknowledged');
+            INSERT INTO hub.product_order_state_change (order_id, state) VALUES (@orderId, 'acknowledged');
+            """,
+            new { orderId, order.ExternalId, customerId, accountId, order.Channel, order.CorrelationId, order.ItemId, order.PlanId }, tx, cancellationToken: ct)).ConfigureAwait(false);
+        return new PlacedProductOrder(orderId, customerId, accountId, AlreadyExisted: false);
+    }
+
+    /// <summary>
+    /// Moves the order (and its items) to <paramref name="state"/> and records the change. Returns false and
+    /// changes nothing when the order is already in that state or in a final state (idempotent under redelivery).
+    /// </summary>
+    public static async Task<bool> SetStateAsync(Guid orderId, string state, string? reason, NpgsqlConnection conn, NpgsqlTransaction? tx, CancellationToken ct = default)
+    {
+        var changed = await conn.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE hub.product_order
+            SET state = @state, state_reason = @reason, updated_at = now(),
+                completed_at = CASE WHEN @state IN ('completed', 'failed', 'cancelled', 'rejected', 'partial') THEN now() ELSE completed_at END
+            WHERE id = @orderId AND state <> @state AND state NOT IN ('completed', 'failed', 'cancelled', 'rejected', 'partial')
+            """, new { orderId, state, reason }, tx, cancellationToken: ct)).ConfigureAwait(false);
+        if (changed == 0)
+        {
+            return false;
+        }
+
+        await conn.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE hub.product_order_item SET state = @state WHERE order_id = @orderId;
+            INSERT INTO hub.product_order_state_change (order_id, state, reason) VALUES (@orderId, @state, @reason);
+            """, new { orderId, state, reason }, tx, cancellationToken: ct)).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task<bool> SetStateAsync(Guid orderId, string state, string? reason, CancellationToken ct = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var changed = await SetStateAsync(orderId, state, reason, conn, tx, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return changed;
+    }
+
+    public Task<string?> LockStateAsync(Guid orderId, DbSession session, CancellationToken ct) =>
+        session.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT state FROM hub.product_order WHERE id = @orderId FOR UPDATE", new { orderId }, session.Transaction, cancellationToken: ct));
+
+    public Task<string?> StateAsync(Guid orderId, DbSession session, CancellationToken ct) =>
+        session.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT state FROM hub.product_order WHERE id = @orderId", new { orderId }, session.Transaction, cancellationToken: ct));
+
+    Task<bool> IProductOrderLifecycle.SetStateAsync(Guid orderId, string state, string? reason, DbSession session, CancellationToken ct) =>
+        SetStateAsync(orderId, state, reason, session.Connection, session.Transaction, ct);
+
+    public async Task<ProductOrder?> GetAsync(Guid orderId, CancellationToken ct = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var grid = await conn.QueryMultipleAsync(new CommandDefinition(
+            """
+            SELECT id, external_id, state, state_reason, customer_id, billing_account_id, channel, correlation_id, requested_at, completed_at
+            FROM hub.product_order WHERE id = @orderId;
+            SELECT item_id, action, plan_id, quantity, state FROM hub.product_order_item WHERE order_id = @orderId ORDER BY item_id;
+            SELECT state, reason, at FROM hub.product_order_state_change WHERE order_id = @orderId ORDER BY id;
+            """, new { orderId }, cancellationToken: ct)).ConfigureAwait(false);
+        var head = await grid.ReadSingleOrDefaultAsync<OrderRow>().ConfigureAwait(false);
+        if (head is null)
+        {
+            return null;
+        }
+
+        var items = (await grid.ReadAsync<ProductOrderItem>().ConfigureAwait(false)).ToList();
+        var history = (await grid.ReadAsync<ProductOrderStateChange>().ConfigureAwait(false)).ToList();
+        return new ProductOrder(head.Id, head.ExternalId, head.State, head.StateReason, head.CustomerId, head.BillingAccountId, head.Channel,
+            head.CorrelationId, head.RequestedAt, head.CompletedAt, items, history);
+    }
+
+    private sealed record OrderRow(Guid Id, string? ExternalId, string State, string? StateReason, Guid CustomerId, Guid? BillingAccountId,
+        string Channel, string CorrelationId, DateTimeOffset RequestedAt, DateTimeOffset? CompletedAt);
+}

@@ -1,0 +1,47 @@
+using CableHub.Core.Persistence;
+
+namespace CableHub.Subscriptions.Contracts;
+
+// What other modules may use of Subscriptions (owner of hub.subscription and hub.entitlement; TMF637 later).
+
+public static class SubscriptionStatus
+{
+    public const string Created = "created";
+    public const string PendingActive = "pending_active";
+    public const string Active = "active";
+    public const string Suspended = "suspended";
+    public const string Terminated = "terminated";
+    public const string Cancelled = "cancelled";
+}
+
+public sealed record SubscriptionSummary(Guid Id, Guid CustomerId, Guid BillingAccountId, Guid PlanId, Guid? OrderId, Guid? DeviceId, string Status, DateTimeOffset? StartAt, DateTimeOffset? EndAt);
+
+/// <summary>
+/// Create the active subscription of an order and entitle the device to <paramref name="ChannelIds"/> (the plan's channels,
+/// as the catalog says) from <paramref name="At"/>.
+/// </summary>
+public sealed record CreateActiveSubscription(Guid OrderId, Guid CustomerId, Guid BillingAccountId, Guid PlanId, Guid DeviceId, IReadOnlyList<Guid> ChannelIds, DateTimeOffset At);
+
+/// <summary>Whose entitlements: a customer's (all their boxes) or some devices'.</summary>
+public sealed record EntitlementQuery(Guid? CustomerId, IReadOnlyList<Guid>? DeviceIds, DateTimeOffset At, IReadOnlyList<string> SubscriptionStatuses);
+
+/// <summary>The Subscriptions module's command and query handlers for other modules.</summary>
+public interface ISubscriptions
+{
+    /// <summary>Idempotent per order: a second call returns the existing subscription's id.</summary>
+    Task<Guid> CreateActiveAsync(CreateActiveSubscription command, DbSession session, CancellationToken ct);
+
+    Task<SubscriptionSummary?> GetByOrderAsync(Guid orderId, CancellationToken ct);
+
+    /// <summary>Whether the customer has an active subscription to the plan.</summary>
+    Task<bool> HasActiveSubscriptionAsync(Guid customerId, Guid planId, DbSession session, CancellationToken ct);
+
+    /// <summary>The distinct channels the customer's (or device's) subscriptions in the given statuses entitle to at the instant.</summary>
+    Task<IReadOnlyList<Guid>> EntitledChannelIdsAsync(EntitlementQuery query, CancellationToken ct);
+
+    /// <summary>How many customers have an active, pending or suspended subscription to one of the plans.</summary>
+    Task<int> CountCustomersOnPlansAsync(IReadOnlyList<Guid> planIds, DbSession session, CancellationToken ct);
+
+    /// <summary>Those customers, streamed (there may be millions).</summary>
+    IAsyncEnumerable<Guid> CustomersOnPlansAsync(IReadOnlyList<Guid> planIds, CancellationToken ct);
+}

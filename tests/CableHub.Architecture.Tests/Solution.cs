@@ -1,0 +1,54 @@
+using System.Reflection;
+using CableHub.Core.Persistence;
+using CableHub.Modules;
+
+namespace CableHub.Architecture.Tests;
+
+/// <summary>The assemblies of the solution by layer, loaded from the test's output folder (the host references all of them).</summary>
+internal static class Solution
+{
+    public static Assembly Core { get; } = typeof(Core.Money).Assembly;
+
+    public static Assembly CoreApi { get; } = typeof(Core.Api.ProblemMapping).Assembly;
+
+    /// <summary>Module name (e.g. Catalog) → its assembly.</summary>
+    public static IReadOnlyDictionary<string, Assembly> Modules { get; } = new Dictionary<string, Assembly>
+    {
+        ["Customers"] = typeof(Customers.CustomersModule).Assembly,
+        ["Catalog"] = typeof(Catalog.CatalogModule).Assembly,
+        ["Epg"] = typeof(Epg.EpgModule).Assembly,
+        ["Vod"] = typeof(Vod.VodModule).Assembly,
+        ["Ordering"] = typeof(Ordering.OrderingModule).Assembly,
+        ["Subscriptions"] = typeof(Subscriptions.SubscriptionsModule).Assembly,
+        ["Inventory"] = typeof(Inventory.InventoryModule).Assembly,
+    };
+
+    public static Assembly Sagas { get; } = typeof(Sagas.SagasSchema).Assembly;
+
+    public static IReadOnlyList<Assembly> Connectors { get; } =
+    [
+        typeof(Connectors.Cas.Simulator.SimulatedConditionalAccessSystem).Assembly,
+        typeof(Connectors.Edi.EdiDocumentParser).Assembly,
+        typeof(Connectors.Xmltv.XmltvReader).Assembly,
+    ];
+
+    public static IReadOnlyList<Assembly> Pipelines { get; } =
+    [
+        typeof(Pipelines.Cdc.CdcReader).Assembly,
+        typeof(Pipelines.Ingest.WarehouseIngester).Assembly,
+        typeof(Pipelines.Kafka.KafkaClientSettings).Assembly,
+    ];
+
+    /// <summary>Dev-only projects that product code must never reference.</summary>
+    public static IReadOnlyList<string> DevOnlyNamespaces { get; } = ["CableHub.DevServers", "CableHub.Demo", "CableHub.Warehouse.Embedded", "CableHub.Host"];
+
+    /// <summary>Every project root namespace of ours.</summary>
+    public static IReadOnlyList<string> OurNamespaces { get; } =
+    [
+        .. Modules.Keys.Select(m => "CableHub." + m), "CableHub.Sagas", "CableHub.Connectors", "CableHub.Pipelines", "CableHub.Warehouse", "CableHub.Host",
+        "CableHub.DevServers", "CableHub.Demo", "CableHub.Modules",
+    ];
+
+    public static ModuleMigrations MigrationsOf(string module) =>
+        HubModules.Migrations.Single(m => string.Equals(m.Module, module, StringComparison.OrdinalIgnoreCase));
+}

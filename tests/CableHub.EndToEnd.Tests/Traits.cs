@@ -1,0 +1,2 @@
+// The whole hub as a process (servers, migrations, demo data, pipelines): the slow lane. `./cablehub test --fast` skips it.
+[assembly: Trait("Category", "EndToEnd")]
