@@ -9,7 +9,7 @@ internal static class TestFiles
 {
     public static string Iso(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "iso20022", name);
 
-    public static string Stripe(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "stripe", name);
+    public static string StripeFixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "stripe", name);
 
     public const string Camt054V02 = "genkgo_camt.054.001.02_dbit-3tx-e2e-ustrd-strd.xml";
     public const string Camt054V04 = "genkgo_camt.054.001.04_batch-3tx-e2e-ustrd-isr-scor.xml";
