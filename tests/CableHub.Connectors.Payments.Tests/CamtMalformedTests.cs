@@ -34,7 +34,7 @@ public sealed class CamtMalformedTests
     {
         var error = Should.Throw<BankFileFormatException>(() => new Iso20022.Camt.CamtReader().ReadFile(Iso(SwissPain008)).ToList());
 
-        error.Reason.ShouldContain("is not an ISO 20022 message");
+        error.Reason.ShouldBe("root element <Document> with namespace \"http://www.six-interbank-clearing.com/de/pain.008.001.02.ch.03.xsd\" is not a camt.052 account report or a camt.053 statement or a camt.054 debit/credit notification (expected <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.NN\">)");
         error.Location.ElementPath.ShouldBe("/Document");
         error.Message.ShouldStartWith(Iso(SwissPain008) + ":2:2: /Document: ");
 
@@ -55,7 +55,7 @@ public sealed class CamtMalformedTests
     {
         var error = Fails("<html><body>Bank statement</body></html>", "page.html");
 
-        error.Message.ShouldBe("page.html:1:2: /html: root element <html> with no namespace is not an ISO 20022 message; expected <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.NN\">");
+        error.Message.ShouldBe("page.html:1:2: /html: root element <html> with no namespace is not a camt.052 account report or a camt.053 statement or a camt.054 debit/credit notification (expected <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.NN\">)");
     }
 
     [Fact]

@@ -244,7 +244,8 @@ public sealed partial class CamtReader : IBankNotificationReader
             if (!match.Success)
             {
                 var what = ns.Length == 0 ? "no namespace" : $"namespace \"{ns}\"";
-                throw FailHere($"root element <{name}> with {what} is not an ISO 20022 message; expected <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.NN\">");
+                var example = options.Accept.Contains(BankMessageKind.DebitCreditNotification) ? "camt.054" : options.Accept.Contains(BankMessageKind.Statement) ? "camt.053" : "camt.052";
+                throw FailHere($"root element <{name}> with {what} is not {Wanted(options.Accept)} (expected <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:{example}.001.NN\">)");
             }
 
             var area = match.Groups[1].Value;

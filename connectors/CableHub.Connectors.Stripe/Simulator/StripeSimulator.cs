@@ -208,6 +208,19 @@ public sealed class StripeSimulator : IAsyncDisposable
         {
             apiKey = authorization[7..].Trim();
         }
+        else if (authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            // curl -u sk_test_…: (Stripe's documented curl usage): the key is the user name
+            try
+            {
+                var pair = Encoding.UTF8.GetString(Convert.FromBase64String(authorization[6..].Trim()));
+                apiKey = pair.Split(':', 2)[0];
+            }
+            catch (FormatException)
+            {
+                apiKey = null;
+            }
+        }
 
         var idempotencyKey = request.Headers["Idempotency-Key"].ToString();
         var response = engine.Handle(new StripeRequest(request.Method, request.Path.Value ?? "/", parameters, apiKey, idempotencyKey.Length == 0 ? null : idempotencyKey));
