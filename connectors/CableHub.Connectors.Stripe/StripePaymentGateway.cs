@@ -11,7 +11,7 @@ namespace CableHub.Connectors.Stripe;
 /// it). Card declines come back as results; 5xx / 429 / 409 / network trouble as
 /// <see cref="PaymentGatewayUnavailableException"/>; other refusals as <see cref="PaymentGatewayRequestException"/>.
 /// </summary>
-public sealed class StripePaymentGateway : IPaymentGateway, IDisposable
+public sealed partial class StripePaymentGateway : IPaymentGateway, IDisposable
 {
     public const string GatewayName = "stripe";
 
@@ -44,6 +44,7 @@ public sealed class StripePaymentGateway : IPaymentGateway, IDisposable
     public async Task<CardPayment> CreatePaymentAsync(CreateCardPayment request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
+        RefuseCardNumber(request.PaymentMethodToken);
         var options = new PaymentIntentCreateOptions
         {
             Amount = StripeAmounts.ToMinor(request.Amount),
@@ -62,6 +63,7 @@ public sealed class StripePaymentGateway : IPaymentGateway, IDisposable
     public async Task<CardPayment> ConfirmPaymentAsync(ConfirmCardPayment request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
+        RefuseCardNumber(request.PaymentMethodToken);
         var options = new PaymentIntentConfirmOptions { PaymentMethod = request.PaymentMethodToken, Expand = ExpandCharge };
         return await CallAsync(() => intents.ConfirmAsync(request.GatewayPaymentId, options, Key(request.IdempotencyKey), ct), ct).ConfigureAwait(false);
     }
@@ -100,6 +102,19 @@ public sealed class StripePaymentGateway : IPaymentGateway, IDisposable
     }
 
     public void Dispose() => http.Dispose();
+
+    /// <summary>A card number must never reach the hub, let alone be sent on: a "token" of 12–19 digits (spaces and
+    /// dashes allowed) is refused before any request is made, and the message does not repeat it.</summary>
+    private static void RefuseCardNumber(string? token)
+    {
+        if (token is not null && CardNumberShape().IsMatch(token))
+        {
+            throw new ArgumentException("the payment-method token looks like a card number; pass the gateway's token (pm_…) — card numbers never pass through the hub", nameof(token));
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9][0-9 \-]{10,24}[0-9]$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex CardNumberShape();
 
     private static RequestOptions Key(string idempotencyKey)
     {

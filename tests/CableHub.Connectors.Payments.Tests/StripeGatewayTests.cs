@@ -173,9 +173,26 @@ public sealed class StripeGatewayTests : IAsyncLifetime
         missing.Code.ShouldBe("resource_missing");
 
         var token = await Should.ThrowAsync<PaymentGatewayRequestException>(() =>
-            world.Gateway.CreatePaymentAsync(new CreateCardPayment("k-bad-token", new Money(5m, "INR"), "4242424242424242", true), CancellationToken.None));
+            world.Gateway.CreatePaymentAsync(new CreateCardPayment("k-bad-token", new Money(5m, "INR"), "pm_card_unknown", true), CancellationToken.None));
         token.Code.ShouldBe("resource_missing");
         token.Param.ShouldBe("payment_method");
+    }
+
+    [Theory]
+    [InlineData("4242424242424242")]
+    [InlineData("4242 4242 4242 4242")]
+    [InlineData("4000-0035-6000-0008")]
+    public async Task A_card_number_is_refused_before_anything_is_sent(string pan)
+    {
+        var before = world.Simulator.EventIds.Count;
+
+        var error = await Should.ThrowAsync<ArgumentException>(() =>
+            world.Gateway.CreatePaymentAsync(new CreateCardPayment("k-pan", new Money(5m, "INR"), pan, true), CancellationToken.None));
+        await Should.ThrowAsync<ArgumentException>(() =>
+            world.Gateway.ConfirmPaymentAsync(new ConfirmCardPayment("k-pan-2", "pi_x", pan), CancellationToken.None));
+
+        error.Message.ShouldNotContain(pan);
+        world.Simulator.EventIds.Count.ShouldBe(before);
     }
 
     [Fact]
