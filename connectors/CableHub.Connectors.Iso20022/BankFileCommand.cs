@@ -35,14 +35,35 @@ public static class BankFileCommand
         var options = kind == BankMessageKind.Statement ? CamtReaderOptions.StatementsOnly : CamtReaderOptions.NotificationsOnly;
         return Guard($"payments {verb}", path, error, () =>
         {
-            var entries = new CamtReader(options).ReadFile(path).ToList();
-            if (json)
+            if (!json)
             {
-                output.WriteLine(ToJson(entries));
+                WriteSummary(new CamtReader(options).ReadFile(path).ToList(), output);
+                return 0;
             }
-            else
+
+            // streamed into a temporary file (constant memory for any file size), printed only once the whole bank
+            // file was read: a broken file prints no partial JSON
+            var temp = Path.GetTempFileName();
+            try
             {
-                WriteSummary(entries, output);
+                using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
+                {
+                    WriteJson(new CamtReader(options).ReadFile(path), file);
+                }
+
+                using var reader = new StreamReader(temp, System.Text.Encoding.UTF8);
+                var buffer = new char[64 * 1024];
+                int read;
+                while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    output.Write(buffer, 0, read);
+                }
+
+                output.WriteLine();
+            }
+            finally
+            {
+                File.Delete(temp);
             }
 
             return 0;
@@ -54,7 +75,16 @@ public static class BankFileCommand
     {
         ArgumentNullException.ThrowIfNull(entries);
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, JsonOptions))
+        WriteJson(entries, buffer);
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Writes the JSON document of <see cref="ReadNotification"/> as the entries arrive.</summary>
+    public static void WriteJson(IEnumerable<BankEntry> entries, Stream target)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(target);
+        using (var w = new Utf8JsonWriter(target, JsonOptions))
         {
             w.WriteStartObject();
             w.WriteStartArray("entries");
@@ -93,13 +123,15 @@ public static class BankFileCommand
 
                 w.WriteEndArray();
                 w.WriteEndObject();
+                if (w.BytesPending > 64 * 1024)
+                {
+                    w.Flush();
+                }
             }
 
             w.WriteEndArray();
             w.WriteEndObject();
         }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary><c>payments pain008 --example --out FILE</c>: writes the sample batch, validates it against the official
