@@ -385,8 +385,8 @@ public sealed class SimulatedConditionalAccessSystem : IConditionalAccessSystem,
 
         if (await DownUntilAsync(ct).ConfigureAwait(false) is { } until)
         {
-            _logger.LogWarning("Simulated CAS down: refused {Kind} of {Target} (key {IdempotencyKey})", command.Kind, command.Target, command.IdempotencyKey);
-            throw new CasUnavailableException($"simulated CAS is down until {until:O} ({command.Kind} of {command.Target})");
+            _logger.LogWarning("Simulated CAS down: refused {Kind} of {CasDeviceId} (key {IdempotencyKey})", command.Kind, command.Target.Id, command.IdempotencyKey);
+            throw new CasUnavailableException($"simulated CAS is down until {until:O} ({command.Kind} of {command.Target.Id})");
         }
 
         var latency = Faults.Latency;
@@ -399,14 +399,14 @@ public sealed class SimulatedConditionalAccessSystem : IConditionalAccessSystem,
         await DelayAsync(decision.Latency, ct).ConfigureAwait(false);
         if (decision.Kind == FaultKind.Error || Faults.TakeUnavailable(command.Target.Id))
         {
-            _logger.LogWarning("Simulated CAS unavailable for {Kind} of {Target} (key {IdempotencyKey})", command.Kind, command.Target, command.IdempotencyKey);
-            throw new CasUnavailableException($"simulated CAS is unavailable ({command.Kind} of {command.Target})");
+            _logger.LogWarning("Simulated CAS unavailable for {Kind} of {CasDeviceId} (key {IdempotencyKey})", command.Kind, command.Target.Id, command.IdempotencyKey);
+            throw new CasUnavailableException($"simulated CAS is unavailable ({command.Kind} of {command.Target.Id})");
         }
 
         if (decision.Kind == FaultKind.Timeout)
         {
             await HangAsync(ct).ConfigureAwait(false);
-            throw new CasUnavailableException($"simulated CAS did not answer ({command.Kind} of {command.Target})");
+            throw new CasUnavailableException($"simulated CAS did not answer ({command.Kind} of {command.Target.Id})");
         }
 
         CasCommandResult result;
@@ -416,18 +416,18 @@ public sealed class SimulatedConditionalAccessSystem : IConditionalAccessSystem,
         }
         catch (NpgsqlException e) when (e.IsTransient)
         {
-            throw new CasUnavailableException($"simulated CAS could not reach its store ({command.Kind} of {command.Target})", e);
+            throw new CasUnavailableException($"simulated CAS could not reach its store ({command.Kind} of {command.Target.Id})", e);
         }
 
         if (decision.Kind == FaultKind.LostResponse || Faults.TakeLostResponse())
         {
-            _logger.LogWarning("Simulated CAS applied {Kind} of {Target} (key {IdempotencyKey}) but lost the answer", command.Kind, command.Target, command.IdempotencyKey);
+            _logger.LogWarning("Simulated CAS applied {Kind} of {CasDeviceId} (key {IdempotencyKey}) but lost the answer", command.Kind, command.Target.Id, command.IdempotencyKey);
             if (decision.Kind == FaultKind.LostResponse)
             {
                 await HangAsync(ct).ConfigureAwait(false);
             }
 
-            throw new CasUnavailableException($"simulated CAS did not answer ({command.Kind} of {command.Target})");
+            throw new CasUnavailableException($"simulated CAS did not answer ({command.Kind} of {command.Target.Id})");
         }
 
         var responseDelay = Faults.ResponseDelay;
@@ -462,7 +462,7 @@ public sealed class SimulatedConditionalAccessSystem : IConditionalAccessSystem,
                 : first.Outcome == CasCommandOutcome.Applied
                     ? CasCommandResult.Ok(first.VendorReference!)
                     : CasCommandResult.Rejected(first.RejectionCode ?? CasRejectionCodes.Refused, first.RejectionReason ?? "rejected");
-            _logger.LogInformation("Simulated CAS: duplicate {Kind} of {Target} (key {IdempotencyKey}), no effect", command.Kind, command.Target, command.IdempotencyKey);
+            _logger.LogInformation("Simulated CAS: duplicate {Kind} of {CasDeviceId} (key {IdempotencyKey}), no effect", command.Kind, command.Target.Id, command.IdempotencyKey);
         }
         else
         {
@@ -471,7 +471,7 @@ public sealed class SimulatedConditionalAccessSystem : IConditionalAccessSystem,
             {
                 await InsertLogAsync(command, CasCommandOutcome.Rejected, r.Code, r.Reason, null, null, conn, tx, ct).ConfigureAwait(false);
                 result = CasCommandResult.Rejected(r.Code, r.Reason);
-                _logger.LogInformation("Simulated CAS: rejected {Kind} of {Target}: {Code} {Reason}", command.Kind, command.Target, r.Code, r.Reason);
+                _logger.LogInformation("Simulated CAS: rejected {Kind} of {CasDeviceId}: {Reason} ({Code})", command.Kind, command.Target.Id, r.Reason, r.Code);
             }
             else
             {
@@ -479,7 +479,7 @@ public sealed class SimulatedConditionalAccessSystem : IConditionalAccessSystem,
                 var id = await InsertLogAsync(command, CasCommandOutcome.Applied, null, null, vendorReference, null, conn, tx, ct).ConfigureAwait(false);
                 await ApplyAsync(command, box!, id, conn, tx, ct).ConfigureAwait(false);
                 result = CasCommandResult.Ok(vendorReference);
-                _logger.LogInformation("Simulated CAS: applied {Kind} of {Target} ({VendorReference})", command.Kind, command.Target, vendorReference);
+                _logger.LogInformation("Simulated CAS: applied {Kind} of {CasDeviceId} ({VendorReference})", command.Kind, command.Target.Id, vendorReference);
             }
         }
 

@@ -66,7 +66,7 @@ public static class ConnectorResilience
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = options.MaxRetries,
-                ShouldHandle = static args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                ShouldHandle = static args => ValueTask.FromResult(IsTransient(args.Outcome) && !NotRetried(args.Context)),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = options.RetryJitter,
                 Delay = options.RetryBaseDelay,
@@ -95,6 +95,15 @@ public static class ConnectorResilience
         builder.AddTimeout(options.AttemptTimeout);
         return builder.Build();
     }
+
+    /// <summary>
+    /// Set on a request that must not be re-sent by the pipeline (a POST the server cannot deduplicate); the caller
+    /// decides what a failure means. Timeouts and the circuit still apply.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> DoNotRetry = new("cablehub.do-not-retry");
+
+    private static bool NotRetried(ResilienceContext context) =>
+        context.Properties.TryGetValue(ResilienceHttpHandler.RequestKey, out var request) && request.Options.TryGetValue(DoNotRetry, out var no) && no;
 
     private static TimeSpan? RetryAfter(Outcome<HttpResponseMessage> outcome)
     {
