@@ -35,7 +35,7 @@ public enum CircuitStatus
 /// <param name="CircuitChangedAt">when the circuit last changed state (null: never)</param>
 /// <param name="CircuitOpenedCount">times the circuit opened since start</param>
 /// <param name="Calls">logical calls made (retries not counted)</param>
-/// <param name="Attempts">attempts on the wire (first tries and retries)</param>
+/// <param name="Attempts">calls plus retries (a call failed fast by an open circuit counts as one)</param>
 /// <param name="Retries">attempts that were retries</param>
 /// <param name="Failures">logical calls that failed after their retries (or fast, circuit open)</param>
 /// <param name="LastError">last failure seen, short</param>
