@@ -44,6 +44,7 @@ public sealed class CasConnectorOptions
 public static class CasConnector
 {
     public const string HealthName = "cas";
+    public const string HttpClientName = "cablehub.cas";
 
     /// <summary>
     /// Registers <see cref="IConditionalAccessSystem"/> as configured: in <c>http</c> mode the typed
@@ -62,7 +63,11 @@ public static class CasConnector
             var baseUrl = new Uri(options.BaseUrl!.TrimEnd('/') + "/");
             var health = new ConnectorHealthTracker(HealthName, CasConnectorOptions.HttpMode, baseUrl.GetLeftPart(UriPartial.Path));
             services.AddSingleton<IConnectorHealth>(health);
-            services.AddHttpClient<IConditionalAccessSystem, CasHttpClient>(http =>
+            // A named client and a singleton adapter: Wolverine builds handlers with constructor injection and refuses
+            // transient factory registrations (a typed client is one).
+            services.AddSingleton<IConditionalAccessSystem>(sp => new CasHttpClient(
+                () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), sp.GetRequiredService<ILoggerFactory>().CreateLogger<CasHttpClient>()));
+            services.AddHttpClient(HttpClientName, http =>
                 {
                     http.BaseAddress = baseUrl;
                     http.Timeout = Timeout.InfiniteTimeSpan; // the resilience handler owns timeouts

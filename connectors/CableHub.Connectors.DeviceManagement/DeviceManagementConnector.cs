@@ -28,7 +28,9 @@ public static class DeviceManagementConnector
         var health = new ConnectorHealthTracker(HealthName, "genieacs", baseUrl.GetLeftPart(UriPartial.Path));
         services.AddSingleton<IConnectorHealth>(health);
         services.AddSingleton(options);
-        services.AddHttpClient<IDeviceManagement, GenieAcsClient>(http =>
+        services.AddSingleton<IDeviceManagement>(sp => new GenieAcsClient(() => sp.GetRequiredService<IHttpClientFactory>().CreateClient("cablehub.genieacs"), options,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger<GenieAcsClient>()));
+        services.AddHttpClient("cablehub.genieacs", http =>
             {
                 http.BaseAddress = baseUrl;
                 http.Timeout = Timeout.InfiniteTimeSpan;
@@ -38,8 +40,6 @@ public static class DeviceManagementConnector
                     http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", basic);
                 }
             })
-            .AddTypedClient<IDeviceManagement>((http, sp) => new GenieAcsClient(http, options, sp.GetService<TimeProvider>() ?? TimeProvider.System,
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger<GenieAcsClient>()))
             .AddHttpMessageHandler(sp => new ConnectorCallHandler(health, sp.GetRequiredService<ILoggerFactory>().CreateLogger<GenieAcsClient>()))
             .AddConnectorResilience(options.Resilience, health);
         return services;

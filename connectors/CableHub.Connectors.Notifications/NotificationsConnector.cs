@@ -40,7 +40,9 @@ public static class NotificationsConnector
             var health = new ConnectorHealthTracker("sms", "http", baseUrl.GetLeftPart(UriPartial.Path));
             services.AddSingleton<IConnectorHealth>(health);
             services.AddSingleton(sms);
-            services.AddHttpClient<ISmsTransport, HttpSmsTransport>(http =>
+            services.AddSingleton<ISmsTransport>(sp => new HttpSmsTransport(() => sp.GetRequiredService<IHttpClientFactory>().CreateClient("cablehub.sms"), sms,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<HttpSmsTransport>()));
+            services.AddHttpClient("cablehub.sms", http =>
                 {
                     http.BaseAddress = baseUrl;
                     http.Timeout = Timeout.InfiniteTimeSpan;

@@ -32,6 +32,11 @@ public sealed class ConfigurationTests(PostgresFixture postgres)
             sim.GetRequiredService<IConnectorHealth>().Snapshot().Mode.ShouldBe("simulator");
         }
 
+        // Wolverine injects handler dependencies by constructor and refuses transient factory registrations (a typed
+        // HttpClient is one): the hub failed to compile its saga handlers in http mode until the adapter became a singleton.
+        var registrations = new ServiceCollection().AddCasConnector(new CasConnectorOptions { Mode = "http", BaseUrl = "http://127.0.0.1:9/" }, simulator);
+        registrations.Single(d => d.ServiceType == typeof(IConditionalAccessSystem)).Lifetime.ShouldBe(ServiceLifetime.Singleton);
+
         Should.Throw<ArgumentException>(() => new ServiceCollection().AddCasConnector(new CasConnectorOptions { Mode = "grpc" }, simulator))
             .Message.ShouldContain("Cas:Mode");
         Should.Throw<ArgumentException>(() => new ServiceCollection().AddCasConnector(new CasConnectorOptions { Mode = "http", BaseUrl = "" }, simulator))

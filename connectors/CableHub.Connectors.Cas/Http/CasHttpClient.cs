@@ -12,7 +12,7 @@ namespace CableHub.Connectors.Cas.Http;
 
 /// <summary>
 /// The production CAS adapter: the JSON-over-HTTP wire contract of <c>WIRE-CONTRACT.md</c> through a typed
-/// HttpClient whose handlers add the correlation id, count calls and apply timeouts, retries with back-off
+/// HttpClient (IHttpClientFactory's named client <c>cas</c>, so the adapter can be a singleton) whose handlers add the correlation id, count calls and apply timeouts, retries with back-off
 /// and circuit breaking (<see cref="CasConnector.AddCasConnector"/>). Every command carries its idempotency key
 /// as the <c>Idempotency-Key</c> header, unchanged across retries.
 /// </summary>
@@ -22,8 +22,14 @@ namespace CableHub.Connectors.Cas.Http;
 /// open circuit → <see cref="CasUnavailableException"/> at once; 401/403 → <see cref="CasUnavailableException"/>
 /// (a configuration problem the operator must fix, not a refusal of the command).
 /// </remarks>
-public sealed class CasHttpClient(HttpClient http, ILogger<CasHttpClient> logger) : IConditionalAccessSystem
+public sealed class CasHttpClient(Func<HttpClient> client, ILogger<CasHttpClient> logger) : IConditionalAccessSystem
 {
+    /// <summary>For a single HttpClient (tests, tools); the host passes the factory's named client instead.</summary>
+    public CasHttpClient(HttpClient http, ILogger<CasHttpClient> logger)
+        : this(() => http, logger)
+    {
+    }
+
     public Task<CasCommandResult> ActivateDeviceAsync(CasActivation activation, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(activation);
@@ -157,7 +163,7 @@ public sealed class CasHttpClient(HttpClient http, ILogger<CasHttpClient> logger
     {
         try
         {
-            return await http.SendAsync(request, ct).ConfigureAwait(false);
+            return await client().SendAsync(request, ct).ConfigureAwait(false);
         }
         catch (BrokenCircuitException e)
         {

@@ -38,7 +38,7 @@ public sealed class GenieAcsOptions
 /// such device), <c>GET /tasks/?query=</c>, <c>DELETE /tasks/&lt;id&gt;</c>, <c>GET /faults/?query=</c>. Device ids are
 /// percent-encoded in paths. Typed HttpClient with the connector resilience handler.
 /// </summary>
-public sealed class GenieAcsClient(HttpClient http, GenieAcsOptions options, TimeProvider time, ILogger<GenieAcsClient> logger) : IDeviceManagement
+public sealed class GenieAcsClient(Func<HttpClient> client, GenieAcsOptions options, TimeProvider time, ILogger<GenieAcsClient> logger) : IDeviceManagement
 {
     public async Task<IReadOnlyList<ManagedDevice>> FindDevicesAsync(ManagedDeviceQuery query, CancellationToken ct)
     {
@@ -223,7 +223,7 @@ public sealed class GenieAcsClient(HttpClient http, GenieAcsOptions options, Tim
     {
         try
         {
-            return await http.SendAsync(request, ct).ConfigureAwait(false);
+            return await client().SendAsync(request, ct).ConfigureAwait(false);
         }
         catch (BrokenCircuitException e)
         {

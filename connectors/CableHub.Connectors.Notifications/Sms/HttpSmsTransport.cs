@@ -29,7 +29,7 @@ public sealed class SmsOptions
 /// 201/200 → sent; 400/422 → <see cref="NotificationRejectedException"/>; 401/403, 5xx, 429, timeouts, open circuit →
 /// <see cref="NotificationUnavailableException"/>.
 /// </summary>
-public sealed class HttpSmsTransport(HttpClient http, SmsOptions options, ILogger<HttpSmsTransport> logger) : ISmsTransport
+public sealed class HttpSmsTransport(Func<HttpClient> client, SmsOptions options, ILogger<HttpSmsTransport> logger) : ISmsTransport
 {
     public async Task<string> SendAsync(SmsMessage message, CancellationToken ct)
     {
@@ -43,7 +43,7 @@ public sealed class HttpSmsTransport(HttpClient http, SmsOptions options, ILogge
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, ct).ConfigureAwait(false);
+            response = await client().SendAsync(request, ct).ConfigureAwait(false);
         }
         catch (BrokenCircuitException e)
         {
