@@ -111,7 +111,7 @@ public static class HubServer
         services.AddHealthChecks().AddHubDependencies(infra, pipelines);
 
         await using var app = builder.Build();
-        await app.Services.GetRequiredService<SimulatedConditionalAccessSystem>().EnsureSchemaAsync(ct).ConfigureAwait(false);
+        await (app.Services.GetService<SimulatedConditionalAccessSystem>()?.EnsureSchemaAsync(ct) ?? Task.CompletedTask).ConfigureAwait(false);
         app.UseExceptionHandler();
         app.UseCorrelationId();
         app.UseSerilogRequestLogging(o => o.GetLevel = (http, _, ex) =>

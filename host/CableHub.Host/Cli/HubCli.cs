@@ -21,6 +21,7 @@ public static class HubCli
         root.Subcommands.Add(EdiCommand.Build());
         root.Subcommands.Add(InventoryCommand.Build());
         root.Subcommands.Add(PaymentsCommand.Build());
+        root.Subcommands.Add(CasSimulatorCommand.Build());
         return root;
     }
 

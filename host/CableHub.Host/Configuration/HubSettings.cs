@@ -101,11 +101,44 @@ public sealed class SecuritySettings
 
 public sealed class CasSettings
 {
+    /// <summary><c>simulator</c> (in-process, state in schema cas_sim) or <c>http</c> (the JSON-over-HTTP adapter at <see cref="BaseUrl"/>).</summary>
+    public string Mode { get; set; } = "simulator";
+
+    /// <summary>The CAS API for <c>http</c> mode (connectors/CableHub.Connectors.Cas/WIRE-CONTRACT.md).</summary>
+    public string BaseUrl { get; set; } = "";
+
+    /// <summary>Bearer token for the CAS API.</summary>
+    public string ApiKey { get; set; } = "";
+
+    /// <summary>Timeouts, retries, circuit breaker of the CAS adapter (either mode).</summary>
+    public CableHub.Connectors.Common.Resilience.ConnectorResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>The simulated head-end (simulator mode, or the server <c>Simulator:ListenUrl</c> starts).</summary>
+    public CasSimulatorSettings Simulator { get; set; } = new();
+
     /// <summary>Simulated CAS latency before a command takes effect, for demos and crash tests.</summary>
     public int SimulatorLatencyMs { get; set; }
 
     /// <summary>Simulated delay between a command taking effect and its answer (a crash here leaves an applied command unanswered).</summary>
     public int SimulatorResponseDelayMs { get; set; }
+}
+
+public sealed class CasSimulatorSettings
+{
+    /// <summary>Demo convenience: an activation registers an unknown box. false = a real head-end (unknown boxes refused).</summary>
+    public bool RegisterUnknownDevicesOnActivation { get; set; } = true;
+
+    public double ErrorRate { get; set; }
+
+    public double TimeoutRate { get; set; }
+
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Also serve the simulator behind the CAS wire contract here (e.g. <c>http://127.0.0.1:8090</c>), with its /admin switches.</summary>
+    public string ListenUrl { get; set; } = "";
+
+    /// <summary>Bearer token the simulator's server demands (empty: none).</summary>
+    public string ApiKey { get; set; } = "";
 }
 
 public sealed class DemoSettings
