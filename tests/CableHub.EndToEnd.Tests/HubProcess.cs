@@ -224,7 +224,7 @@ public sealed class HubProcess : IAsyncDisposable
     /// <summary>The embedded PostgreSQL's root folder (its cluster may be linked from there).</summary>
     public string PostgresRootDirectory => Path.Combine(_dir.Path, "data", "postgres");
 
-    /// <summary>SIGTERM, as Ctrl-C or a service manager stops the hub; true when it exited within 30 s.</summary>
+    /// <summary>SIGTERM, as Ctrl-C or a service manager stops the hub; true when it exited within 90 s (a loaded CI machine).</summary>
     public async Task<bool> StopAsync()
     {
         if (_process is not { HasExited: false } p)
@@ -237,7 +237,7 @@ public sealed class HubProcess : IAsyncDisposable
             await term!.WaitForExitAsync();
         }
 
-        return p.WaitForExit(30_000);
+        return p.WaitForExit(90_000);
     }
 
     public async ValueTask DisposeAsync()
