@@ -17,6 +17,7 @@ public static class BenchCommand
         command.Subcommands.Add(EpgBenchmark.Build());
         command.Subcommands.Add(PipelineBench.Build());
         command.Subcommands.Add(MartsBench.Build());
+        command.Subcommands.Add(ExportBench.Build());
         return command;
     }
 }

@@ -82,6 +82,22 @@ public static class MartInstaller
         return count;
     }
 
+    /// <summary>
+    /// Every statement the installer creates objects with, in order, single-node dialect (what
+    /// <see cref="ClickHouseTopology.Expand"/> distributes): the refresh log, the mart tables, the live views.
+    /// </summary>
+    public static IReadOnlyList<string> Statements(string reportingTimeZone)
+    {
+        var statements = new List<string> { CreateLog };
+        statements.AddRange(MartCatalog.Load(reportingTimeZone).Select(m => m.TableSql));
+        foreach (var (_, sql) in LiveScripts())
+        {
+            statements.AddRange(ClickHouseSqlScanner.SplitStatements(MartCatalog.Substitute(sql, reportingTimeZone)).Select(s => s.Text));
+        }
+
+        return statements;
+    }
+
     /// <summary>The live view scripts, in the order they apply.</summary>
     public static IReadOnlyList<(string Name, string Sql)> LiveScripts()
     {
