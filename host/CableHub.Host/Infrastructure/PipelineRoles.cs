@@ -167,7 +167,8 @@ public sealed class PipelineRoles
     {
         var refresher = new MartRefresher(_infra.ClickHouseConnectionString, MartOptions(_settings), Topology, TimeProvider.System, logger);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_settings.Marts.RefreshSeconds));
-        do
+        // The first refresh one interval after start: start-up (sagas resuming, the CDC snapshot) goes first.
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
         {
             try
             {
@@ -180,7 +181,6 @@ public sealed class PipelineRoles
                 logger.LogWarning("Mart refresh failed ({Reason}); next try in {Seconds} s", ex.Message, _settings.Marts.RefreshSeconds);
             }
         }
-        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
     }
 
     /// <summary>What the last scheduled mart refresh did (health).</summary>
