@@ -54,17 +54,15 @@ public static class WarehouseExporter
         using var client = new ClickHouseClient(connectionString);
         var columns = await DescribeAsync(client, trimmed, ct).ConfigureAwait(false);
         var sql = Normalise(trimmed, columns, nested: format == ExportFormat.Arrow);
-        var options = new QueryOptions
+        // The body is read as it arrives: ClickHouse.Driver's raw result reads the whole response into memory first,
+        // so the request goes out on HttpClient with the driver's connection settings and ResponseHeadersRead.
+        using var response = await ClickHouseHttp.PostAsync(connectionString, sql + "\nFORMAT ArrowStream", new Dictionary<string, string>
         {
-            CustomSettings = new Dictionary<string, object>
-            {
-                ["output_format_arrow_string_as_string"] = 1,
-                ["output_format_arrow_low_cardinality_as_dictionary"] = 0,
-                ["output_format_arrow_compression_method"] = "none",
-            },
-        };
-        using var result = await client.ExecuteRawResultAsync(sql + "\nFORMAT ArrowStream", options, ct).ConfigureAwait(false);
-        await using var body = await result.ReadDecompressedStreamAsync().ConfigureAwait(false);
+            ["output_format_arrow_string_as_string"] = "1",
+            ["output_format_arrow_low_cardinality_as_dictionary"] = "0",
+            ["output_format_arrow_compression_method"] = "none",
+        }, ct).ConfigureAwait(false);
+        await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         using var reader = new ArrowStreamReader(body);
         var counting = new CountingStream(output);
         long rows = 0;

@@ -82,6 +82,11 @@ public static class ExportCommand
                 await Console.Error.WriteLineAsync($"export failed: {ex.Message}").ConfigureAwait(false);
                 return 1;
             }
+            catch (ClickHouseHttpException ex)
+            {
+                await Console.Error.WriteLineAsync($"export failed: {ex.Message}").ConfigureAwait(false);
+                return 1;
+            }
             catch (NotSupportedException ex)
             {
                 await Console.Error.WriteLineAsync($"export failed: {ex.Message}").ConfigureAwait(false);
