@@ -64,7 +64,7 @@ public static class HubServer
 
         await using var infra = await HubInfrastructure.StartAsync(settings, loggers, postgres: true, kafka: true, clickHouse: true, ct).ConfigureAwait(false);
         await OperationalStore.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
-        await WarehouseMigrator.MigrateAsync(infra.ClickHouseConnectionString, loggers.CreateLogger("WarehouseMigrations"), ct).ConfigureAwait(false);
+        await WarehouseMigrator.MigrateAsync(infra.ClickHouseConnectionString, Warehouse.Ddl.ClickHouseTopology.For(settings.ClickHouse.Cluster), loggers.CreateLogger("WarehouseMigrations"), ct).ConfigureAwait(false);
 
         var encryptor = DataKeys.CreateEncryptor(settings, logger);
         await using var dataSource = OperationalStore.CreateDataSource(infra.PostgresConnectionString, loggers);

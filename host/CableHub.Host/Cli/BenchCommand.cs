@@ -16,6 +16,8 @@ public static class BenchCommand
         command.Subcommands.Add(EdiBench.Build());
         command.Subcommands.Add(EpgBenchmark.Build());
         command.Subcommands.Add(PipelineBench.Build());
+        command.Subcommands.Add(MartsBench.Build());
+        command.Subcommands.Add(ExportBench.Build());
         return command;
     }
 }

@@ -22,6 +22,7 @@ public static class HubCli
         root.Subcommands.Add(InventoryCommand.Build());
         root.Subcommands.Add(PaymentsCommand.Build());
         root.Subcommands.Add(CasSimulatorCommand.Build());
+        root.Subcommands.Add(ExportCommand.Build());
         HubHelp.Install(root); // last: help for every verb above
         return root;
     }

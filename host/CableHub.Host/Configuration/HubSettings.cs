@@ -28,6 +28,8 @@ public sealed class HubSettings
 
     public InventorySettings Inventory { get; set; } = new();
 
+    public MartsSettings Marts { get; set; } = new();
+
     /// <summary>IANA zone reports are expressed in (storage is always UTC).</summary>
     public string ReportingTimeZone { get; set; } = "Asia/Kolkata";
 
@@ -78,6 +80,31 @@ public sealed class ClickHouseSettings
     public string ConnectionString { get; set; } = "";
 
     public EmbeddedClickHouseSettings Embedded { get; set; } = new();
+
+    /// <summary>
+    /// Cluster name (the servers' remote_servers) for ReplicatedReplacingMergeTree + Distributed tables created ON CLUSTER
+    /// (needs ClickHouse Keeper); empty = a single node (the embedded engine, a lone server).
+    /// </summary>
+    public string Cluster { get; set; } = "";
+}
+
+/// <summary>Incremental mart refresh (role <c>marts</c>; run it in one process only).</summary>
+public sealed class MartsSettings
+{
+    /// <summary>Seconds between refreshes; 0 turns the scheduler off (refresh with <c>marts refresh</c>).</summary>
+    public int RefreshSeconds { get; set; } = 60;
+
+    /// <summary>Changes are looked for from the previous watermark minus this (slow or retried ingest batches).</summary>
+    public int WatermarkOverlapMinutes { get; set; } = 10;
+
+    /// <summary>Days of the month of the entitlement snapshot (regulator report), comma-separated.</summary>
+    public string SnapshotDays { get; set; } = "7,14,21,28";
+
+    /// <summary>Local time (ReportingTimeZone) of the entitlement snapshot, 19:00–23:00.</summary>
+    public string SnapshotTime { get; set; } = "21:00";
+
+    /// <summary>Missing snapshots due within this many days are taken (first start, after downtime).</summary>
+    public int SnapshotBackfillDays { get; set; } = 35;
 }
 
 public sealed class EmbeddedClickHouseSettings
