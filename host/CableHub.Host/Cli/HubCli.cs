@@ -20,6 +20,7 @@ public static class HubCli
         root.Subcommands.Add(EpgCommand.Build());
         root.Subcommands.Add(EdiCommand.Build());
         root.Subcommands.Add(InventoryCommand.Build());
+        root.Subcommands.Add(MlCommand.Build());
         return root;
     }
 

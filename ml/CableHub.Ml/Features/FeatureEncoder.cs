@@ -34,10 +34,10 @@ public sealed record EncodedColumn
     public double Max { get; init; }
 }
 
-/// <summary>Problems met while encoding rows (scoring reports them; training treats them as missing).</summary>
-public sealed record EncodingIssues(IReadOnlyDictionary<string, int> Unparsable, IReadOnlyDictionary<string, int> UnknownLevels)
+/// <summary>What encoding met: unparsable numbers per column (scoring refuses them) and categorical values without a level of their own (rare or unseen in training, encoded as "(other)").</summary>
+public sealed record EncodingIssues(IReadOnlyDictionary<string, int> Unparsable, IReadOnlyDictionary<string, int> OtherLevels)
 {
-    public bool Any => Unparsable.Count > 0 || UnknownLevels.Count > 0;
+    public bool Any => Unparsable.Count > 0 || OtherLevels.Count > 0;
 }
 
 /// <summary>
