@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using CableHub.Host.Configuration;
+using CableHub.Host.Infrastructure;
 using CableHub.Ml.Data;
 using CableHub.Ml.Registry;
 using CableHub.Ml.Reporting;
 using CableHub.Ml.Training;
+using CableHub.Ml.Warehouse;
 using CsvHelper;
 using Spectre.Console;
 
@@ -24,6 +26,8 @@ public static class MlCommand
         command.Subcommands.Add(Evaluate("train", "As evaluate, and keep the model in the registry (versioned zip, metrics, data hash, features, schema)", register: true));
         command.Subcommands.Add(Score());
         command.Subcommands.Add(Models());
+        command.Subcommands.Add(Features());
+        command.Subcommands.Add(ScoreWarehouse());
         return command;
     }
 
@@ -168,6 +172,107 @@ public static class MlCommand
             return 0;
         });
         return command;
+    }
+
+    private static Command Features()
+    {
+        var cutoff = new Option<DateTimeOffset>("--cutoff") { Description = "the instant the features describe (UTC, e.g. 2026-06-01T00:00:00Z)", Required = true };
+        var horizon = new Option<int>("--horizon") { Description = "label: churned within this many days after the cut-off", DefaultValueFactory = _ => 60 };
+        var output = new Option<string>("--out") { Description = "CSV file (train on it with: ml train --csv FILE --label churned --id customer_id,customer_number)", DefaultValueFactory = _ => "churn_features.csv" };
+        var command = new Command("features", "Export point-in-time churn features and labels from the warehouse at a cut-off") { cutoff, horizon, output };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, ct) => WithWarehouseAsync(parse, async (connectionString, settings) =>
+        {
+            var table = await ChurnWarehouse.ReadFeaturesAsync(connectionString, parse.GetValue(cutoff), parse.GetValue(horizon), TimeProvider.System.GetUtcNow(), ct).ConfigureAwait(false);
+            var path = parse.GetValue(output)!;
+            using (var writer = CsvWriter.ToFile(path))
+            {
+                writer.WriteHeader([.. table.Columns]);
+                foreach (var row in table.Rows)
+                {
+                    writer.WriteRecord(row);
+                }
+            }
+
+            var labelIndex = table.IndexOf(ChurnWarehouse.LabelColumn);
+            var known = table.Rows.Count(r => r[labelIndex].Length > 0);
+            AnsiConsole.MarkupLineInterpolated($"{table.RowCount:N0} customers active at the cut-off, label known for {known:N0} → {Path.GetFullPath(path)}");
+            Console.WriteLine($"RESULT rows {table.RowCount.ToString(CultureInfo.InvariantCulture)}");
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command ScoreWarehouse()
+    {
+        var model = new Option<string>("--model") { Description = "registered model: NAME (latest) or NAME@VERSION, trained on warehouse features", DefaultValueFactory = _ => "churn" };
+        var cutoff = new Option<DateTimeOffset?>("--cutoff") { Description = "instant to score at (default now)" };
+        var horizon = new Option<int>("--horizon") { Description = "horizon the model was trained for, in days", DefaultValueFactory = _ => 60 };
+        var registry = new Option<string?>("--registry") { Description = "registry folder (default <DataDirectory>/ml/registry)" };
+        var command = new Command("score-warehouse", "Score every active customer and write marts.fact_churn_score") { model, cutoff, horizon, registry };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, ct) => WithWarehouseAsync(parse, async (connectionString, settings) =>
+        {
+            var registered = new ModelRegistry(RegistryRoot(parse, parse.GetValue(registry))).Load(parse.GetValue(model)!);
+            var at = parse.GetValue(cutoff) ?? TimeProvider.System.GetUtcNow();
+            var run = await ChurnWarehouse.ScoreAsync(connectionString, registered, at, parse.GetValue(horizon), TimeProvider.System, settings.ReportingTimeZone, ct).ConfigureAwait(false);
+            AnsiConsole.MarkupLineInterpolated($"{run.Model} v{run.Version}: {run.Customers:N0} customers scored for {run.ScoreDate:yyyy-MM-dd} into {ChurnWarehouse.ScoreTable}; bands: {string.Join(", ", run.Bands.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => $"{b.Key} {b.Value:N0}"))}");
+            Console.WriteLine($"RESULT customers_scored {run.Customers.ToString(CultureInfo.InvariantCulture)}");
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    /// <summary>Runs against the warehouse: the configured ClickHouse, the running hub's engine, or the embedded engine opened here.</summary>
+    private static async Task<int> WithWarehouseAsync(ParseResult parse, Func<string, HubSettings, Task<int>> work, CancellationToken ct)
+    {
+        var configuration = HubCli.Configuration(parse);
+        var settings = HubConfiguration.Bind(configuration);
+        using var serilog = Logging.CreateLogger(configuration);
+        using var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
+        var connectionString = !string.IsNullOrWhiteSpace(settings.ClickHouse.ConnectionString)
+            ? settings.ClickHouse.ConnectionString
+            : $"Host=127.0.0.1;Port={settings.ClickHouse.Embedded.Port};Protocol=http;Username=default;Password=;Database=default";
+        HubInfrastructure? local = null;
+        try
+        {
+            if (string.IsNullOrWhiteSpace(settings.ClickHouse.ConnectionString) && !await AnswersAsync(connectionString, ct).ConfigureAwait(false))
+            {
+                settings.ClickHouse.Embedded.Port = 0;
+                local = await HubInfrastructure.StartAsync(settings, loggers, postgres: false, kafka: false, clickHouse: true, ct).ConfigureAwait(false);
+                connectionString = local.ClickHouseConnectionString;
+            }
+
+            return await work(connectionString, settings).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ClickHouse.Driver.ClickHouseServerException or InvalidDataException or IOException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"ml: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        finally
+        {
+            if (local is not null)
+            {
+                await local.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<bool> AnswersAsync(string connectionString, CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = new ClickHouse.Driver.ADO.ClickHouseConnection(connectionString);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            await connection.OpenAsync(timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Data.Common.DbException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static string RegistryRoot(ParseResult parse, string? explicitRoot) =>
