@@ -18,6 +18,7 @@ public static class BenchCommand
         command.Subcommands.Add(PipelineBench.Build());
         command.Subcommands.Add(MartsBench.Build());
         command.Subcommands.Add(ExportBench.Build());
+        command.Subcommands.Add(MlBench.Build());
         return command;
     }
 }

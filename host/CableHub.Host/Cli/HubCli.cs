@@ -23,6 +23,7 @@ public static class HubCli
         root.Subcommands.Add(PaymentsCommand.Build());
         root.Subcommands.Add(CasSimulatorCommand.Build());
         root.Subcommands.Add(ExportCommand.Build());
+        root.Subcommands.Add(MlCommand.Build());
         HubHelp.Install(root); // last: help for every verb above
         return root;
     }
