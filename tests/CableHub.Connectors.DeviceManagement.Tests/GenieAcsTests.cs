@@ -38,7 +38,8 @@ public sealed class GenieAcsTests : IAsyncLifetime
                     RetryBaseDelay = TimeSpan.FromMilliseconds(20),
                     MinimumThroughput = 4,
                     SamplingDuration = TimeSpan.FromSeconds(5),
-                    BreakDuration = TimeSpan.FromSeconds(1),
+                    // long enough that the second call still finds the circuit open on a loaded CI machine
+                    BreakDuration = TimeSpan.FromSeconds(5),
                 },
             })
             .BuildServiceProvider();
