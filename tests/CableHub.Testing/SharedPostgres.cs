@@ -39,6 +39,8 @@ public static class SharedPostgres
         {
             NpgsqlConnection.ClearAllPools();
             _owned.StopAsync().GetAwaiter().GetResult();
+            // As root the cluster may live outside the directory (a postgres-owned folder linked from it): delete both.
+            EmbeddedPostgres.DeleteClusterAsync(_directory.Path).GetAwaiter().GetResult();
             _directory.Dispose();
         };
         return new NpgsqlConnectionStringBuilder(_owned.ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
