@@ -1,4 +1,5 @@
 using CableHub.Catalog;
+using CableHub.Connectors.Notifications.Store;
 using CableHub.Core.Persistence;
 using CableHub.Customers;
 using CableHub.Epg;
@@ -17,7 +18,7 @@ public static class HubModules
     /// <summary>
     /// Migrations in the order they run: Customers, Catalog, Inventory (devices reference customers), Ordering (orders
     /// reference customers, billing accounts and plans), Subscriptions (orders, devices, channels), EPG (channels), VOD
-    /// (plans, customers, billing accounts); then the sagas' own schema.
+    /// (plans, customers, billing accounts); then the sagas' own schema and the notification log's.
     /// </summary>
     public static IReadOnlyList<ModuleMigrations> Migrations { get; } =
     [
@@ -29,6 +30,7 @@ public static class HubModules
         EpgModule.Migrations,
         VodModule.Migrations,
         SagasSchema.Migrations,
+        NotificationsSchema.Migrations,
     ];
 
     /// <summary>Brings the operational database (schema <c>hub</c>) up to date: every module's migrations, in order.</summary>

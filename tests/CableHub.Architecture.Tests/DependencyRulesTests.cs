@@ -5,8 +5,9 @@ namespace CableHub.Architecture.Tests;
 
 /// <summary>
 /// The allowed references (docs/ARCHITECTURE.md, "Rules"): core depends on nothing of ours; a module on core and other
-/// modules' Contracts; sagas on core and the modules' Contracts; connectors and pipelines on core (no module); product code
-/// never on the dev-only servers or the demo seed; only the host knows everything.
+/// modules' Contracts; sagas on core and the modules' Contracts; connectors and pipelines on core (no module); warehouse and
+/// ml on no module, saga, connector or host; product code never on the dev-only servers or the demo seed; only the host
+/// knows everything, and maps no SQL of its own.
 /// </summary>
 public sealed class DependencyRulesTests
 {
@@ -52,14 +53,35 @@ public sealed class DependencyRulesTests
     }
 
     [Fact]
+    public void Warehouse_and_ml_know_no_module_no_saga_and_no_host()
+    {
+        string[] forbidden = [.. Solution.Modules.Keys.Select(m => "CableHub." + m), "CableHub.Sagas", "CableHub.Host", "CableHub.Modules", "CableHub.Connectors"];
+        foreach (var assembly in Solution.Analytics)
+        {
+            var result = Types.InAssembly(assembly).ShouldNot().HaveDependencyOnAny(forbidden).GetResult();
+            result.IsSuccessful.ShouldBeTrue($"{assembly.GetName().Name} depends on: {string.Join(", ", result.FailingTypeNames ?? [])}");
+        }
+    }
+
+    [Fact]
+    public void The_host_maps_no_SQL_of_its_own()
+    {
+        // Composition and CLI only: stores (Dapper) live in the modules; the host's few PostgreSQL commands are health probes
+        // and benchmark databases, never a module's tables (TableOwnershipTests.The_host_names_no_table_of_the_modules).
+        var result = Types.InAssembly(Solution.Host).ShouldNot().HaveDependencyOn("Dapper").GetResult();
+        result.IsSuccessful.ShouldBeTrue($"host types using Dapper: {string.Join(", ", result.FailingTypeNames ?? [])}");
+    }
+
+    [Fact]
     public void Product_code_never_uses_the_dev_only_servers_or_the_demo_seed()
     {
-        IEnumerable<Assembly> product = [Solution.Core, Solution.CoreApi, .. Solution.Modules.Values, Solution.Sagas, .. Solution.Connectors, .. Solution.Pipelines];
+        IEnumerable<Assembly> product = [Solution.Core, Solution.CoreApi, .. Solution.Modules.Values, Solution.Sagas, .. Solution.Connectors, .. Solution.Pipelines, .. Solution.Analytics];
         foreach (var assembly in product)
         {
             var result = Types.InAssembly(assembly).ShouldNot().HaveDependencyOnAny([.. Solution.DevOnlyNamespaces, "CableHub.Pipelines.Kafka.EmbeddedKafka"]).GetResult();
             var failing = (result.FailingTypeNames ?? []).Where(t => !t.StartsWith("CableHub.Pipelines.Kafka.Embedded", StringComparison.Ordinal)
-                && !t.StartsWith("CableHub.Pipelines.Kafka.TcpForwarder", StringComparison.Ordinal)).ToList();
+                && !t.StartsWith("CableHub.Pipelines.Kafka.TcpForwarder", StringComparison.Ordinal)
+                && !t.StartsWith("CableHub.Warehouse.Embedded", StringComparison.Ordinal)).ToList();
             failing.ShouldBeEmpty($"{assembly.GetName().Name} uses dev-only code");
         }
     }

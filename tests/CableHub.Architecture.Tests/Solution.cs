@@ -30,7 +30,23 @@ internal static class Solution
         typeof(Connectors.Cas.Simulator.SimulatedConditionalAccessSystem).Assembly,
         typeof(Connectors.Edi.EdiDocumentParser).Assembly,
         typeof(Connectors.Xmltv.XmltvReader).Assembly,
+        typeof(Connectors.Common.Resilience.ConnectorResilienceOptions).Assembly,
+        typeof(Connectors.DeviceManagement.DeviceManagementConnector).Assembly,
+        typeof(Connectors.Notifications.Store.NotificationsSchema).Assembly,
+        typeof(Connectors.Stripe.StripePayments).Assembly,
+        typeof(Connectors.Iso20022.BankFileCommand).Assembly,
     ];
+
+    /// <summary>The warehouse (migrations, marts, DDL dialect, export) and the churn models: fed by the pipelines, never by a module.</summary>
+    public static IReadOnlyList<Assembly> Analytics { get; } =
+    [
+        typeof(Warehouse.Migrations.WarehouseMigrator).Assembly,
+        typeof(Warehouse.Ddl.ClickHouseTopology).Assembly,
+        typeof(Warehouse.Export.WarehouseExporter).Assembly,
+        typeof(Ml.Data.ColumnInference).Assembly,
+    ];
+
+    public static Assembly Host { get; } = typeof(Host.HubServer).Assembly;
 
     public static IReadOnlyList<Assembly> Pipelines { get; } =
     [
@@ -46,7 +62,7 @@ internal static class Solution
     public static IReadOnlyList<string> OurNamespaces { get; } =
     [
         .. Modules.Keys.Select(m => "CableHub." + m), "CableHub.Sagas", "CableHub.Connectors", "CableHub.Pipelines", "CableHub.Warehouse", "CableHub.Host",
-        "CableHub.DevServers", "CableHub.Demo", "CableHub.Modules",
+        "CableHub.DevServers", "CableHub.Demo", "CableHub.Modules", "CableHub.Ml",
     ];
 
     public static ModuleMigrations MigrationsOf(string module) =>

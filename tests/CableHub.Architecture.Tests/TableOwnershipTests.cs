@@ -34,6 +34,21 @@ public sealed partial class TableOwnershipTests
     }
 
     [Fact]
+    public void The_host_names_no_table_of_the_modules()
+    {
+        NamedIn(Solution.Host).Keys.ShouldBeEmpty("the host is composition and CLI: module tables are reached through the modules");
+    }
+
+    [Fact]
+    public void Connectors_name_no_table_of_the_modules()
+    {
+        foreach (var assembly in Solution.Connectors)
+        {
+            NamedIn(assembly).Keys.ShouldBeEmpty($"{assembly.GetName().Name} names hub tables");
+        }
+    }
+
+    [Fact]
     public void Every_table_has_one_owner()
     {
         var owners = Solution.Modules.Keys.SelectMany(m => OwnedBy(m).Select(t => (Table: t, Module: m))).GroupBy(x => x.Table).ToList();

@@ -33,7 +33,7 @@ public sealed class DispatcherTests(PostgresFixture postgres, MaildevFixture mai
 
     public async ValueTask InitializeAsync()
     {
-        _db = await postgres.CreateDatabaseAsync();
+        _db = await postgres.CreateMigratedDatabaseAsync(); // schema notification comes from the hub's migrations
         _sms = await SmsProviderSimulator.StartAsync(apiKey: "sms-key", faults: new SimulatorFaultSettings { HangFor = TimeSpan.FromSeconds(3) },
             loggerFactory: TestLogging.Factory);
         (_services, _sender) = Build(maildev.SmtpPort);

@@ -1,6 +1,6 @@
 -- Every message the hub decided about, one row per idempotency key: the key is sent at most once.
 -- No address or text in clear (personal data): the customer id, the template and the provider's message id
--- say what was sent to whom. Idempotent: runs at every start of the notification sender.
+-- say what was sent to whom. Run by the hub's migration runner (module "notification").
 CREATE SCHEMA IF NOT EXISTS notification;
 
 CREATE TABLE IF NOT EXISTS notification.message (

@@ -13,54 +13,15 @@ public sealed record NotificationRecord(
 /// <summary>
 /// The sent-once bookkeeping (schema <c>notification</c>): a key is claimed before sending (a lease, so a crashed
 /// sender's claim expires), then marked sent/suppressed/rejected. Short transactions; never held during a send.
+/// The schema comes from the hub's migration runner (<see cref="NotificationsSchema"/>), like every hub table.
 /// </summary>
 public sealed class NotificationLog(NpgsqlDataSource dataSource, TimeProvider time)
 {
     private const string Columns =
         "idempotency_key, channel, template_id, language, customer_id, state, reason, provider_message_id, attempts, correlation_id, created_at, sent_at";
 
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private volatile bool _schemaReady;
-
-    public async Task EnsureSchemaAsync(CancellationToken ct = default)
-    {
-        if (_schemaReady)
-        {
-            return;
-        }
-
-        await _schemaGate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            if (!_schemaReady)
-            {
-                await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-                await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
-                await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('notification-schema'))", conn, tx))
-                {
-                    await lockCmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                }
-
-#pragma warning disable CA2100 // embedded resource of this assembly
-                await using (var ddl = new NpgsqlCommand(Schema(), conn, tx))
-#pragma warning restore CA2100
-                {
-                    await ddl.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                }
-
-                await tx.CommitAsync(ct).ConfigureAwait(false);
-                _schemaReady = true;
-            }
-        }
-        finally
-        {
-            _schemaGate.Release();
-        }
-    }
-
     public async Task<NotificationRecord?> FindAsync(string key, CancellationToken ct)
     {
-        await EnsureSchemaAsync(ct).ConfigureAwait(false);
         await using var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM notification.message WHERE idempotency_key = @key");
         cmd.Parameters.AddWithValue("key", key);
         var rows = await ReadAsync(cmd, ct).ConfigureAwait(false);
@@ -70,7 +31,6 @@ public sealed class NotificationLog(NpgsqlDataSource dataSource, TimeProvider ti
     /// <summary>Messages of a customer, oldest first (communication history).</summary>
     public async Task<IReadOnlyList<NotificationRecord>> ForCustomerAsync(string customerId, CancellationToken ct)
     {
-        await EnsureSchemaAsync(ct).ConfigureAwait(false);
         await using var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM notification.message WHERE customer_id = @customer ORDER BY created_at, idempotency_key");
         cmd.Parameters.AddWithValue("customer", customerId);
         return await ReadAsync(cmd, ct).ConfigureAwait(false);
@@ -82,7 +42,6 @@ public sealed class NotificationLog(NpgsqlDataSource dataSource, TimeProvider ti
     /// </summary>
     public async Task<bool> ClaimAsync(NotificationRequest request, string language, TimeSpan lease, CancellationToken ct)
     {
-        await EnsureSchemaAsync(ct).ConfigureAwait(false);
         var now = time.GetUtcNow();
         await using var cmd = dataSource.CreateCommand(
             """
@@ -130,7 +89,6 @@ public sealed class NotificationLog(NpgsqlDataSource dataSource, TimeProvider ti
     /// <summary>Records a final decision without a send (suppressed, rejected); an existing row (a claim) is finalised.</summary>
     public async Task RecordFinalAsync(NotificationRequest request, string state, string? language, string reason, CancellationToken ct)
     {
-        await EnsureSchemaAsync(ct).ConfigureAwait(false);
         var now = time.GetUtcNow();
         await using var cmd = dataSource.CreateCommand(
             """
@@ -168,13 +126,5 @@ public sealed class NotificationLog(NpgsqlDataSource dataSource, TimeProvider ti
         }
 
         return list;
-    }
-
-    private static string Schema()
-    {
-        using var stream = typeof(NotificationLog).Assembly.GetManifestResourceStream("Store/0001_notification.sql")
-            ?? throw new InvalidOperationException("embedded resource Store/0001_notification.sql is missing");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
     }
 }

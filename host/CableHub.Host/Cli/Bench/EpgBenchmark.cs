@@ -2,11 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using CableHub.Connectors.Xmltv;
+using CableHub.Demo;
 using CableHub.Epg;
 using CableHub.Core.Persistence;
 using CableHub.Modules;
 using CableHub.Epg.Api;
-using Dapper;
 using Npgsql;
 
 namespace CableHub.Host.Cli.Bench;
@@ -59,7 +59,7 @@ public static class EpgBenchmark
         {
             await HubModules.MigrateAsync(connectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
             await using var dataSource = OperationalStore.CreateDataSource(connectionString);
-            await SeedChannelsAsync(dataSource, channels, ct).ConfigureAwait(false);
+            await BenchmarkData.SeedChannelsAsync(dataSource, channels, ct).ConfigureAwait(false);
 
             var watch = Stopwatch.StartNew();
             var generated = XmltvGenerator.WriteFile(file, new XmltvGeneratorOptions
@@ -123,19 +123,6 @@ public static class EpgBenchmark
                 Console.WriteLine($"Kept database {database}");
             }
         }
-    }
-
-    private static async Task SeedChannelsAsync(NpgsqlDataSource dataSource, int channels, CancellationToken ct)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        await conn.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO hub.broadcaster (id, code, name) VALUES (gen_random_uuid(), 'BENCH', 'Benchmark broadcaster');
-            INSERT INTO hub.channel (id, code, name, broadcaster_id, genre, language, definition, lcn, cas_product_id, currency, free_to_air)
-            SELECT gen_random_uuid(), 'ch' || lpad(g::text, 3, '0') || '.cablehub.example', 'Bench ' || g, (SELECT id FROM hub.broadcaster WHERE code = 'BENCH'),
-                   'GEC', 'en', 'SD', 100000 + g, 'BENCH-' || g, 'INR', true
-            FROM generate_series(1, @channels) g;
-            """, new { channels }, cancellationToken: ct)).ConfigureAwait(false);
     }
 
     private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)

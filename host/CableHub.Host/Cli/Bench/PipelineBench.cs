@@ -71,25 +71,7 @@ public static class PipelineBench
                 // 2. Streamed changes: one update per subscription, in transactions of 1,000.
                 var before = roles.Ingester.Stats.EventsIngested;
                 clock.Restart();
-                await using (var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false))
-                await using (var cmd = conn.CreateCommand())
-                {
-                    cmd.CommandText = """
-                        DO $$
-                        DECLARE lo bigint := 0; batch int := 1000; total bigint;
-                        BEGIN
-                          SELECT count(*) INTO total FROM hub.subscription;
-                          WHILE lo < total LOOP
-                            UPDATE hub.subscription SET updated_at = now()
-                            WHERE id IN (SELECT id FROM hub.subscription ORDER BY id OFFSET lo LIMIT batch);
-                            COMMIT;
-                            lo := lo + batch;
-                          END LOOP;
-                        END $$;
-                        """;
-                    cmd.CommandTimeout = 0;
-                    await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                }
+                await BenchmarkData.TouchEverySubscriptionAsync(dataSource, ct).ConfigureAwait(false);
 
                 var streamed = await WaitForWarehouseAsync(roles, before + n, ct).ConfigureAwait(false) - before;
                 var streamSeconds = clock.Elapsed.TotalSeconds;
