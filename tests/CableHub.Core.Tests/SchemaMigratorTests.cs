@@ -73,7 +73,8 @@ public sealed class SchemaMigratorTests
     [Fact]
     public void Every_module_script_says_which_old_script_it_replaces()
     {
-        foreach (var module in HubModules.Migrations.Where(m => m.Module != "sagas"))
+        // sagas and notification are schemas born after the split: nothing of the old stream to replace.
+        foreach (var module in HubModules.Migrations.Where(m => m.Module is not ("sagas" or "notification")))
         {
             foreach (var (name, sql) in module.Scripts())
             {
