@@ -98,7 +98,7 @@ public sealed partial class CdcReader
         var setup = new SourceSetup(dataSource, _options, _logger);
         var database = await setup.PrepareAsync(cancellationToken).ConfigureAwait(false);
         var catalog = new SchemaCatalog(dataSource, _options.TopicPrefix);
-        var writer = new EnvelopeWriter(_options.TopicPrefix, database, _logger);
+        var writer = new EnvelopeWriter(_options.TopicPrefix, database, _logger, inlineSchemas: _options.SchemaMode == SchemaMode.Inline);
         using var producer = new ChangeProducer(_options, Gate, _topics, _logger) { CurrentSession = session };
 
         await using var replication = new LogicalReplicationConnection(builder.ConnectionString);
@@ -199,6 +199,7 @@ public sealed partial class CdcReader
         {
             var table = await catalog.FromCatalogAsync(oid, schema, name, cancellationToken).ConfigureAwait(false);
             await producer.EnsureTopicAsync(table.Topic, cancellationToken).ConfigureAwait(false);
+            await PublishSchemaAsync(producer, table, cancellationToken).ConfigureAwait(false);
             var columns = string.Join(", ", table.Columns.Select(c => CdcSql.Quote(c.Name)));
 #pragma warning disable CA2100 // identifiers quoted
             await using var select = new NpgsqlCommand($"SELECT {columns} FROM ONLY {CdcSql.Quote(schema, name)}", conn, tx) { AllResultTypesAreUnknown = true };
@@ -260,6 +261,7 @@ public sealed partial class CdcReader
                         var table = await catalog.FromRelationAsync(relation, token).ConfigureAwait(false);
                         relations[relation.RelationId] = table;
                         await producer.EnsureTopicAsync(table.Topic, token).ConfigureAwait(false);
+                        await PublishSchemaAsync(producer, table, token).ConfigureAwait(false);
                         if (_options.EnsureReplicaIdentityFull && relation.ReplicaIdentity != RelationMessage.ReplicaIdentitySetting.AllColumns
                             && _options.Schemas.Contains(relation.Namespace))
                         {
@@ -518,7 +520,7 @@ public sealed partial class CdcReader
         var key = await EmitAsync(writer, producer, table, "d", before, null, tx, lsn, session, cancellationToken).ConfigureAwait(false);
         if (key is not null && tx.Produce)
         {
-            await producer.ProduceAsync(table.Topic, key, null, tx.CommitLsn, lsn, tx.Ordinal, counted: false, session, cancellationToken).ConfigureAwait(false);
+            await producer.ProduceAsync(table.Topic, key, null, tx.CommitLsn, lsn, tx.Ordinal, counted: false, session, cancellationToken, SchemaIdOf(table)).ConfigureAwait(false);
             Stats.AddTombstone();
         }
     }
@@ -553,10 +555,15 @@ public sealed partial class CdcReader
 
         var key = op == "t" ? null : writer.Key(table, (after ?? before)!);
         var value = writer.Value(table, op, before, after, source, DateTime.UtcNow);
-        await producer.ProduceAsync(table.Topic, key, value, source.CommitLsn, source.Lsn, source.Ordinal, counted: true, session, cancellationToken).ConfigureAwait(false);
+        await producer.ProduceAsync(table.Topic, key, value, source.CommitLsn, source.Lsn, source.Ordinal, counted: true, session, cancellationToken, SchemaIdOf(table)).ConfigureAwait(false);
         Stats.AddEvent();
         return key;
     }
+
+    private byte[]? SchemaIdOf(TableSchema table) => _options.SchemaMode == SchemaMode.Published ? table.SchemaIdBytes : null;
+
+    private ValueTask PublishSchemaAsync(ChangeProducer producer, TableSchema table, CancellationToken cancellationToken) =>
+        _options.SchemaMode == SchemaMode.Published ? producer.PublishSchemaAsync(table, cancellationToken) : ValueTask.CompletedTask;
 
     private sealed class TransactionState
     {

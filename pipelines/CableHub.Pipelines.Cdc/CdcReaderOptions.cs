@@ -12,6 +12,20 @@ public enum SnapshotMode
     Never,
 }
 
+/// <summary>How change events carry their Kafka Connect schema.</summary>
+public enum SchemaMode
+{
+    /// <summary>
+    /// The bare payload (Kafka Connect's JSON converter with <c>schemas.enable=false</c>) plus the header
+    /// <c>cablehub.schema_id</c>; each table version's key and envelope schemas are published once, before its first
+    /// event, to <see cref="CdcReaderOptions.SchemaTopic"/> (key = the id). Messages are ~5× smaller.
+    /// </summary>
+    Published,
+
+    /// <summary>Every key and value carries its schema (<c>{"schema":…,"payload":…}</c>, <c>schemas.enable=true</c>), as Debezium does by default.</summary>
+    Inline,
+}
+
 /// <summary>Settings of a <see cref="CdcReader"/>; the host binds them from configuration.</summary>
 public sealed class CdcReaderOptions
 {
@@ -30,6 +44,14 @@ public sealed class CdcReaderOptions
 
     /// <summary>Topic prefix and <c>source.name</c>: topics are <c>&lt;prefix&gt;.&lt;schema&gt;.&lt;table&gt;</c>.</summary>
     public string TopicPrefix { get; set; } = "cablehub";
+
+    /// <summary>Whether events inline their schema or reference one published to <see cref="SchemaTopic"/>.</summary>
+    public SchemaMode SchemaMode { get; set; } = SchemaMode.Published;
+
+    /// <summary>Topic of the published schemas (one partition, compacted on a real Kafka); default <c>&lt;TopicPrefix&gt;._schemas</c>.</summary>
+    public string? SchemaTopic { get; set; }
+
+    internal string EffectiveSchemaTopic => string.IsNullOrWhiteSpace(SchemaTopic) ? TopicPrefix + "._schemas" : SchemaTopic;
 
     /// <summary>Partitions of the change topics the reader creates.</summary>
     public int TopicPartitions { get; set; } = 3;

@@ -38,6 +38,7 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
     private readonly ClickHouseBatchWriter _writer;
     private readonly EventConverter _converter;
     private DeadLetterPublisher? _deadLetters;
+    private PublishedSchemaReader? _schemas;
     private BatchProcessor? _processor;
     private Task? _inFlight;
     private IngestBatch? _inFlightBatch;
@@ -90,7 +91,12 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
                 _deadLetters = new DeadLetterPublisher(_options.BootstrapServers, _options.DeadLetterTopic, _options.ProducerProperties, _logger);
             }
 
-            _processor = new BatchProcessor(_converter, _writer, _deadLetters, Stats, _logger);
+            if (!string.IsNullOrEmpty(_options.SchemaTopic))
+            {
+                _schemas = new PublishedSchemaReader(_options.BootstrapServers, _options.SchemaTopic, _options.ConsumerProperties, _logger);
+            }
+
+            _processor = new BatchProcessor(_converter, _writer, _deadLetters, Stats, _logger, _schemas);
 
             // Writes are not cancelled by the stop token directly: a stopping ingester finishes them within ShutdownFlushTimeout.
             using var writeStop = new CancellationTokenSource();
@@ -386,6 +392,7 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
 
     public void Dispose()
     {
+        _schemas?.Dispose();
         _deadLetters?.Dispose();
         _client.Dispose();
     }

@@ -24,6 +24,12 @@ public sealed class WarehouseIngesterOptions
     /// </summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Topic where the hub's CDC reader publishes each table version's schemas (<c>&lt;prefix&gt;._schemas</c>); events
+    /// without an inline schema name theirs in the <c>cablehub.schema_id</c> header. Null or empty: not read.
+    /// </summary>
+    public string? SchemaTopic { get; set; } = "cablehub._schemas";
+
     /// <summary>Kafka topic receiving messages that cannot be ingested (besides <c>raw._dead_letter</c>); null or empty: ClickHouse only.</summary>
     public string? DeadLetterTopic { get; set; } = "cablehub.dlq.ingest";
 

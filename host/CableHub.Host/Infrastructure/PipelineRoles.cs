@@ -49,6 +49,7 @@ public sealed class PipelineRoles
                 ClickHouseConnectionString = infra.ClickHouseConnectionString,
                 TopicPattern = $"^{System.Text.RegularExpressions.Regex.Escape(settings.Kafka.TopicPrefix)}\\.hub\\..+",
                 DeadLetterTopic = $"{settings.Kafka.TopicPrefix}.dlq.ingest",
+                SchemaTopic = $"{settings.Kafka.TopicPrefix}._schemas",
                 CompressInserts = infra.ClickHouse?.Mode != DependencyEndpoint.Embedded,
             };
             if (infra.EmbeddedKafka is not null)
@@ -80,6 +81,7 @@ public sealed class PipelineRoles
             ? new EmbeddedKafkaTopicProvisioner(embedded)
             : new AdminClientTopicProvisioner(new Confluent.Kafka.AdminClientConfig { BootstrapServers = _infra.KafkaBootstrapServers });
         await topics.EnsureTopicAsync($"{_settings.Kafka.TopicPrefix}.dlq.ingest", 1, ct).ConfigureAwait(false);
+        await topics.EnsureTopicAsync($"{_settings.Kafka.TopicPrefix}._schemas", 1, new Dictionary<string, string> { ["cleanup.policy"] = "compact" }, ct).ConfigureAwait(false);
         foreach (var stream in Integration.IntegrationEventProducer.Streams)
         {
             await topics.EnsureTopicAsync(Integration.IntegrationEventProducer.Topic(_settings.Kafka.TopicPrefix, stream), _settings.Kafka.Partitions, ct).ConfigureAwait(false);

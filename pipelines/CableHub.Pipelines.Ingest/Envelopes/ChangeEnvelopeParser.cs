@@ -17,9 +17,15 @@ internal sealed class ChangeEnvelopeParser
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128 };
 
     private readonly Dictionary<byte[], ConnectSchema?> _schemas = new(ByteArrayComparer.Instance);
+    private readonly IPublishedSchemas? _published;
 
-    /// <summary>Parses one message. The returned envelope references <paramref name="value"/>'s memory: keep it alive until disposed.</summary>
-    public ParseOutcome Parse(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value)
+    public ChangeEnvelopeParser(IPublishedSchemas? published = null) => _published = published;
+
+    /// <summary>
+    /// Parses one message. The returned envelope references <paramref name="value"/>'s memory: keep it alive until disposed.
+    /// <paramref name="schemaId"/> (header <c>cablehub.schema_id</c>) names the published schema of a schemaless event.
+    /// </summary>
+    public ParseOutcome Parse(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, string? schemaId = null)
     {
         if (value is null || value.Value.Length == 0)
         {
@@ -29,7 +35,7 @@ internal sealed class ChangeEnvelopeParser
         var document = ParseJson(value.Value, "value");
         try
         {
-            var outcome = ParseValue(document, key);
+            var outcome = ParseValue(document, key, schemaId);
             if (outcome.Kind != ParseOutcomeKind.Change)
             {
                 document.Dispose();
@@ -44,7 +50,7 @@ internal sealed class ChangeEnvelopeParser
         }
     }
 
-    private ParseOutcome ParseValue(JsonDocument document, ReadOnlyMemory<byte>? key)
+    private ParseOutcome ParseValue(JsonDocument document, ReadOnlyMemory<byte>? key, string? schemaId)
     {
         var root = document.RootElement;
         if (root.ValueKind == JsonValueKind.Null)
@@ -75,6 +81,13 @@ internal sealed class ChangeEnvelopeParser
         {
             payload = root;
             payloadPath = "value";
+        }
+
+        ConnectSchema? publishedKeySchema = null;
+        if (envelopeSchema is null && schemaId is not null && _published?.Find(schemaId) is { } published)
+        {
+            envelopeSchema = published.Envelope;
+            publishedKeySchema = published.Key;
         }
 
         if (payload.ValueKind != JsonValueKind.Object)
@@ -155,6 +168,7 @@ internal sealed class ChangeEnvelopeParser
             Before = before,
             After = after,
             RowSchema = rowSchema,
+            PublishedKeySchema = publishedKeySchema is { IsStruct: true } ? publishedKeySchema : null,
             Lsn = position.Lsn,
             CommitLsn = position.CommitLsn,
             Version = position.Version,
