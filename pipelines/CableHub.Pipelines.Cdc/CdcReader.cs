@@ -48,6 +48,47 @@ public sealed partial class CdcReader
 
     public CdcReaderStats Stats { get; } = new();
 
+    /// <summary>The replication slot's lag behind the WAL (bytes, seconds), measured every <see cref="CdcReaderOptions.SlotLagInterval"/> while streaming.</summary>
+    public SlotLagTracker SlotLag { get; } = new();
+
+    /// <summary>
+    /// What <c>/health</c> shows: slot, acknowledgement mode, counters, the slot's lag behind the WAL (bytes, seconds) and
+    /// what is in flight; <paramref name="problem"/> says why the reader is not healthy (null when it is).
+    /// </summary>
+    public IReadOnlyDictionary<string, object> Health(out string? problem)
+    {
+        var lag = SlotLag.Current;
+        var data = new Dictionary<string, object>
+        {
+            ["slot"] = _options.Slot,
+            ["acknowledgement"] = Gate.Mode.ToString(),
+            ["schemas"] = _options.SchemaMode == SchemaMode.Published ? $"published to {_options.EffectiveSchemaTopic}" : "inline",
+            ["events"] = Stats.Events,
+            ["transactions"] = Stats.Transactions,
+            ["snapshotRows"] = Stats.SnapshotRows,
+            ["sessions"] = Stats.Sessions,
+            ["confirmedLsn"] = new NpgsqlLogSequenceNumber(Stats.ConfirmedLsn).ToString(),
+            ["inFlight"] = Gate.InFlight,
+            ["pendingTransactions"] = Gate.Pending,
+            ["slotLagBytes"] = lag is null ? -1L : (long)lag.Bytes,
+            ["slotLagSeconds"] = lag is null ? -1d : Math.Round(lag.Age.TotalSeconds, 3),
+        };
+        if (lag is not null)
+        {
+            data["walLsn"] = new NpgsqlLogSequenceNumber(lag.WalLsn).ToString();
+            data["slotLagMeasuredAt"] = lag.MeasuredAt;
+            if (lag.AtLeast)
+            {
+                data["slotLagSecondsIsLowerBound"] = true;
+            }
+        }
+
+        problem = !Streaming.IsCompletedSuccessfully ? "not streaming yet"
+            : lag is not null && lag.Age >= _options.SlotLagWarning ? $"the slot lags {lag.Age.TotalSeconds:0} s ({lag.Bytes:N0} bytes) behind the WAL"
+            : null;
+        return data;
+    }
+
     /// <summary>Completes when the first session streams (slot ready, snapshot produced).</summary>
     public Task Streaming => _streaming.Task;
 
@@ -373,6 +414,7 @@ public sealed partial class CdcReader
         ulong reported = 0;
         var nextHeartbeat = DateTime.UtcNow + _options.HeartbeatInterval;
         var heartbeatFailed = false;
+        var nextLag = _options.Time.GetUtcNow();
         try
         {
             while (!monitorToken.IsCancellationRequested)
@@ -417,6 +459,12 @@ public sealed partial class CdcReader
                     stop(e.InnerException ?? e);
                     await streamCts.CancelAsync().ConfigureAwait(false);
                     return;
+                }
+
+                if (_options.SlotLagInterval > TimeSpan.Zero && _options.Time.GetUtcNow() >= nextLag)
+                {
+                    nextLag = _options.Time.GetUtcNow() + _options.SlotLagInterval;
+                    await MeasureSlotLagAsync(setup, monitorToken).ConfigureAwait(false);
                 }
 
                 if (_options.HeartbeatInterval > TimeSpan.Zero && DateTime.UtcNow >= nextHeartbeat)
@@ -468,6 +516,42 @@ public sealed partial class CdcReader
             }
 
             await streamCts.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private DateTimeOffset _lagLoggedAt = DateTimeOffset.MinValue;
+
+    /// <summary>Measures the slot's lag; logs it every <see cref="CdcReaderOptions.SlotLagLogInterval"/> (a warning when too old).</summary>
+    private async Task MeasureSlotLagAsync(SourceSetup setup, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await setup.SlotPositionAsync(cancellationToken).ConfigureAwait(false) is not { } position)
+            {
+                return;
+            }
+
+            var now = _options.Time.GetUtcNow();
+            var lag = SlotLag.Record(now, position.Wal, position.Confirmed);
+            if (now - _lagLoggedAt >= _options.SlotLagLogInterval)
+            {
+                _lagLoggedAt = now;
+                var seconds = lag.Age.TotalSeconds;
+                var confirmed = new NpgsqlLogSequenceNumber(lag.ConfirmedLsn).ToString();
+                var wal = new NpgsqlLogSequenceNumber(lag.WalLsn).ToString();
+                if (lag.Age >= _options.SlotLagWarning)
+                {
+                    LogSlotLagHigh(_options.Slot, lag.Bytes, seconds, lag.AtLeast ? "at least " : "", confirmed, wal, Gate.InFlight);
+                }
+                else
+                {
+                    LogSlotLag(_options.Slot, lag.Bytes, seconds, lag.AtLeast ? "at least " : "", confirmed, wal, Gate.InFlight);
+                }
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or FormatException)
+        {
+            LogSlotLagFailed(e.Message);
         }
     }
 
@@ -626,6 +710,15 @@ public sealed partial class CdcReader
 
     [LoggerMessage(Level = LogLevel.Information, Message = "CDC: streaming slot {Slot}, publication {Publication} (session {Session})")]
     private partial void LogStreaming(string slot, string publication, int session);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "CDC: slot {Slot} lag {Bytes} bytes, {Prefix}{Seconds:0.0} s (confirmed {Confirmed}, WAL at {Wal}); {InFlight} events in flight")]
+    private partial void LogSlotLag(string slot, ulong bytes, double seconds, string prefix, string confirmed, string wal, long inFlight);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CDC: slot {Slot} lags {Bytes} bytes, {Prefix}{Seconds:0.0} s behind the WAL (confirmed {Confirmed}, WAL at {Wal}); {InFlight} events in flight")]
+    private partial void LogSlotLagHigh(string slot, ulong bytes, double seconds, string prefix, string confirmed, string wal, long inFlight);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "CDC: measuring the slot's lag failed ({Reason})")]
+    private partial void LogSlotLagFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "CDC: heartbeat failed ({Reason}); the slot advances only with changes of published tables")]
     private partial void LogHeartbeatFailed(string reason);

@@ -78,6 +78,17 @@ public sealed class CdcReaderOptions
     /// </summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the slot's lag (bytes and seconds behind the WAL) is measured (<see cref="CdcReader.SlotLag"/>).</summary>
+    public TimeSpan SlotLagInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the slot's lag is logged; a lag older than <see cref="SlotLagWarning"/> is logged as a warning.</summary>
+    public TimeSpan SlotLagLogInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan SlotLagWarning { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Clock of the lag measurements.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     /// <summary>
     /// Most events produced but not yet settled (broker mode: delivered; sink mode: acknowledged by the sink). Keeps
     /// the embedded broker, which keeps only 5 MiB per partition, from dropping what the sink has not read.

@@ -45,6 +45,10 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
     private long _inFlightStarted;
     private CancellationTokenSource? _writeStop;
     private int _running;
+    private long _nextLag;
+    private Timestamp _lastConsumedTimestamp = Timestamp.Default;
+    private DateTimeOffset _lagLoggedAt = DateTimeOffset.MinValue;
+    private readonly Dictionary<TopicPartition, long> _committedNext = [];
 
     public WarehouseIngester(WarehouseIngesterOptions options, ILoggerFactory? loggerFactory = null, IIngestAcknowledger? acknowledger = null)
     {
@@ -167,6 +171,7 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
 
             if (result?.Message is not null && !result.IsPartitionEOF)
             {
+                _lastConsumedTimestamp = result.Message.Timestamp;
                 if (Processor.Batch.Count == 0)
                 {
                     deadline = Stopwatch.GetTimestamp() + flushTicks;
@@ -179,6 +184,12 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
             if (_inFlight is { IsCompleted: true })
             {
                 await CompleteInFlightAsync(consumer, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (Stopwatch.GetTimestamp() >= _nextLag)
+            {
+                _nextLag = Stopwatch.GetTimestamp() + (long)(_options.LagInterval.TotalSeconds * Stopwatch.Frequency);
+                UpdateLag(consumer);
             }
 
             // Flush when full, or when the interval passed and no write is in flight; while one is, the next batch keeps
@@ -232,6 +243,10 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
         try
         {
             consumer.Commit(offsets);
+            foreach (var offset in offsets)
+            {
+                _committedNext[offset.TopicPartition] = offset.Offset.Value;
+            }
         }
         catch (KafkaException e)
         {
@@ -298,22 +313,43 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Messages not yet durably in the warehouse (from the offset committed last, else the consumer's position, to the high
+    /// watermark as last fetched) over the assigned partitions, and the age of the message read last (0 when nothing is behind); logged every <see cref="WarehouseIngesterOptions.LagLogInterval"/>.
+    /// </summary>
     private void UpdateLag(IConsumer<byte[]?, byte[]?> consumer)
     {
         try
         {
             long lag = 0;
-            foreach (var partition in consumer.Assignment)
+            var assignment = consumer.Assignment;
+            foreach (var partition in assignment)
             {
-                var watermarks = consumer.GetWatermarkOffsets(partition);
-                var position = consumer.Position(partition);
-                if (watermarks.High.Value >= 0 && position.Value >= 0)
+                // Behind = not yet durably in the warehouse: from what this consumer committed (else its position) to the end.
+                var high = consumer.GetWatermarkOffsets(partition).High.Value;
+                var done = _committedNext.TryGetValue(partition, out var committed) ? committed : consumer.Position(partition).Value;
+                if (high >= 0 && done >= 0)
                 {
-                    lag += Math.Max(0, watermarks.High.Value - position.Value);
+                    lag += Math.Max(0, high - done);
                 }
             }
 
-            Stats.SetLag(lag);
+            var now = _options.Time.GetUtcNow();
+            var seconds = lag == 0 || _lastConsumedTimestamp.Type == TimestampType.NotAvailable
+                ? 0
+                : Math.Max(0, (now - _lastConsumedTimestamp.UtcDateTime).TotalSeconds);
+            Stats.SetLag(lag, seconds, now);
+            if (now - _lagLoggedAt >= _options.LagLogInterval)
+            {
+                _lagLoggedAt = now;
+                _logger.LogInformation(
+                    "Ingest: {Lag} messages behind ({Seconds:0.0} s) over {Partitions} partitions; {Rows} rows in {Batches} batches so far",
+                    lag,
+                    seconds,
+                    assignment.Count,
+                    Stats.RowsWritten,
+                    Stats.Batches);
+            }
         }
         catch (KafkaException e)
         {
@@ -363,6 +399,11 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
                 }
 
                 _processor?.Batch.RemovePartitions(partitions.Select(p => (p.Topic, p.Partition.Value)));
+                foreach (var p in partitions)
+                {
+                    _committedNext.Remove(p.TopicPartition);
+                }
+
                 Stats.SetAssignment(c.Assignment.Except(partitions.Select(p => p.TopicPartition)).Select(Describe));
             })
             .SetPartitionsLostHandler((c, partitions) =>
@@ -381,6 +422,7 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
                 }
 
                 _processor?.Batch.RemovePartitions(partitions.Select(p => (p.Topic, p.Partition.Value)));
+                _committedNext.Clear();
                 Stats.SetAssignment([]);
             })
             .Build();

@@ -43,6 +43,14 @@ public sealed class WarehouseIngesterOptions
     /// <summary>Compress insert bodies (zstd). Worth it to a remote server; off saves CPU on loopback.</summary>
     public bool CompressInserts { get; set; } = true;
 
+    /// <summary>How often the consumer lag is measured (<see cref="IngestStats.Lag"/>) and logged.</summary>
+    public TimeSpan LagInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan LagLogInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Clock of the lag measurements and the ingested-at column.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     /// <summary>How long a stopping ingester may spend writing its last batch (else the batch is replayed on the next start).</summary>
     public TimeSpan ShutdownFlushTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

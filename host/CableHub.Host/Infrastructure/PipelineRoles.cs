@@ -160,20 +160,8 @@ public sealed class PipelineRoles
         {
             builder.AddCheck("cdc", () =>
             {
-                var stats = cdc.Stats;
-                var data = new Dictionary<string, object>
-                {
-                    ["slot"] = "cablehub_cdc",
-                    ["acknowledgement"] = cdc.Gate.Mode.ToString(),
-                    ["events"] = stats.Events,
-                    ["transactions"] = stats.Transactions,
-                    ["snapshotRows"] = stats.SnapshotRows,
-                    ["confirmedLsn"] = Lsn(stats.ConfirmedLsn),
-                    ["inFlight"] = cdc.Gate.InFlight,
-                };
-                return cdc.Streaming.IsCompletedSuccessfully
-                    ? HealthCheckResult.Healthy(data: data)
-                    : HealthCheckResult.Degraded("not streaming yet", data: data);
+                var data = cdc.Health(out var problem); // slot lag (bytes, seconds), counters, in flight
+                return problem is null ? HealthCheckResult.Healthy(data: data) : HealthCheckResult.Degraded(problem, data: data);
             });
         }
 
@@ -190,6 +178,8 @@ public sealed class PipelineRoles
                     ["batches"] = s.Batches,
                     ["deadLetters"] = s.DeadLetters,
                     ["lag"] = s.Lag,
+                    ["lagSeconds"] = s.LagSeconds,
+                    ["lagMeasuredAt"] = (object?)s.LagMeasuredAt ?? "",
                     ["martsInstalled"] = MartsInstalled,
                 };
                 return s.State switch
@@ -201,8 +191,6 @@ public sealed class PipelineRoles
             });
         }
     }
-
-    private static string Lsn(ulong lsn) => $"{lsn >> 32:X}/{lsn & 0xFFFFFFFF:X}";
 
     /// <summary>Runs one background role for the host's lifetime.</summary>
     private sealed class RoleService(string name, Func<CancellationToken, Task> run, ILogger logger) : BackgroundService
