@@ -127,88 +127,45 @@ public static class CdcBench
 
             await ExecAsync($"SELECT pg_create_logical_replication_slot('{RawSlot}', 'pgoutput')", ct).ConfigureAwait(false);
 
+            // 0. Warm-up, untimed: the same path once over a smaller set, so the measured phases run compiled code (a server
+            //    process runs for days; a cold JIT would take a third of the CPU of a phase this short).
+            var warmUp = Math.Max(20, changes / ChangesPerTransaction / 5);
+            var written = 0;
+            await Phase("warm-up: writing", warmUp, () => written, WriteChangesAsync(0, warmUp, () => written++, ct)).ConfigureAwait(false);
+            long raw = 0;
+            var warmUpChanges = Expected(0, warmUp);
+            await Phase("warm-up: pgoutput read", warmUpChanges, () => Interlocked.Read(ref raw), ReadRawAsync(warmUpChanges, () => Interlocked.Increment(ref raw), ct)).ConfigureAwait(false);
+            settings.Roles = "cdc";
+            var warmCapture = await CaptureAsync("warm-up: capture", warmUpChanges, ct).ConfigureAwait(false);
+            settings.Roles = "ingest";
+            await IngestAsync("warm-up: ingest", warmCapture.Messages, ct).ConfigureAwait(false);
+            AnsiConsole.MarkupLineInterpolated($"warm-up: {warmUpChanges:N0} changes read, captured and ingested; load average {LoadAverage()}");
+
             // 1. The changes.
             var transactions = changes / ChangesPerTransaction;
-            var written = 0;
+            written = 0;
             var clock = Stopwatch.StartNew();
-            await Phase("writing changes", transactions, () => written, WriteChangesAsync(transactions, () => written++, ct)).ConfigureAwait(false);
-            var expected = (transactions * (long)ChangesPerTransaction) - 200; // the first transaction updates 400 and deletes none
-            AnsiConsole.MarkupLineInterpolated($"wrote {transactions:N0} transactions in {clock.Elapsed.TotalSeconds:0.0} s");
+            await Phase("writing changes", transactions, () => written, WriteChangesAsync(warmUp, transactions, () => written++, ct)).ConfigureAwait(false);
+            var expected = Expected(warmUp, transactions);
+            AnsiConsole.MarkupLineInterpolated($"wrote {transactions:N0} transactions ({expected:N0} changes) in {clock.Elapsed.TotalSeconds:0.0} s");
 
             // 2. Bare pgoutput read.
-            long raw = 0;
+            raw = 0;
             clock.Restart();
-            var rawCount = await Phase("pgoutput read", transactions * ChangesPerTransaction, () => Interlocked.Read(ref raw), ReadRawAsync(expected, () => Interlocked.Increment(ref raw), ct)).ConfigureAwait(false);
+            var rawCount = await Phase("pgoutput read", expected, () => Interlocked.Read(ref raw), ReadRawAsync(expected, () => Interlocked.Increment(ref raw), ct)).ConfigureAwait(false);
             var rawSeconds = clock.Elapsed.TotalSeconds;
             AnsiConsole.MarkupLineInterpolated($"pgoutput: {rawCount:N0} changes in {rawSeconds:0.00} s; load average {LoadAverage()}");
             await ExecAsync($"SELECT pg_drop_replication_slot('{RawSlot}')", ct).ConfigureAwait(false);
 
             // 3. Capture: the reader alone, until the broker acknowledged every change.
-            var capture = new PipelineRoles(settings, infra, loggers);
-            var cdc = capture.Cdc!;
-            double captureSeconds;
-            TimeSpan captureCpu;
-            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct))
-            {
-                clock.Restart();
-                var cpu = CpuTime();
-                var reader = cdc.RunAsync(stop.Token);
-                try
-                {
-                    await Phase("capture (reader → broker)", rawCount, () => cdc.Stats.Events, WaitAsync(
-                        () => cdc.Stats.Events >= rawCount && cdc.Gate.InFlight == 0 && cdc.Gate.Pending == 0,
-                        () => cdc.Stats.Events,
-                        "the reader",
-                        reader,
-                        ct)).ConfigureAwait(false);
-                    captureSeconds = clock.Elapsed.TotalSeconds;
-                    captureCpu = CpuTime() - cpu;
-                }
-                finally
-                {
-                    await stop.CancelAsync().ConfigureAwait(false);
-                    await reader.ConfigureAwait(false);
-                }
-            }
-
-            var messages = cdc.Stats.Events + cdc.Stats.Tombstones;
-            AnsiConsole.MarkupLineInterpolated($"capture: {cdc.Stats.Events:N0} change events (+{cdc.Stats.Tombstones:N0} tombstones) acknowledged by the broker in {captureSeconds:0.00} s, {captureCpu.TotalMicroseconds / cdc.Stats.Events:0.0} µs CPU per change in this process; load average {LoadAverage()}");
+            settings.Roles = "cdc";
+            var capture = await CaptureAsync("capture (reader → broker)", rawCount, ct).ConfigureAwait(false);
+            AnsiConsole.MarkupLineInterpolated($"capture: {capture.Events:N0} change events (+{capture.Messages - capture.Events:N0} tombstones) acknowledged by the broker in {capture.Seconds:0.00} s, {capture.Cpu.TotalMicroseconds / capture.Events:0.0} µs CPU per change in this process; load average {LoadAverage()}");
 
             // 4. Ingest: the ingester alone drains the backlog.
             settings.Roles = "ingest";
-            var ingest = new PipelineRoles(settings, infra, loggers);
-            var ingester = ingest.Ingester!;
-            double ingestSeconds;
-            long ingestRows;
-            TimeSpan ingestCpu;
-            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct))
-            {
-                var running = ingester.RunAsync(stop.Token);
-                try
-                {
-                    await WaitAsync(() => ingester.Stats.Snapshot().AssignedPartitions.Count > 0, () => 0, "the ingester's group join", running, ct).ConfigureAwait(false);
-                    clock.Restart();
-                    var cpu = CpuTime();
-                    var rowsBefore = ingester.Stats.RowsWritten;
-                    await Phase("ingest (broker → ClickHouse)", messages, () => ingester.Stats.EventsIngested, WaitAsync(
-                        () => ingester.Stats.EventsIngested >= messages,
-                        () => ingester.Stats.EventsIngested,
-                        "the ingester",
-                        running,
-                        ct)).ConfigureAwait(false);
-                    ingestSeconds = clock.Elapsed.TotalSeconds;
-                    ingestRows = ingester.Stats.RowsWritten - rowsBefore;
-                    ingestCpu = CpuTime() - cpu;
-                }
-                finally
-                {
-                    await stop.CancelAsync().ConfigureAwait(false);
-                    await running.ConfigureAwait(false);
-                    await ingester.DisposeAsync().ConfigureAwait(false);
-                }
-            }
-
-            AnsiConsole.MarkupLineInterpolated($"ingest: {ingestRows:N0} rows ({messages:N0} messages) in ClickHouse in {ingestSeconds:0.00} s, {ingestCpu.TotalMicroseconds / Math.Max(1, ingestRows):0.0} µs CPU per row (ingester and ClickHouse); load average {LoadAverage()}");
+            var ingest = await IngestAsync("ingest (broker → ClickHouse)", capture.Messages, ct).ConfigureAwait(false);
+            AnsiConsole.MarkupLineInterpolated($"ingest: {ingest.Rows:N0} rows ({capture.Messages:N0} messages) in ClickHouse in {ingest.Seconds:0.00} s, {ingest.Cpu.TotalMicroseconds / Math.Max(1, ingest.Rows):0.0} µs CPU per row (ingester and ClickHouse); load average {LoadAverage()}");
             var source = await ScalarAsync<long>("SELECT count(*) FROM hub.bench_account", ct).ConfigureAwait(false);
             var warehouse = await WarehouseCountAsync("SELECT count() FROM hub.bench_account", ct).ConfigureAwait(false);
             if (source != warehouse)
@@ -246,11 +203,11 @@ public static class CdcBench
             }
 
             Console.WriteLine(Result("pgoutput_raw_per_s", rawCount / rawSeconds, "changes/s"));
-            Console.WriteLine(Result("cdc_capture_per_s", cdc.Stats.Events / captureSeconds, "changes/s"));
-            Console.WriteLine(Result("cdc_capture_of_raw", 100.0 * cdc.Stats.Events / captureSeconds / (rawCount / rawSeconds), "%"));
-            Console.WriteLine(Result("cdc_capture_cpu_per_change", captureCpu.TotalMicroseconds / cdc.Stats.Events, "us"));
-            Console.WriteLine(Result("ingest_rows_per_s", ingestRows / ingestSeconds, "rows/s"));
-            Console.WriteLine(Result("ingest_cpu_per_row", ingestCpu.TotalMicroseconds / Math.Max(1, ingestRows), "us"));
+            Console.WriteLine(Result("cdc_capture_per_s", capture.Events / capture.Seconds, "changes/s"));
+            Console.WriteLine(Result("cdc_capture_of_raw", 100.0 * capture.Events / capture.Seconds / (rawCount / rawSeconds), "%"));
+            Console.WriteLine(Result("cdc_capture_cpu_per_change", capture.Cpu.TotalMicroseconds / capture.Events, "us"));
+            Console.WriteLine(Result("ingest_rows_per_s", ingest.Rows / ingest.Seconds, "rows/s"));
+            Console.WriteLine(Result("ingest_cpu_per_row", ingest.Cpu.TotalMicroseconds / Math.Max(1, ingest.Rows), "us"));
             Console.WriteLine(Result("end_to_end_lag_rate", achievedRate, "changes/s"));
             Console.WriteLine(Result("end_to_end_lag_p50_ms", Percentile(lags, 0.50), "ms"));
             Console.WriteLine(Result("end_to_end_lag_p99_ms", Percentile(lags, 0.99), "ms"));
@@ -258,12 +215,72 @@ public static class CdcBench
             return 0;
         }
 
+        private sealed record CaptureResult(long Events, long Messages, double Seconds, TimeSpan Cpu);
+
+        private sealed record IngestResult(long Rows, double Seconds, TimeSpan Cpu);
+
+        /// <summary>Runs a reader (broker acknowledgement) until the broker acknowledged <paramref name="expected"/> changes.</summary>
+        private async Task<CaptureResult> CaptureAsync(string title, long expected, CancellationToken ct)
+        {
+            var cdc = new PipelineRoles(settings, infra, loggers).Cdc!;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var clock = Stopwatch.StartNew();
+            var cpu = CpuTime();
+            var reader = cdc.RunAsync(stop.Token);
+            try
+            {
+                await Phase(title, expected, () => cdc.Stats.Events, WaitAsync(
+                    () => cdc.Stats.Events >= expected && cdc.Gate.InFlight == 0 && cdc.Gate.Pending == 0,
+                    () => cdc.Stats.Events,
+                    "the reader",
+                    reader,
+                    ct)).ConfigureAwait(false);
+                return new CaptureResult(cdc.Stats.Events, cdc.Stats.Events + cdc.Stats.Tombstones, clock.Elapsed.TotalSeconds, CpuTime() - cpu);
+            }
+            finally
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await reader.ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Runs an ingester until it handled <paramref name="messages"/> messages; the clock starts once it has its partitions.</summary>
+        private async Task<IngestResult> IngestAsync(string title, long messages, CancellationToken ct)
+        {
+            var ingester = new PipelineRoles(settings, infra, loggers).Ingester!;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var running = ingester.RunAsync(stop.Token);
+            try
+            {
+                await WaitAsync(() => ingester.Stats.Snapshot().AssignedPartitions.Count > 0, () => 0, "the ingester's group join", running, ct).ConfigureAwait(false);
+                var clock = Stopwatch.StartNew();
+                var cpu = CpuTime();
+                var rowsBefore = ingester.Stats.RowsWritten;
+                await Phase(title, messages, () => ingester.Stats.EventsIngested, WaitAsync(
+                    () => ingester.Stats.EventsIngested >= messages,
+                    () => ingester.Stats.EventsIngested,
+                    "the ingester",
+                    running,
+                    ct)).ConfigureAwait(false);
+                return new IngestResult(ingester.Stats.RowsWritten - rowsBefore, clock.Elapsed.TotalSeconds, CpuTime() - cpu);
+            }
+            finally
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await running.ConfigureAwait(false);
+                await ingester.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
         /// <summary>Transactions of 1,000 changes: 400 inserts, 500 updates (of rows just inserted and of the previous transaction's), 100 deletes.</summary>
-        private async Task WriteChangesAsync(int transactions, Action done, CancellationToken ct)
+        /// <summary>Changes of transactions <paramref name="first"/> … <paramref name="first"/> + <paramref name="count"/> - 1 (see <see cref="WriteChangesAsync"/>).</summary>
+        private static long Expected(int first, int count) => (count * (long)ChangesPerTransaction) - (first == 0 ? 200 : 0);
+
+        private async Task WriteChangesAsync(int first, int transactions, Action done, CancellationToken ct)
         {
             await using var conn = new NpgsqlConnection(infra.PostgresConnectionString);
             await conn.OpenAsync(ct).ConfigureAwait(false);
-            for (var k = 0L; k < transactions; k++)
+            for (var k = (long)first; k < first + transactions; k++)
             {
                 var inserts = 400L;
                 var updates = k == 0 ? 400L : 500L;
@@ -320,6 +337,8 @@ public static class CdcBench
                             replication.SetReplicationStatus(commit.TransactionEndLsn);
                             if (count >= expected)
                             {
+                                // confirmed before the stream is cancelled: the next read starts after this transaction
+                                await replication.SendStatusUpdate(ct).ConfigureAwait(false);
                                 await stop.CancelAsync().ConfigureAwait(false);
                             }
 
