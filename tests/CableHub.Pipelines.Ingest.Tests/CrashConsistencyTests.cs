@@ -199,7 +199,16 @@ public sealed class CrashConsistencyTests(ClickHouseFixture clickHouse, Postgres
                 break;
             }
 
+            // Only the test kills them: a worker that ended by itself failed.
+            reader.Running.ShouldBeTrue($"the reader exited by itself:\n{reader.Tail()}");
+            ingester.Running.ShouldBeTrue($"the ingester exited by itself:\n{ingester.Tail()}");
+
             await Task.Delay(2_000, ct);
+        }
+
+        if (differences.Count > 0)
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine($"--- reader\n{reader.Tail(60_000)}\n--- ingester\n{ingester.Tail(60_000)}");
         }
 
         differences.ShouldBeEmpty(

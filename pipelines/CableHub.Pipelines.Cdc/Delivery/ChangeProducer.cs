@@ -40,6 +40,8 @@ internal sealed partial class ChangeProducer : IDisposable
         _schemaTopic = options.EffectiveSchemaTopic;
         _logger = logger;
         var config = KafkaClientSettings.ReliableProducer(options.BootstrapServers, "cablehub-cdc");
+        // Delivery reports are needed for their status only: not marshalling key, value and headers back saves CPU per message.
+        config.Set("dotnet.producer.delivery.report.fields", "status");
         foreach (var (k, v) in options.ProducerProperties)
         {
             config.Set(k, v);
@@ -105,9 +107,15 @@ internal sealed partial class ChangeProducer : IDisposable
         string topic, byte[]? key, byte[]? value, ulong commitLsn, ulong lsn, long ordinal, bool counted, int session, CancellationToken cancellationToken,
         byte[]? schemaId = null)
     {
+        if (_commitHeaderLsn != commitLsn || _commitHeader.Length == 0)
+        {
+            _commitHeaderLsn = commitLsn;
+            _commitHeader = Ascii(commitLsn);
+        }
+
         var headers = new Headers
         {
-            { CommitLsnHeader, Ascii(commitLsn) },
+            { CommitLsnHeader, _commitHeader },
             { ChangeLsnHeader, Ascii(lsn) },
             { OrdinalHeader, Ascii((ulong)ordinal) },
         };
@@ -118,15 +126,7 @@ internal sealed partial class ChangeProducer : IDisposable
 
         var message = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers };
         Action<DeliveryReport<byte[]?, byte[]?>> handler = counted
-            ? report =>
-            {
-                var ok = report.Error.Code == ErrorCode.NoError;
-                _gate.Delivered(commitLsn, session, ok);
-                if (!ok)
-                {
-                    _gate.Fail(session, new KafkaException(report.Error));
-                }
-            }
+            ? CountedHandler(commitLsn, session)
             : report =>
             {
                 if (report.Error.Code != ErrorCode.NoError)
@@ -167,6 +167,31 @@ internal sealed partial class ChangeProducer : IDisposable
                 throw;
             }
         }
+    }
+
+    private ulong _commitHeaderLsn;
+    private byte[] _commitHeader = [];
+    private (ulong CommitLsn, int Session, Action<DeliveryReport<byte[]?, byte[]?>> Handler)? _handler;
+
+    /// <summary>The delivery handler of a transaction's counted events (one per transaction, not one per event).</summary>
+    private Action<DeliveryReport<byte[]?, byte[]?>> CountedHandler(ulong commitLsn, int session)
+    {
+        if (_handler is { } cached && cached.CommitLsn == commitLsn && cached.Session == session)
+        {
+            return cached.Handler;
+        }
+
+        Action<DeliveryReport<byte[]?, byte[]?>> handler = report =>
+        {
+            var ok = report.Error.Code == ErrorCode.NoError;
+            _gate.Delivered(commitLsn, session, ok);
+            if (!ok)
+            {
+                _gate.Fail(session, new KafkaException(report.Error));
+            }
+        };
+        _handler = (commitLsn, session, handler);
+        return handler;
     }
 
     private static byte[] Ascii(ulong value)

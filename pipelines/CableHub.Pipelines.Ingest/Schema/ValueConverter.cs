@@ -253,7 +253,7 @@ internal static class ValueConverter
             : result;
     }
 
-    private static object Decimal(JsonElement value, ColumnType type, ConnectSchema? schema, string place)
+    private static ClickHouseDecimal Decimal(JsonElement value, ColumnType type, ConnectSchema? schema, string place)
     {
         ClickHouseDecimal parsed;
         if (value.ValueKind == JsonValueKind.String && schema is { Type: "bytes" })
@@ -268,7 +268,7 @@ internal static class ValueConverter
         {
             if (TrySmallDecimal(JsonMarshal.GetRawUtf8Value(value)[1..^1], type, out var small))
             {
-                return small;
+                return new ClickHouseDecimal(new BigInteger(small), type.Scale);
             }
 
             parsed = ParseDecimalText(value.GetString()!, type, value, place);
@@ -308,10 +308,10 @@ internal static class ValueConverter
 
     /// <summary>
     /// The common case without big-number arithmetic: <c>-?digits[.digits]</c> with at most 18 digits once scaled to the
-    /// column's scale (fractional digits beyond it must be zeros), within the column's precision → an exact <see cref="decimal"/>.
-    /// Anything else: false (the general path decides, and refuses what does not fit).
+    /// column's scale (fractional digits beyond it must be zeros), within the column's precision → the unscaled value at the
+    /// column's scale. Anything else: false (the general path decides, and refuses what does not fit).
     /// </summary>
-    private static bool TrySmallDecimal(ReadOnlySpan<byte> s, ColumnType type, out decimal result)
+    private static bool TrySmallDecimal(ReadOnlySpan<byte> s, ColumnType type, out long result)
     {
         result = 0;
         var negative = s.Length > 0 && s[0] == (byte)'-';
@@ -385,7 +385,7 @@ internal static class ValueConverter
             return false;
         }
 
-        result = new decimal((int)(mantissa & 0xFFFFFFFF), (int)(mantissa >> 32), 0, negative, (byte)type.Scale);
+        result = negative ? -mantissa : mantissa;
         return true;
 
         static int CountDigits(long n)
