@@ -28,7 +28,7 @@ public sealed class HeartbeatTests(CdcEnvironment env)
 
         // Only unpublished tables change: pgoutput sends nothing for them, yet WAL grows behind the slot.
         await s.ExecAsync("INSERT INTO other.noise (payload) SELECT repeat('x', 200) FROM generate_series(1, 20000)");
-        var walAfterNoise = (ulong)NpgsqlLogSequenceNumber.Parse((await s.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text"))!);
+        var walAfterNoise = (ulong)NpgsqlLogSequenceNumber.Parse((await s.ScalarAsync<string>("SELECT pg_current_wal_insert_lsn()::text"))!);
         walAfterNoise.ShouldBeGreaterThan(confirmedAtStart);
 
         await DeliveryTests.WaitUntil(async () => await s.ConfirmedFlushAsync() >= walAfterNoise, TimeSpan.FromSeconds(60));
