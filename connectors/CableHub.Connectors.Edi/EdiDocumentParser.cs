@@ -28,9 +28,10 @@ public static class EdiDocumentParser
     }
 
     /// <summary>
-    /// Parses <paramref name="stream"/> completely (strict: the first error throws <see cref="EdiParseException"/>)
-    /// and maps every 856 / DESADV to the neutral <see cref="ShipNotice"/>. Input that is neither format fails
-    /// with "not an X12 interchange: …".
+    /// Parses <paramref name="stream"/> completely and maps every 856 / DESADV to the neutral <see cref="ShipNotice"/>.
+    /// With the default options the first error throws <see cref="EdiParseException"/>; with
+    /// <see cref="EdiErrorMode.Collect"/> errors are recorded and listed, with warnings, in <see cref="EdiParseOutput.Issues"/>
+    /// (input that cannot be read as EDI at all still throws). Input that is neither format fails with "not an X12 interchange: …".
     /// </summary>
     public static EdiParseOutput Parse(Stream stream, X12ReaderOptions? x12 = null, EdifactReaderOptions? edifact = null)
     {
@@ -50,7 +51,7 @@ public static class EdiDocumentParser
             var notices = document.Interchanges
                 .SelectMany(i => i.Messages.Where(m => m.DespatchAdvice is not null).Select(m => ShipNoticeMapper.FromDesadv(m, i.Header)))
                 .ToList();
-            return new EdiParseOutput("EDIFACT", null, document, notices);
+            return new EdiParseOutput("EDIFACT", null, document, notices) { Issues = EdiIssue.Of(document) };
         }
 
         // X12, or not EDI at all: the X12 tokenizer gives the "not an X12 interchange" error.
@@ -58,7 +59,7 @@ public static class EdiDocumentParser
         var shipNotices = x12Document.Interchanges
             .SelectMany(i => i.Groups.SelectMany(g => g.Transactions).Where(t => t.ShipNotice is not null).Select(t => ShipNoticeMapper.FromX12(t, i.Header)))
             .ToList();
-        return new EdiParseOutput("X12", x12Document, null, shipNotices);
+        return new EdiParseOutput("X12", x12Document, null, shipNotices) { Issues = EdiIssue.Of(x12Document) };
     }
 
     public static EdiParseOutput ParseFile(string path, X12ReaderOptions? x12 = null, EdifactReaderOptions? edifact = null)

@@ -15,10 +15,13 @@ public sealed record EdiParseCommandOptions(string Path)
 }
 
 /// <summary>
-/// The body of the <c>edi parse</c> CLI verb, ready for the host to wire: prints the parsed document (JSON with
-/// <see cref="EdiParseCommandOptions.Json"/>, else a summary) and returns 0; on bad input prints one clear line
-/// ("edi parse: FILE: segment 7 (SE at byte 262): SE02 …") to <paramref name="error"/> and returns 1 (2 when the
-/// file cannot be read). Never lets an exception (stack trace) escape.
+/// The body of the <c>edi parse</c> CLI verb, ready for the host to wire. Validates the whole document and reports
+/// everything wrong with it at once, for a receiving clerk: prints the parsed document (JSON with
+/// <see cref="EdiParseCommandOptions.Json"/>, its <c>"issues"</c> locating each error and warning by segment and
+/// element; else a summary and the issues), and each error as one line ("edi parse: FILE: segment 5 (BSN at byte 226):
+/// BSN02 …") on <paramref name="error"/>. Exit code 0 when there are no errors (warnings allowed), 1 when there are —
+/// also when the input cannot be read as EDI at all (then only that one line) — 2 when the file cannot be read.
+/// Never lets an exception (stack trace) escape. (<c>edi import</c> stays strict: any error quarantines the file.)
 /// </summary>
 public static class EdiParseCommand
 {
@@ -29,7 +32,9 @@ public static class EdiParseCommand
         ArgumentNullException.ThrowIfNull(error);
         try
         {
-            var result = EdiDocumentParser.ParseFile(options.Path, new X12ReaderOptions { StrictIsaWidth = !options.LenientIsa });
+            var result = EdiDocumentParser.ParseFile(options.Path,
+                new X12ReaderOptions { StrictIsaWidth = !options.LenientIsa, ErrorMode = EdiErrorMode.Collect },
+                new EdifactReaderOptions { ErrorMode = EdiErrorMode.Collect });
             if (options.Json)
             {
                 output.WriteLine(EdiJson.Serialize(result));
@@ -39,7 +44,13 @@ public static class EdiParseCommand
                 WriteSummary(result, output);
             }
 
-            return 0;
+            var errors = result.Issues.Where(i => i.Severity == EdiIssueSeverity.Error).ToList();
+            foreach (var issue in errors)
+            {
+                error.WriteLine($"edi parse: {options.Path}: {issue.Message}");
+            }
+
+            return errors.Count > 0 ? 1 : 0;
         }
         catch (EdiParseException ex)
         {
@@ -75,10 +86,6 @@ public static class EdiParseCommand
                     foreach (var t in group.Transactions)
                     {
                         output.WriteLine("    " + Describe(t));
-                        foreach (var warning in t.Warnings)
-                        {
-                            output.WriteLine("      warning: " + warning.Message);
-                        }
                     }
                 }
             }
@@ -96,10 +103,6 @@ public static class EdiParseCommand
                         ? string.Create(c, $"despatch advice {d.DocumentNumber}: {d.PackageLevels.Count} packing levels, {d.PackageLevels.Sum(l => l.Lines.Count)} lines, {d.PackageLevels.Sum(l => l.Lines.Sum(x => x.SerialNumbers.Count))} serial numbers")
                         : string.Create(c, $"{m.Segments?.Count ?? 0} segments");
                     output.WriteLine(string.Create(c, $"  {m.Type} {m.Version}{m.Release} {m.Reference}: {summary}"));
-                    foreach (var warning in m.Warnings)
-                    {
-                        output.WriteLine("    warning: " + warning.Message);
-                    }
                 }
             }
         }
@@ -111,6 +114,15 @@ public static class EdiParseCommand
             {
                 output.WriteLine(string.Create(c, $"  PO {order.PurchaseOrderNumber ?? "(none)"}: {order.Packages.Count} package(s), {order.Packages.Sum(p => p.Items.Count)} item line(s)"));
             }
+        }
+
+        var errors = result.Issues.Count(i => i.Severity == EdiIssueSeverity.Error);
+        output.WriteLine(result.Issues.Count == 0
+            ? "no issues"
+            : string.Create(c, $"issues: {errors} error(s), {result.Issues.Count - errors} warning(s)"));
+        foreach (var issue in result.Issues)
+        {
+            output.WriteLine($"  {(issue.Severity == EdiIssueSeverity.Error ? "error" : "warning")}: {issue.Message}");
         }
     }
 

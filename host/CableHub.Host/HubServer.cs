@@ -64,7 +64,7 @@ public static class HubServer
 
         await using var infra = await HubInfrastructure.StartAsync(settings, loggers, postgres: true, kafka: true, clickHouse: true, ct).ConfigureAwait(false);
         await OperationalStore.MigrateAsync(infra.PostgresConnectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
-        await WarehouseMigrator.MigrateAsync(infra.ClickHouseConnectionString, loggers.CreateLogger("WarehouseMigrations"), ct).ConfigureAwait(false);
+        await WarehouseMigrator.MigrateAsync(infra.ClickHouseConnectionString, Warehouse.Ddl.ClickHouseTopology.For(settings.ClickHouse.Cluster), loggers.CreateLogger("WarehouseMigrations"), ct).ConfigureAwait(false);
 
         var encryptor = DataKeys.CreateEncryptor(settings, logger);
         await using var dataSource = OperationalStore.CreateDataSource(infra.PostgresConnectionString, loggers);
@@ -111,7 +111,7 @@ public static class HubServer
         services.AddHealthChecks().AddHubDependencies(infra, pipelines);
 
         await using var app = builder.Build();
-        await app.Services.GetRequiredService<SimulatedConditionalAccessSystem>().EnsureSchemaAsync(ct).ConfigureAwait(false);
+        await (app.Services.GetService<SimulatedConditionalAccessSystem>()?.EnsureSchemaAsync(ct) ?? Task.CompletedTask).ConfigureAwait(false);
         app.UseExceptionHandler();
         app.UseCorrelationId();
         app.UseSerilogRequestLogging(o => o.GetLevel = (http, _, ex) =>

@@ -1,3 +1,5 @@
+using CableHub.Warehouse.Ddl;
+
 namespace CableHub.Pipelines.Ingest;
 
 /// <summary>Where the ingester puts things in ClickHouse (names from docs/ARCHITECTURE.md).</summary>
@@ -17,6 +19,9 @@ public sealed record RawTableNaming
 
     /// <summary>Table in <see cref="RawDatabase"/> recording truncations (table, version), so late older rows stay deleted.</summary>
     public string TruncationsTable { get; init; } = "_truncations";
+
+    /// <summary>Single node, or ReplicatedReplacingMergeTree + Distributed on a cluster: every DDL statement goes through it.</summary>
+    public ClickHouseTopology Topology { get; init; } = ClickHouseTopology.SingleNode;
 
     public string RawTableName(string sourceSchema, string sourceTable) => $"{sourceSchema}_{sourceTable}";
 

@@ -29,6 +29,7 @@ public sealed class CommandAndJsonTests
         transaction.GetProperty("transactionSetId").GetString().ShouldBe("856");
         transaction.GetProperty("accepted").GetBoolean().ShouldBeTrue();
         transaction.GetProperty("warnings").GetArrayLength().ShouldBe(5);
+        root.GetProperty("issues").GetArrayLength().ShouldBe(5, "the warnings, listed with their positions");
         var levels = transaction.GetProperty("shipNotice").GetProperty("levels");
         levels.GetArrayLength().ShouldBe(13);
         levels[2].GetProperty("marks")[0].GetProperty("sscc").GetString().ShouldBe("000715670002152360");
@@ -52,11 +53,9 @@ public sealed class CommandAndJsonTests
     }
 
     [Theory]
-    [InlineData(Fixture.ControlNumbersMismatch, "segment 7 (SE at byte 265): SE02 control number 0002 does not match ST02 0001")]
-    [InlineData(Fixture.WrongGroupsAndTranCount, "segment 8 (GE at byte 275): GE01 transaction set count 2 does not match the 1 transaction sets in group 3314")]
     [InlineData(Fixture.NonEdi, "not an X12 interchange: expected \"ISA\" at byte 0 but found \"Tk9OIEVESSBGSUxFISAasads…\"")]
     [InlineData(Fixture.Stupidedi, "segment 1 (ISA at byte 0): ISA is not fixed-width: ISA02 is 1 characters long, expected 10 (an ISA is exactly 106 bytes)")]
-    public void Bad_files_exit_non_zero_with_one_clear_line_and_no_stack_trace(string fixture, string message)
+    public void Unreadable_files_exit_non_zero_with_one_clear_line_and_no_stack_trace(string fixture, string message)
     {
         var path = Fixture.Path(fixture);
 
@@ -65,6 +64,27 @@ public sealed class CommandAndJsonTests
         code.ShouldBe(1);
         output.ShouldBeEmpty();
         error.ShouldBe($"edi parse: {path}: {message}{Environment.NewLine}");
+    }
+
+    [Theory]
+    [InlineData(Fixture.ControlNumbersMismatch, "segment 7 (SE at byte 265): SE02 control number 0002 does not match ST02 0001", "SE02")]
+    [InlineData(Fixture.WrongGroupsAndTranCount, "segment 8 (GE at byte 275): GE01 transaction set count 2 does not match the 1 transaction sets in group 3314", "GE01")]
+    public void Envelope_errors_exit_non_zero_with_the_document_and_each_error_located(string fixture, string message, string location)
+    {
+        var path = Fixture.Path(fixture);
+
+        var (code, output, error) = Run(path, json: true);
+
+        code.ShouldBe(1);
+        error.ShouldStartWith($"edi parse: {path}: {message}{Environment.NewLine}");
+        using var json = JsonDocument.Parse(output);
+        json.RootElement.GetProperty("x12").GetProperty("interchanges").GetArrayLength().ShouldBe(1);
+        var issues = json.RootElement.GetProperty("issues").EnumerateArray().ToList();
+        issues.Count.ShouldBe(error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Length, "one line per error, all of them");
+        var issue = issues[0];
+        issue.GetProperty("message").GetString().ShouldBe(message);
+        issue.GetProperty("location").GetString().ShouldBe(location);
+        issue.GetProperty("severity").GetString().ShouldBe("Error");
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class X12EnvelopeTests
         var error = Should.Throw<EdiParseException>(() => X12Parser.Parse(Text.Bytes(text))).Error;
 
         error.Message.ShouldBe("segment 6 (SE at byte 183): SE01 segment count 3 does not match the 4 segments from ST to SE");
-        (error.Level, error.Code, error.ElementPosition).ShouldBe((EdiErrorLevel.Transaction, "4", (int?)null));
+        (error.Level, error.Code, error.ElementPosition).ShouldBe((EdiErrorLevel.Transaction, "4", (int?)1));
     }
 
     [Fact]

@@ -138,7 +138,7 @@ public sealed class X12TokenizerTests
     [InlineData("", "not an X12 interchange: the input is empty")]
     [InlineData("  \r\n ", "not an X12 interchange: the input is empty")]
     [InlineData("UNA:+.? 'UNB+UNOC:3+A+B+240115:1030+1'", "not an X12 interchange: the input starts with UNA, which is an EDIFACT interchange")]
-    [InlineData("<?xml version=\"1.0\"?>", "not an X12 interchange: expected \"ISA\" at byte 0 but found \"<?xml version=.1.0.?>\"")]
+    [InlineData("<?xml version=\"1.0\"?>", "not an X12 interchange: expected \"ISA\" at byte 0 but found \"<?xml version=\\\"1.0\\\"?>\"")]
     [InlineData("ISA*00*short~", "segment 1 (ISA at byte 0): ISA is truncated: 13 bytes before the end of input, an ISA has 106")]
     [InlineData("ISA000*", "not an X12 interchange: expected \"ISA\" at byte 0 but found \"ISA000*\"")]
     public void Input_that_is_not_X12_gets_a_clear_error(string text, string message)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CableHub.Core.Store.Embedded;
 
 namespace CableHub.EndToEnd.Tests;
 
@@ -8,6 +9,7 @@ namespace CableHub.EndToEnd.Tests;
 /// SIGKILL the hub while the CAS has applied an activation but its answer has not arrived yet, start it again:
 /// the order completes, and the CAS applied exactly one activation for the box (the redelivered command carries
 /// the same idempotency key and is recognised as a duplicate). The warehouse ends up with the completed order once.
+/// The restarted hub adopted the PostgreSQL the killed one left running and stops it when it is stopped (SIGTERM).
 /// </summary>
 public sealed class CrashRecoveryTests : IAsyncLifetime
 {
@@ -64,5 +66,10 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
 
         state.ShouldBe("completed");
         Convert.ToInt64(await _hub.WarehouseScalarAsync("SELECT count() FROM hub.product_order WHERE id = {id:UUID}", ("id", orderId))).ShouldBe(1L);
+
+        // The restarted hub adopted the PostgreSQL the killed one left running: it owns it and stops it on SIGTERM.
+        EmbeddedPostgres.IsRunning(_hub.PostgresRootDirectory).ShouldBeTrue();
+        (await _hub.StopAsync()).ShouldBeTrue(_hub.Tail());
+        EmbeddedPostgres.IsRunning(_hub.PostgresRootDirectory).ShouldBeFalse(_hub.Tail());
     }
 }

@@ -221,24 +221,35 @@ public sealed class HubProcess : IAsyncDisposable
         return File.Exists(dll) ? dll : throw new FileNotFoundException("build the host first", dll);
     }
 
+    /// <summary>The embedded PostgreSQL's root folder (its cluster may be linked from there).</summary>
+    public string PostgresRootDirectory => Path.Combine(_dir.Path, "data", "postgres");
+
+    /// <summary>SIGTERM, as Ctrl-C or a service manager stops the hub; true when it exited within 90 s (a loaded CI machine).</summary>
+    public async Task<bool> StopAsync()
+    {
+        if (_process is not { HasExited: false } p)
+        {
+            return true;
+        }
+
+        using (var term = Process.Start("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term!.WaitForExitAsync();
+        }
+
+        return p.WaitForExit(90_000);
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false } p)
+        // A graceful stop first (SIGTERM lets the hub stop its PostgreSQL), then the hard way.
+        if (!await StopAsync())
         {
-            // A graceful stop first (SIGTERM lets the hub stop its PostgreSQL), then the hard way.
-            using (var term = Process.Start("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await term!.WaitForExitAsync();
-            }
-
-            if (!p.WaitForExit(30_000))
-            {
-                p.Kill(entireProcessTree: true);
-            }
+            _process!.Kill(entireProcessTree: true);
         }
 
         _process?.Dispose();
-        await EmbeddedPostgres.StopLeftoverAsync(Path.Combine(_dir.Path, "data", "postgres"));
+        await EmbeddedPostgres.DeleteClusterAsync(PostgresRootDirectory);
         Http.Dispose();
         _dir.Dispose();
     }

@@ -19,7 +19,7 @@ public sealed class CrashRecoveryTests(PostgresFixture postgres, ITestOutputHelp
     public async Task Killed_hub_finishes_in_flight_onboardings_and_the_CAS_applies_each_activation_once()
     {
         await using var db = await HubTestDatabase.CreateAsync(postgres);
-        await using (var cas = new SimulatedConditionalAccessSystem(new CasSimulatorOptions { ConnectionString = db.ConnectionString }))
+        await using (var cas = new SimulatedConditionalAccessSystem(new CasSimulatorOptions { ConnectionString = db.ConnectionString, RegisterUnknownDevicesOnActivation = true }))
         {
             await cas.EnsureSchemaAsync();
         }

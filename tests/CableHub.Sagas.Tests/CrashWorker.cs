@@ -29,6 +29,7 @@ public static class CrashWorker
         await using var cas = new SimulatedConditionalAccessSystem(new CasSimulatorOptions
         {
             ConnectionString = args[0],
+            RegisterUnknownDevicesOnActivation = true,
             ResponseDelay = TimeSpan.FromMilliseconds(int.Parse(args[2], CultureInfo.InvariantCulture)),
         });
         var host = await OnboardingTestHost.StartAsync(db, (IConditionalAccessSystem)cas, new CapturedLogs(),

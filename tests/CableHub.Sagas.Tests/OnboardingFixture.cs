@@ -46,7 +46,7 @@ public sealed class OnboardingFixture : IAsyncLifetime
         Db = await HubTestDatabase.CreateAsync(_postgres);
         Db.Logs = Logs;
         _casLogging = LoggerFactory.Create(b => b.AddProvider(Logs));
-        Cas = new SimulatedConditionalAccessSystem(new CasSimulatorOptions { ConnectionString = Db.ConnectionString }, _casLogging.CreateLogger<SimulatedConditionalAccessSystem>());
+        Cas = new SimulatedConditionalAccessSystem(new CasSimulatorOptions { ConnectionString = Db.ConnectionString, RegisterUnknownDevicesOnActivation = true }, _casLogging.CreateLogger<SimulatedConditionalAccessSystem>());
         await Cas.EnsureSchemaAsync();
         Host = await OnboardingTestHost.StartAsync(Db, Cas, Logs, Onboarding, Outcomes);
     }

@@ -13,7 +13,7 @@ public sealed class SimulatedCasTests(PostgresFixture postgres) : IClassFixture<
     public async ValueTask InitializeAsync()
     {
         _connectionString = await postgres.CreateDatabaseAsync();
-        _cas = new SimulatedConditionalAccessSystem(new CasSimulatorOptions { ConnectionString = _connectionString });
+        _cas = new SimulatedConditionalAccessSystem(new CasSimulatorOptions { ConnectionString = _connectionString, RegisterUnknownDevicesOnActivation = true });
     }
 
     public async ValueTask DisposeAsync() => await _cas.DisposeAsync();
@@ -134,7 +134,7 @@ public sealed class SimulatedCasTests(PostgresFixture postgres) : IClassFixture<
     {
         await _cas.ActivateDeviceAsync(Activation("k9", "BOX9", "P1"), CancellationToken.None);
 
-        await using var restarted = new SimulatedConditionalAccessSystem(new CasSimulatorOptions { ConnectionString = _connectionString });
+        await using var restarted = new SimulatedConditionalAccessSystem(new CasSimulatorOptions { ConnectionString = _connectionString, RegisterUnknownDevicesOnActivation = true });
         var again = await restarted.ActivateDeviceAsync(Activation("k9", "BOX9", "P1"), CancellationToken.None);
 
         again.Accepted.ShouldBeTrue();

@@ -47,6 +47,7 @@ public sealed class PostgresFixture : IAsyncLifetime
             await _server.DisposeAsync();
         }
 
+        await EmbeddedPostgres.DeleteClusterAsync(_dir.Path);
         _dir.Dispose();
     }
 }

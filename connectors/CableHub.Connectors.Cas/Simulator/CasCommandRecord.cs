@@ -6,6 +6,13 @@ public static class CasCommandKind
     public const string Activate = "activate";
     public const string Deactivate = "deactivate";
     public const string UpdateEntitlements = "update_entitlements";
+    public const string Register = "register";
+    public const string AddProducts = "add_products";
+    public const string RemoveProducts = "remove_products";
+    public const string Pair = "pair";
+    public const string Unpair = "unpair";
+    public const string OnScreenMessage = "osd_message";
+    public const string ForceTune = "force_tune";
 }
 
 /// <summary>What became of a received command (<c>cas_sim.command_log.outcome</c>).</summary>
@@ -33,7 +40,9 @@ public sealed record CasCommandRecord(
     string Outcome,
     string? RejectionReason,
     string? VendorReference,
-    long? OriginalId)
+    long? OriginalId,
+    string TargetKind = "box",
+    string? RejectionCode = null)
 {
     public bool IsDuplicate => Outcome == CasCommandOutcome.Duplicate;
 }
@@ -43,3 +52,9 @@ public sealed record CasDeviceState(string CasDeviceId, string? SmartCardNumber,
 {
     public bool IsActive => State == "active";
 }
+
+/// <summary>An on-screen message or forced tune the simulated head-end sent to a box.</summary>
+public sealed record CasScreenCommand(long CommandId, string Kind, string? Text, string? Priority, string? ServiceId, DateTimeOffset StartsAt, DateTimeOffset EndsAt);
+
+/// <summary>A box (and the smart card delivered paired with it, if any) registered in the CAS by the vendor's device import.</summary>
+public sealed record CasDeviceRegistration(string CasDeviceId, string? SmartCardNumber = null);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CableHub.Connectors.Common.Simulation;
 
 namespace CableHub.Connectors.Cas.Simulator;
 
@@ -13,6 +14,15 @@ public sealed class CasFaultInjection
     private int _lostResponses;
     private long _latencyTicks;
     private long _responseDelayTicks;
+
+    /// <summary>Seeded random errors, timeouts and lost answers (and the in-memory part of the down switch).</summary>
+    public SimulatorFaults RandomFaults { get; } = new();
+
+    /// <summary>
+    /// true when the simulator sits behind its HTTP server, which then injects the random faults on the wire
+    /// (real 5xx and hangs) instead of the simulator throwing them.
+    /// </summary>
+    public bool RandomFaultsOnTransport { get; set; }
 
     /// <summary>Delay before a command is processed.</summary>
     public TimeSpan Latency
@@ -72,6 +82,7 @@ public sealed class CasFaultInjection
         Interlocked.Exchange(ref _lostResponses, 0);
         Latency = TimeSpan.Zero;
         ResponseDelay = TimeSpan.Zero;
+        RandomFaults.Reset();
     }
 
     internal bool IsRejected(string casDeviceId, out string reason) => _rejectedDevices.TryGetValue(casDeviceId, out reason!);

@@ -14,4 +14,19 @@ public sealed class CasSimulatorOptions
     /// window leaves an applied command the hub never heard about — the case idempotency keys exist for.
     /// </summary>
     public TimeSpan ResponseDelay { get; init; }
+
+    /// <summary>
+    /// false (a real head-end): a box must be registered (<see cref="SimulatedConditionalAccessSystem.RegisterDevicesAsync"/>,
+    /// the vendor's device import) before anything is done to it; commands for unknown boxes are refused with
+    /// <c>unknown_device</c>. true (demo convenience): an activation registers an unknown box.
+    /// </summary>
+    public bool RegisterUnknownDevicesOnActivation { get; init; }
+
+    /// <summary>Random errors, timeouts, lost answers and latency jitter (seeded). None by default.</summary>
+    public CableHub.Connectors.Common.Simulation.SimulatorFaultSettings? RandomFaults { get; init; }
+
+    /// <summary>How long the "down" switch read from <c>cas_sim.control</c> is cached (zero: read on every command).</summary>
+    public TimeSpan ControlRefresh { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -29,7 +29,8 @@ public readonly ref struct EdifactSegment
 
     public ReadOnlySpan<byte> Tag => this[0];
 
-    public string TagString => _encoding.GetString(Tag);
+    /// <summary>The tag as text; escaped (\r, \xNN) when it is not printable ASCII, as after a broken terminator.</summary>
+    public string TagString => EdiText.Id(Tag, _encoding);
 
     public int ElementCount => _starts.Length - 2;
 

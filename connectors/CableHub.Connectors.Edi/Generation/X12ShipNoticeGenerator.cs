@@ -98,6 +98,11 @@ public sealed class X12ShipNoticeGenerator
     {
         _options = options ?? new X12ShipNoticeGeneratorOptions();
         _options.Delimiters.Validate();
+        if (_options.Delimiters.SegmentBytes.Length != 1)
+        {
+            throw new ArgumentException($"the generator writes single-byte segment terminators, not {_options.Delimiters}");
+        }
+
         if (_options.ModelCodes.Count == 0 || _options.ModelCodes.Any(m => m.Length == 0 || !m.All(char.IsAsciiLetterOrDigit)))
         {
             throw new ArgumentException("model codes must be non-empty letters and digits");

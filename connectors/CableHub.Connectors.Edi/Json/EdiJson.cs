@@ -9,8 +9,14 @@ using CableHub.Connectors.Edi.X12;
 
 namespace CableHub.Connectors.Edi.Json;
 
-/// <summary>What <c>cablehub edi parse --json</c> prints: the format, the parsed document, and its ship notices in the neutral model.</summary>
-public sealed record EdiParseOutput(string Format, X12Document? X12, EdifactDocument? Edifact, IReadOnlyList<ShipNotice> ShipNotices);
+/// <summary>
+/// What <c>cablehub edi parse --json</c> prints: the format, the parsed document, its ship notices in the neutral
+/// model, and every error and warning found (<see cref="Issues"/>, in file order; omitted when there is none).
+/// </summary>
+public sealed record EdiParseOutput(string Format, X12Document? X12, EdifactDocument? Edifact, IReadOnlyList<ShipNotice> ShipNotices)
+{
+    public IReadOnlyList<EdiIssue> Issues { get; init; } = [];
+}
 
 [JsonSourceGenerationOptions(
     WriteIndented = true,
@@ -24,6 +30,7 @@ public sealed record EdiParseOutput(string Format, X12Document? X12, EdifactDocu
 [JsonSerializable(typeof(ReceiptReport))]
 [JsonSerializable(typeof(ShipNoticeReconciliation))]
 [JsonSerializable(typeof(EdiError))]
+[JsonSerializable(typeof(EdiIssue))]
 public sealed partial class EdiJsonContext : JsonSerializerContext;
 
 /// <summary>JSON rendering of parsed EDI (System.Text.Json, source-generated; null values and empty lists omitted).</summary>

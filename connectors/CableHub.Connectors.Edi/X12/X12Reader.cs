@@ -294,16 +294,16 @@ public sealed class X12Reader : IDisposable
 
         if (_setId.Length != 3 || !IsDigits(_setId))
         {
-            _context.TransactionError("6", $"ST01 transaction set identifier '{_setId}' is missing or invalid");
+            _context.TransactionError("6", $"ST01 transaction set identifier '{_setId}' is missing or invalid", 1);
         }
 
         if (_setControl.Length is < 4 or > 9)
         {
-            _context.TransactionError("7", $"ST02 transaction set control number '{_setControl}' must be 4 to 9 characters");
+            _context.TransactionError("7", $"ST02 transaction set control number '{_setControl}' must be 4 to 9 characters", 2);
         }
         else if (!_controlNumbers.Add(_setControl))
         {
-            _context.TransactionError("23", $"ST02 control number {_setControl} is not unique within functional group {_group?.ControlNumber}");
+            _context.TransactionError("23", $"ST02 control number {_setControl} is not unique within functional group {_group?.ControlNumber}", 2);
         }
     }
 
@@ -328,17 +328,17 @@ public sealed class X12Reader : IDisposable
         var control = se.GetString(2);
         if (!se.TryGetInt64(1, out var declared))
         {
-            _context.TransactionError("4", $"SE01 segment count '{count}' is not a number");
+            _context.TransactionError("4", $"SE01 segment count '{count}' is not a number", 1);
         }
         else if (declared != _context.Position)
         {
             _context.TransactionError("4", string.Create(CultureInfo.InvariantCulture,
-                $"SE01 segment count {declared} does not match the {_context.Position} segments from ST to SE"));
+                $"SE01 segment count {declared} does not match the {_context.Position} segments from ST to SE"), 1);
         }
 
         if (!string.Equals(control, _setControl, StringComparison.Ordinal))
         {
-            _context.TransactionError("3", $"SE02 control number {control} does not match ST02 {_setControl}");
+            _context.TransactionError("3", $"SE02 control number {control} does not match ST02 {_setControl}", 2);
         }
 
         FinishTransaction();

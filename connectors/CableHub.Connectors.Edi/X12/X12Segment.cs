@@ -33,7 +33,8 @@ public readonly ref struct X12Segment
     /// <summary>Segment id packed into an int (2 or 3 ASCII bytes), -1 for other lengths.</summary>
     public int IdKey => X12SegmentIds.Key(Id);
 
-    public string IdString => _encoding.GetString(Id);
+    /// <summary>The segment id as text; escaped (\r, \xNN) when it is not printable ASCII, as after a broken terminator.</summary>
+    public string IdString => EdiText.Id(Id, _encoding);
 
     /// <summary>Number of data elements present (the id not counted).</summary>
     public int ElementCount => _starts.Length - 2;

@@ -26,7 +26,8 @@ public sealed class X12SegmentReader : IDisposable
     private int _segLength;
     private byte _element;
     private byte _componentByte;
-    private byte _terminator;
+    private byte _terminator; // the (first) byte of the segment terminator
+    private byte[] _terminatorBytes = [];
     private int _repetition = -1;
     private int _isaEnd = -1; // when the current segment is an ISA: index of its terminator
 
@@ -92,9 +93,13 @@ public sealed class X12SegmentReader : IDisposable
         {
             throw NotX12(_in.Pos);
         }
-        else
+        else if (_terminatorBytes.Length == 1)
         {
             FindSegment();
+        }
+        else
+        {
+            FindMultiByteSegment();
         }
 
         Split();
@@ -148,7 +153,7 @@ public sealed class X12SegmentReader : IDisposable
 
     private void ReadIsa()
     {
-        _in.EnsureAvailable(_options.StrictIsaWidth ? IsaLength : 512);
+        _in.EnsureAvailable(_options.StrictIsaWidth ? IsaLength + 3 : 512); // + the rest of a multi-byte terminator
         var span = _in.Buffer.AsSpan(_in.Pos, _in.End - _in.Pos);
         var element = span[3];
         if (element is (byte)' ' or (byte)'\r' or (byte)'\n' || char.IsAsciiLetterOrDigit((char)element))
@@ -204,6 +209,38 @@ public sealed class X12SegmentReader : IDisposable
 
         var component = span[isa16];
         var terminator = span[isa16 + 1];
+        var terminatorLength = 1;
+        var segmentChar = (char)terminator;
+        if (terminator >= 0xC2)
+        {
+            // A multi-byte UTF-8 character (e.g. U+2026 '…' from a Windows tool) is the terminator as a whole; a byte
+            // that does not start a valid sequence stays a single raw byte (e.g. 0x85, '…' in Windows-1252).
+            if (Rune.DecodeFromUtf8(span[(isa16 + 1)..], out var rune, out var consumed) == OperationStatus.Done && consumed > 1)
+            {
+                if (!rune.IsBmp)
+                {
+                    throw IsaError(string.Create(CultureInfo.InvariantCulture,
+                        $"the segment terminator after ISA16 is U+{rune.Value:X} (bytes {EdiText.Escape(span.Slice(isa16 + 1, consumed))}), outside the Basic Multilingual Plane: X12 delimiters are single characters"), 16);
+                }
+
+                terminatorLength = consumed;
+                segmentChar = (char)rune.Value;
+            }
+            else if (span.Length > isa16 + 2 && span[isa16 + 2] is >= 0x80 and <= 0xBF)
+            {
+                // A lead byte followed by continuation bytes that do not make a character: a damaged multi-byte
+                // terminator (a single-byte one would be followed by the next segment, never by 0x80-0xBF).
+                var cut = 2;
+                while (isa16 + 1 + cut < span.Length && cut < 4 && span[isa16 + 1 + cut] is >= 0x80 and <= 0xBF)
+                {
+                    cut++;
+                }
+
+                throw IsaError($"the segment terminator after ISA16 is a broken UTF-8 character: bytes {EdiText.Escape(span.Slice(isa16 + 1, Math.Min(cut + 1, span.Length - isa16 - 1)))} " +
+                    "do not make one (a non-ASCII terminator such as '…' damaged when the file was converted?)", 16);
+            }
+        }
+
         if (char.IsAsciiLetterOrDigit((char)terminator) || terminator == (byte)' ')
         {
             throw IsaError($"ISA16 must be one character followed by the segment terminator, found {X12Delimiters.Show((char)component)}{X12Delimiters.Show((char)terminator)}" +
@@ -220,7 +257,7 @@ public sealed class X12SegmentReader : IDisposable
             repetition = isa11;
         }
 
-        var delimiters = new X12Delimiters((char)element, (char)component, (char)terminator, repetition < 0 ? null : (char)repetition);
+        var delimiters = new X12Delimiters((char)element, (char)component, segmentChar, repetition < 0 ? null : (char)repetition) { Utf8Segment = terminatorLength > 1 };
         try
         {
             delimiters.Validate();
@@ -234,11 +271,12 @@ public sealed class X12SegmentReader : IDisposable
         _element = element;
         _componentByte = component;
         _terminator = terminator;
+        _terminatorBytes = span.Slice(isa16 + 1, terminatorLength).ToArray();
         _repetition = repetition;
 
         _segStart = _in.Pos;
         _segLength = isa16 + 1;
-        _in.Pos += isa16 + 2;
+        _in.Pos += isa16 + 1 + terminatorLength;
         _isaEnd = _segStart + _segLength;
     }
 
@@ -260,7 +298,7 @@ public sealed class X12SegmentReader : IDisposable
             if (searched > _options.MaxSegmentLength)
             {
                 throw SegmentError(string.Create(CultureInfo.InvariantCulture,
-                    $"no segment terminator {X12Delimiters.Show((char)_terminator)} within {_options.MaxSegmentLength} bytes"));
+                    $"no segment terminator {Delimiters.SegmentText} within {_options.MaxSegmentLength} bytes"));
             }
 
             if (!_in.Fill())
@@ -275,7 +313,7 @@ public sealed class X12SegmentReader : IDisposable
                 }
 
                 throw SegmentError(string.Create(CultureInfo.InvariantCulture,
-                    $"missing segment terminator {X12Delimiters.Show((char)_terminator)} at the end of input"));
+                    $"missing segment terminator {Delimiters.SegmentText} at the end of input"));
             }
         }
 
@@ -283,6 +321,37 @@ public sealed class X12SegmentReader : IDisposable
         if (_terminator == (byte)'\n' && _segLength > 0 && _in.Buffer[_segStart + _segLength - 1] == (byte)'\r')
         {
             _segLength--;
+        }
+    }
+
+    /// <summary><see cref="FindSegment"/> for a terminator of several bytes (a multi-byte UTF-8 character).</summary>
+    private void FindMultiByteSegment()
+    {
+        var terminator = _terminatorBytes;
+        var searched = 0;
+        while (true)
+        {
+            var index = _in.Buffer.AsSpan(_in.Pos + searched, _in.End - _in.Pos - searched).IndexOf(terminator);
+            if (index >= 0)
+            {
+                _segStart = _in.Pos;
+                _segLength = searched + index;
+                _in.Pos += _segLength + terminator.Length;
+                return;
+            }
+
+            // Search again from where a terminator cut by the end of the window may start.
+            searched = Math.Max(0, _in.End - _in.Pos - (terminator.Length - 1));
+            if (searched > _options.MaxSegmentLength)
+            {
+                throw SegmentError(string.Create(CultureInfo.InvariantCulture,
+                    $"no segment terminator {Delimiters.SegmentText} within {_options.MaxSegmentLength} bytes"));
+            }
+
+            if (!_in.Fill())
+            {
+                throw SegmentError($"missing segment terminator {Delimiters.SegmentText} at the end of input");
+            }
         }
     }
 
@@ -344,19 +413,6 @@ public sealed class X12SegmentReader : IDisposable
         return new EdiParseException(new EdiError(SegmentNumber, SegmentOffset, id, null, reason, EdiErrorLevel.Interchange));
     }
 
-    internal static string Preview(ReadOnlySpan<byte> bytes, int max)
-    {
-        var text = new StringBuilder();
-        foreach (var b in bytes[..Math.Min(bytes.Length, max)])
-        {
-            text.Append(b is >= 0x20 and < 0x7F and not (byte)'"' ? (char)b : '.');
-        }
-
-        if (bytes.Length > max)
-        {
-            text.Append('…');
-        }
-
-        return text.ToString();
-    }
+    /// <summary>Input bytes for a message inside double quotes, escaped (never raw).</summary>
+    internal static string Preview(ReadOnlySpan<byte> bytes, int max) => EdiText.Escape(bytes, max, quote: '"');
 }

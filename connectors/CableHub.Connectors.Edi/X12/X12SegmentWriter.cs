@@ -52,6 +52,7 @@ public sealed class X12SegmentWriter : IDisposable
     private readonly X12Delimiters _delimiters;
     private readonly Encoding _encoding;
     private readonly byte[] _lineEnding;
+    private readonly byte[] _terminator;
     private readonly byte[] _buffer = new byte[64 * 1024];
     private int _length;
 
@@ -63,6 +64,7 @@ public sealed class X12SegmentWriter : IDisposable
         _delimiters = delimiters;
         _encoding = encoding ?? Encoding.UTF8;
         _lineEnding = Encoding.ASCII.GetBytes(lineEnding ?? "");
+        _terminator = delimiters.SegmentBytes;
     }
 
     /// <summary>Segments written since the last <see cref="StartCounting"/>.</summary>
@@ -161,7 +163,11 @@ public sealed class X12SegmentWriter : IDisposable
 
     private void EndSegment()
     {
-        WriteByte((byte)_delimiters.Segment);
+        foreach (var b in _terminator)
+        {
+            WriteByte(b);
+        }
+
         foreach (var b in _lineEnding)
         {
             WriteByte(b);

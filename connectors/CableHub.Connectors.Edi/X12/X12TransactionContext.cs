@@ -135,7 +135,8 @@ internal sealed class X12TransactionContext
         Add(error);
     }
 
-    public void TransactionError(string code, string reason) => Report(EdiErrorLevel.Transaction, code, reason, null, null);
+    /// <summary>An error that rejects the whole transaction set (AK5), located at the element it is about (SE01 → 1) when there is one.</summary>
+    public void TransactionError(string code, string reason, int? element = null) => Report(EdiErrorLevel.Transaction, code, reason, element, null);
 
     public void Warning(string reason, int? element = null, string? badValue = null) =>
         Warnings.Add(new EdiError(_tokenizer.SegmentNumber, _tokenizer.SegmentOffset, CurrentId(), element, reason, EdiErrorLevel.Warning)

@@ -19,6 +19,7 @@ public static class CorrelationId
         context.Items[ItemKey] = id;
         context.Response.Headers[Header] = id;
         using (LogContext.PushProperty("CorrelationId", id))
+        using (CableHub.Core.Diagnostics.CorrelationContext.Begin(id))
         {
             await next(context).ConfigureAwait(false);
         }

@@ -20,6 +20,11 @@ public static class HubCli
         root.Subcommands.Add(EpgCommand.Build());
         root.Subcommands.Add(EdiCommand.Build());
         root.Subcommands.Add(InventoryCommand.Build());
+        root.Subcommands.Add(PaymentsCommand.Build());
+        root.Subcommands.Add(CasSimulatorCommand.Build());
+        root.Subcommands.Add(ExportCommand.Build());
+        root.Subcommands.Add(MlCommand.Build());
+        HubHelp.Install(root); // last: help for every verb above
         return root;
     }
 

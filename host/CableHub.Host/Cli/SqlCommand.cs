@@ -67,6 +67,29 @@ public static class SqlCommand
         return command;
     }
 
+    /// <summary>
+    /// The warehouse to talk to: the configured ClickHouse, the running hub's embedded engine, or (when neither answers)
+    /// the embedded engine opened here on a free port (handed to <paramref name="started"/>, to be disposed by the caller).
+    /// </summary>
+    internal static async Task<string> ConnectAsync(HubSettings settings, ILoggerFactory loggers, CancellationToken ct, Action<HubInfrastructure> started)
+    {
+        if (!string.IsNullOrWhiteSpace(settings.ClickHouse.ConnectionString))
+        {
+            return settings.ClickHouse.ConnectionString;
+        }
+
+        var connectionString = $"Host=127.0.0.1;Port={settings.ClickHouse.Embedded.Port};Protocol=http;Username=default;Password=;Database=default";
+        if (await AnswersAsync(connectionString, ct).ConfigureAwait(false))
+        {
+            return connectionString;
+        }
+
+        settings.ClickHouse.Embedded.Port = 0;
+        var local = await HubInfrastructure.StartAsync(settings, loggers, postgres: false, kafka: false, clickHouse: true, ct).ConfigureAwait(false);
+        started(local);
+        return local.ClickHouseConnectionString;
+    }
+
     private static async Task<bool> AnswersAsync(string connectionString, CancellationToken ct)
     {
         try

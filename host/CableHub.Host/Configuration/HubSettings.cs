@@ -28,6 +28,8 @@ public sealed class HubSettings
 
     public InventorySettings Inventory { get; set; } = new();
 
+    public MartsSettings Marts { get; set; } = new();
+
     /// <summary>IANA zone reports are expressed in (storage is always UTC).</summary>
     public string ReportingTimeZone { get; set; } = "Asia/Kolkata";
 
@@ -78,6 +80,31 @@ public sealed class ClickHouseSettings
     public string ConnectionString { get; set; } = "";
 
     public EmbeddedClickHouseSettings Embedded { get; set; } = new();
+
+    /// <summary>
+    /// Cluster name (the servers' remote_servers) for ReplicatedReplacingMergeTree + Distributed tables created ON CLUSTER
+    /// (needs ClickHouse Keeper); empty = a single node (the embedded engine, a lone server).
+    /// </summary>
+    public string Cluster { get; set; } = "";
+}
+
+/// <summary>Incremental mart refresh (role <c>marts</c>; run it in one process only).</summary>
+public sealed class MartsSettings
+{
+    /// <summary>Seconds between refreshes; 0 turns the scheduler off (refresh with <c>marts refresh</c>).</summary>
+    public int RefreshSeconds { get; set; } = 60;
+
+    /// <summary>Changes are looked for from the previous watermark minus this (slow or retried ingest batches).</summary>
+    public int WatermarkOverlapMinutes { get; set; } = 10;
+
+    /// <summary>Days of the month of the entitlement snapshot (regulator report), comma-separated.</summary>
+    public string SnapshotDays { get; set; } = "7,14,21,28";
+
+    /// <summary>Local time (ReportingTimeZone) of the entitlement snapshot, 19:00–23:00.</summary>
+    public string SnapshotTime { get; set; } = "21:00";
+
+    /// <summary>Missing snapshots due within this many days are taken (first start, after downtime).</summary>
+    public int SnapshotBackfillDays { get; set; } = 35;
 }
 
 public sealed class EmbeddedClickHouseSettings
@@ -101,11 +128,44 @@ public sealed class SecuritySettings
 
 public sealed class CasSettings
 {
+    /// <summary><c>simulator</c> (in-process, state in schema cas_sim) or <c>http</c> (the JSON-over-HTTP adapter at <see cref="BaseUrl"/>).</summary>
+    public string Mode { get; set; } = "simulator";
+
+    /// <summary>The CAS API for <c>http</c> mode (connectors/CableHub.Connectors.Cas/WIRE-CONTRACT.md).</summary>
+    public string BaseUrl { get; set; } = "";
+
+    /// <summary>Bearer token for the CAS API.</summary>
+    public string ApiKey { get; set; } = "";
+
+    /// <summary>Timeouts, retries, circuit breaker of the CAS adapter (either mode).</summary>
+    public CableHub.Connectors.Common.Resilience.ConnectorResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>The simulated head-end (simulator mode, or the server <c>Simulator:ListenUrl</c> starts).</summary>
+    public CasSimulatorSettings Simulator { get; set; } = new();
+
     /// <summary>Simulated CAS latency before a command takes effect, for demos and crash tests.</summary>
     public int SimulatorLatencyMs { get; set; }
 
     /// <summary>Simulated delay between a command taking effect and its answer (a crash here leaves an applied command unanswered).</summary>
     public int SimulatorResponseDelayMs { get; set; }
+}
+
+public sealed class CasSimulatorSettings
+{
+    /// <summary>Demo convenience: an activation registers an unknown box. false = a real head-end (unknown boxes refused).</summary>
+    public bool RegisterUnknownDevicesOnActivation { get; set; } = true;
+
+    public double ErrorRate { get; set; }
+
+    public double TimeoutRate { get; set; }
+
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Also serve the simulator behind the CAS wire contract here (e.g. <c>http://127.0.0.1:8090</c>), with its /admin switches.</summary>
+    public string ListenUrl { get; set; } = "";
+
+    /// <summary>Bearer token the simulator's server demands (empty: none).</summary>
+    public string ApiKey { get; set; } = "";
 }
 
 public sealed class DemoSettings

@@ -1,3 +1,5 @@
+using CableHub.Connectors.Cas;
+using CableHub.Connectors.Cas.Http;
 using CableHub.Connectors.Cas.Simulator;
 using CableHub.Core.Ports;
 using CableHub.Host.Configuration;
@@ -21,18 +23,22 @@ public static class Messaging
             opts.ConfigureCableHubMessaging(options);
         });
 
-        // The CAS: the simulator stands in for the vendor system (its own durable schema cas_sim).
-        builder.Services.AddSingleton(new CasSimulatorOptions
+        // The CAS: Cas:Mode chooses the JSON-over-HTTP adapter (http) or the simulated head-end (simulator, schema cas_sim).
+        var cas = settings.Cas;
+        var simulator = new CasSimulatorOptions
         {
             ConnectionString = infra.PostgresConnectionString,
-            Latency = TimeSpan.FromMilliseconds(settings.Cas.SimulatorLatencyMs),
-            ResponseDelay = TimeSpan.FromMilliseconds(settings.Cas.SimulatorResponseDelayMs),
-        });
-        builder.Services.AddSingleton<SimulatedConditionalAccessSystem>();
+            Latency = TimeSpan.FromMilliseconds(cas.SimulatorLatencyMs),
+            ResponseDelay = TimeSpan.FromMilliseconds(cas.SimulatorResponseDelayMs),
+            RegisterUnknownDevicesOnActivation = cas.Simulator.RegisterUnknownDevicesOnActivation,
+            RandomFaults = new() { ErrorRate = cas.Simulator.ErrorRate, TimeoutRate = cas.Simulator.TimeoutRate, Seed = cas.Simulator.Seed },
+        };
+        builder.Services.AddCasConnector(
+            new CasConnectorOptions { Mode = cas.Mode, BaseUrl = cas.BaseUrl, ApiKey = cas.ApiKey, Resilience = cas.Resilience }, simulator);
+        builder.Services.AddCasSimulatorServer(simulator, cas.Simulator.ListenUrl, cas.Simulator.ApiKey);
 
         // Integration events for back-office systems (Kafka).
         builder.Services.AddSingleton(new Integration.IntegrationEventProducer(infra.KafkaBootstrapServers, settings.Kafka.TopicPrefix));
-        builder.Services.AddSingleton<IConditionalAccessSystem>(sp => sp.GetRequiredService<SimulatedConditionalAccessSystem>());
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using CableHub.Pipelines.Cdc;
 using CableHub.Pipelines.Cdc.Delivery;
 using CableHub.Pipelines.Ingest;
 using CableHub.Pipelines.Kafka;
+using CableHub.Warehouse.Ddl;
 using CableHub.Warehouse.Marts;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using System.Text.Json;
@@ -51,6 +52,7 @@ public sealed class PipelineRoles
                 DeadLetterTopic = $"{settings.Kafka.TopicPrefix}.dlq.ingest",
                 SchemaTopic = $"{settings.Kafka.TopicPrefix}._schemas",
                 CompressInserts = infra.ClickHouse?.Mode != DependencyEndpoint.Embedded,
+                Naming = new RawTableNaming { Topology = Topology },
             };
             if (infra.EmbeddedKafka is not null)
             {
@@ -68,6 +70,9 @@ public sealed class PipelineRoles
     }
 
     public CdcReader? Cdc { get; }
+
+    /// <summary>Single node or cluster (<c>ClickHouse:Cluster</c>): the DDL dialect of raw tables, migrations and marts.</summary>
+    public ClickHouseTopology Topology => ClickHouseTopology.For(_settings.ClickHouse.Cluster);
 
     public WarehouseIngester? Ingester { get; }
 
@@ -141,9 +146,9 @@ public sealed class PipelineRoles
                     await ingester.Tables.EnsureTableAsync(table.Schema, table.Table, after.GetRawText(), table.KeyColumns, ct).ConfigureAwait(false);
                 }
 
-                await MartInstaller.InstallAsync(_infra.ClickHouseConnectionString, _settings.ReportingTimeZone, logger, ct).ConfigureAwait(false);
+                await MartInstaller.InstallAsync(_infra.ClickHouseConnectionString, _settings.ReportingTimeZone, Topology, logger, ct).ConfigureAwait(false);
                 MartsInstalled = true;
-                return;
+                break;
             }
             catch (Exception ex) when (ex is ClickHouse.Driver.ClickHouseServerException or HttpRequestException or NpgsqlException)
             {
@@ -152,6 +157,59 @@ public sealed class PipelineRoles
                 delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2));
             }
         }
+
+        if (_settings.HasRole("marts") && _settings.Marts.RefreshSeconds > 0)
+        {
+            await RefreshMartsAsync(logger, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The mart scheduler: refresh every <c>Marts:RefreshSeconds</c>; a failed refresh is logged and retried next tick.</summary>
+    private async Task RefreshMartsAsync(ILogger logger, CancellationToken ct)
+    {
+        var refresher = new MartRefresher(_infra.ClickHouseConnectionString, MartOptions(_settings), Topology, TimeProvider.System, logger);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_settings.Marts.RefreshSeconds));
+        // The first refresh one interval after start: start-up (sagas resuming, the CDC snapshot) goes first.
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            try
+            {
+                var results = await refresher.RefreshAsync(ct: ct).ConfigureAwait(false);
+                LastMartRefresh = results;
+                logger.LogInformation("Marts refreshed: {Summary}", string.Join(", ", results.Select(r => $"{r.Mart} {r.Mode} {r.Rows} rows {r.Duration.TotalMilliseconds:0} ms")));
+            }
+            catch (Exception ex) when (ex is ClickHouse.Driver.ClickHouseServerException or HttpRequestException or TimeoutException)
+            {
+                logger.LogWarning("Mart refresh failed ({Reason}); next try in {Seconds} s", ex.Message, _settings.Marts.RefreshSeconds);
+            }
+        }
+    }
+
+    /// <summary>What the last scheduled mart refresh did (health).</summary>
+    public IReadOnlyList<MartRefreshResult> LastMartRefresh { get; private set; } = [];
+
+    /// <summary>Mart options from the host settings (the names in the messages are the settings').</summary>
+    public static MartOptions MartOptions(HubSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var days = settings.Marts.SnapshotDays.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(d => int.TryParse(d, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n
+                : throw new ArgumentException($"Marts:SnapshotDays: '{d}' is not a day of the month")).ToList();
+        if (!TimeOnly.TryParseExact(settings.Marts.SnapshotTime, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time))
+        {
+            throw new ArgumentException($"Marts:SnapshotTime '{settings.Marts.SnapshotTime}' is not a time HH:mm");
+        }
+
+        var options = new MartOptions
+        {
+            ReportingTimeZone = settings.ReportingTimeZone,
+            WatermarkOverlap = TimeSpan.FromMinutes(settings.Marts.WatermarkOverlapMinutes),
+            SnapshotDays = days,
+            SnapshotTime = time,
+            SnapshotBackfillDays = settings.Marts.SnapshotBackfillDays,
+        };
+        options.Validate();
+        return options;
     }
 
     public void AddHealthChecks(IHealthChecksBuilder builder)
@@ -181,6 +239,7 @@ public sealed class PipelineRoles
                     ["lagSeconds"] = s.LagSeconds,
                     ["lagMeasuredAt"] = (object?)s.LagMeasuredAt ?? "",
                     ["martsInstalled"] = MartsInstalled,
+                    ["martsRefreshed"] = LastMartRefresh.Count,
                 };
                 return s.State switch
                 {

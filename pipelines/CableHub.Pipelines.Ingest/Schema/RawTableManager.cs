@@ -363,13 +363,17 @@ public sealed class RawTableManager
         var parameters = new ClickHouseParameterCollection();
         parameters.AddParameter("database", database);
         parameters.AddParameter("table", name);
+        parameters.AddParameter("local", Naming.Topology.LocalName(name));
         return await _retry.ExecuteAsync(
             async ct =>
             {
                 var columns = new List<RawColumn>();
                 var keys = new List<string>();
+                // On a cluster the sorting key is the replicated local table's; the Distributed table has none.
                 using var reader = await _client.ExecuteReaderAsync(
-                    "SELECT name, type, is_in_sorting_key FROM system.columns WHERE database = {database:String} AND table = {table:String} ORDER BY position",
+                    "SELECT c.name, c.type, l.is_in_sorting_key FROM system.columns AS c " +
+                    "LEFT JOIN (SELECT name, is_in_sorting_key FROM system.columns WHERE database = {database:String} AND table = {local:String}) AS l ON l.name = c.name " +
+                    "WHERE c.database = {database:String} AND c.table = {table:String} ORDER BY c.position",
                     parameters,
                     null,
                     ct).ConfigureAwait(false);
@@ -388,8 +392,13 @@ public sealed class RawTableManager
             cancellationToken).ConfigureAwait(false);
     }
 
-    private Task ExecuteAsync(string sql, CancellationToken cancellationToken) =>
-        _retry.ExecuteAsync(async ct => await _client.ExecuteNonQueryAsync(sql, null, null, ct).ConfigureAwait(false), cancellationToken).AsTask();
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        foreach (var statement in Naming.Topology.Expand(sql))
+        {
+            await _retry.ExecuteAsync(async ct => await _client.ExecuteNonQueryAsync(statement, null, null, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static string StringLiteral(string text) => "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 }

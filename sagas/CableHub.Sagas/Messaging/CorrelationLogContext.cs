@@ -15,7 +15,9 @@ public static class CorrelationLogContext
     public static CorrelationLogScope Before(Envelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        return new CorrelationLogScope(LogContext.PushProperty(PropertyName, envelope.CorrelationId));
+        // Serilog's context for the logs, the core's for adapters that send the id to outside systems.
+        return new CorrelationLogScope(LogContext.PushProperty(PropertyName, envelope.CorrelationId),
+            CableHub.Core.Diagnostics.CorrelationContext.Begin(envelope.CorrelationId));
     }
 
     public static void Finally(CorrelationLogScope scope)
@@ -26,9 +28,14 @@ public static class CorrelationLogContext
 }
 
 /// <summary>The pushed <c>CorrelationId</c> property; disposing pops it (once).</summary>
-public sealed class CorrelationLogScope(IDisposable pushed) : IDisposable
+public sealed class CorrelationLogScope(IDisposable pushed, IDisposable? ambient = null) : IDisposable
 {
     private IDisposable? _pushed = pushed;
+    private IDisposable? _ambient = ambient;
 
-    public void Dispose() => Interlocked.Exchange(ref _pushed, null)?.Dispose();
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _ambient, null)?.Dispose();
+        Interlocked.Exchange(ref _pushed, null)?.Dispose();
+    }
 }

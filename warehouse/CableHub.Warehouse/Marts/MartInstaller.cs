@@ -1,54 +1,141 @@
+using System.Globalization;
 using System.Reflection;
-using System.Text.RegularExpressions;
+using CableHub.Warehouse.Ddl;
 using CableHub.Warehouse.Sql;
 using ClickHouse.Driver;
+using ClickHouse.Driver.ADO.Parameters;
+using ClickHouse.Driver.Utility;
 using Microsoft.Extensions.Logging;
 
 namespace CableHub.Warehouse.Marts;
 
 /// <summary>
-/// Creates (or replaces) the analyst marts: the <c>.sql</c> files in <c>Marts/</c>, applied in file-name order on
-/// every start (<c>CREATE OR REPLACE VIEW</c>), so the marts always match the code. They read the <c>hub.*</c>
-/// current-state views, which must exist first (the host creates the raw tables of every published table at start).
+/// Creates the analyst marts on every start: the refresh log, the mart tables of <see cref="MartCatalog"/> (a table whose
+/// definition changed since its last refresh is dropped and rebuilt by the next refresh — marts are derived data), then
+/// the live views of <c>Marts/Live/*.sql</c> (<c>CREATE OR REPLACE VIEW</c>, file-name order). All DDL goes through the
+/// <see cref="ClickHouseTopology"/>, so a cluster gets replicated tables with Distributed tables over them. The live
+/// views read the <c>hub.*</c> current-state views, which must exist first (the host creates the raw tables of every
+/// published table before).
 /// </summary>
-public static partial class MartInstaller
+public static class MartInstaller
 {
-    private const string ResourcePrefix = "CableHub.Warehouse.Marts.";
+    private const string LivePrefix = "CableHub.Warehouse.Marts.Live.";
 
-    /// <summary>Applies every mart; returns the number of statements run.</summary>
+    private const string CreateLog = $"""
+        CREATE TABLE IF NOT EXISTS {MartRefresher.LogTable}
+        (
+            mart          LowCardinality(String)           COMMENT 'Mart table in database marts',
+            version       UInt64                           COMMENT 'Version of the rows the refresh wrote (microseconds since 1970, strictly increasing)',
+            definition    String                           COMMENT 'SHA-256 of the mart definition (DDL + refresh SQL); a new one rebuilds the mart',
+            mode          LowCardinality(String)           COMMENT 'full | incremental | unchanged | snapshot',
+            watermark     DateTime64(3, 'UTC')             COMMENT 'Changes ingested before this are in the mart (minus Marts:WatermarkOverlapMinutes)',
+            snapshot_at   Nullable(DateTime64(3, 'UTC'))   COMMENT 'For snapshot marts: the instant the snapshot counts',
+            rows_written  UInt64                           COMMENT 'Rows the refresh inserted (new versions and deleted markers)',
+            duration_ms   UInt64                           COMMENT 'Wall time of the refresh',
+            refreshed_at  DateTime64(3, 'UTC')             COMMENT 'When the refresh ran'
+        )
+        ENGINE = MergeTree
+        ORDER BY (mart, version)
+        COMMENT 'One row per mart refresh (CableHub.Warehouse.Marts.MartRefresher)'
+        """;
+
+    /// <summary>Creates the mart tables and live views; returns the number of statements run.</summary>
     /// <param name="reportingTimeZone">IANA zone reports use (e.g. <c>Asia/Kolkata</c>); storage stays UTC.</param>
-    public static async Task<int> InstallAsync(string connectionString, string reportingTimeZone, ILogger logger, CancellationToken ct = default)
+    public static Task<int> InstallAsync(string connectionString, string reportingTimeZone, ILogger logger, CancellationToken ct = default) =>
+        InstallAsync(connectionString, reportingTimeZone, ClickHouseTopology.SingleNode, logger, ct);
+
+    /// <inheritdoc cref="InstallAsync(string,string,ILogger,CancellationToken)"/>
+    public static async Task<int> InstallAsync(string connectionString, string reportingTimeZone, ClickHouseTopology topology, ILogger logger, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(logger);
-        if (!TimeZoneName().IsMatch(reportingTimeZone))
-        {
-            throw new ArgumentException($"'{reportingTimeZone}' is not an IANA time zone name", nameof(reportingTimeZone));
-        }
-
+        ArgumentNullException.ThrowIfNull(topology);
+        var marts = MartCatalog.Load(reportingTimeZone);
         using var client = new ClickHouseClient(connectionString);
-        var count = 0;
-        foreach (var (name, sql) in Scripts())
+        var count = await ExecuteAsync(client, topology, CreateLog, ct).ConfigureAwait(false);
+        foreach (var mart in marts)
         {
-            foreach (var statement in ClickHouseSqlScanner.SplitStatements(sql.Replace("{reporting_tz}", reportingTimeZone, StringComparison.Ordinal)))
+            var engine = await EngineAsync(client, mart.Name, ct).ConfigureAwait(false);
+            if (engine == "View")
             {
-                await client.ExecuteNonQueryAsync(statement.Text, cancellationToken: ct).ConfigureAwait(false);
-                count++;
+                // Earlier versions had live views under some of these names.
+                count += await ExecuteAsync(client, topology, $"DROP VIEW IF EXISTS {mart.QualifiedName}", ct).ConfigureAwait(false);
+            }
+            else if (engine is not null && await LastDefinitionAsync(client, mart.Name, ct).ConfigureAwait(false) != mart.Checksum)
+            {
+                logger.LogInformation("Mart {Mart} has a new definition: dropping it; the next refresh rebuilds it", mart.Name);
+                count += await ExecuteAsync(client, topology, $"DROP TABLE IF EXISTS {mart.QualifiedName}", ct).ConfigureAwait(false);
             }
 
-            logger.LogInformation("Installed warehouse marts from {Script}", name);
+            count += await ExecuteAsync(client, topology, mart.TableSql, ct).ConfigureAwait(false);
+        }
+
+        foreach (var (name, sql) in LiveScripts())
+        {
+            foreach (var statement in ClickHouseSqlScanner.SplitStatements(MartCatalog.Substitute(sql, reportingTimeZone)))
+            {
+                count += await ExecuteAsync(client, topology, statement.Text, ct).ConfigureAwait(false);
+            }
+
+            logger.LogInformation("Installed warehouse live views from {Script}", name);
         }
 
         return count;
     }
 
-    /// <summary>The mart scripts, in the order they apply.</summary>
-    public static IReadOnlyList<(string Name, string Sql)> Scripts()
+    /// <summary>
+    /// Every statement the installer creates objects with, in order, single-node dialect (what
+    /// <see cref="ClickHouseTopology.Expand"/> distributes): the refresh log, the mart tables, the live views.
+    /// </summary>
+    public static IReadOnlyList<string> Statements(string reportingTimeZone)
+    {
+        var statements = new List<string> { CreateLog };
+        statements.AddRange(MartCatalog.Load(reportingTimeZone).Select(m => m.TableSql));
+        foreach (var (_, sql) in LiveScripts())
+        {
+            statements.AddRange(ClickHouseSqlScanner.SplitStatements(MartCatalog.Substitute(sql, reportingTimeZone)).Select(s => s.Text));
+        }
+
+        return statements;
+    }
+
+    /// <summary>The live view scripts, in the order they apply.</summary>
+    public static IReadOnlyList<(string Name, string Sql)> LiveScripts()
     {
         var assembly = typeof(MartInstaller).Assembly;
         return [.. assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Where(n => n.StartsWith(LivePrefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
-            .Select(n => (n[ResourcePrefix.Length..^4], Read(assembly, n)))];
+            .Select(n => (n[LivePrefix.Length..^4], Read(assembly, n)))];
+    }
+
+    private static async Task<int> ExecuteAsync(ClickHouseClient client, ClickHouseTopology topology, string sql, CancellationToken ct)
+    {
+        var statements = topology.Expand(sql);
+        foreach (var statement in statements)
+        {
+#pragma warning disable CA2100 // mart DDL embedded in the assembly
+            await client.ExecuteNonQueryAsync(statement, null, null, ct).ConfigureAwait(false);
+#pragma warning restore CA2100
+        }
+
+        return statements.Count;
+    }
+
+    private static async Task<string?> EngineAsync(ClickHouseClient client, string table, CancellationToken ct)
+    {
+        var parameters = new ClickHouseParameterCollection();
+        parameters.AddParameter("table", table);
+        var engine = await client.ExecuteScalarAsync("SELECT any(engine) FROM system.tables WHERE database = 'marts' AND name = {table:String}", parameters, null, ct).ConfigureAwait(false);
+        return engine is string s && s.Length > 0 ? s : null;
+    }
+
+    private static async Task<string?> LastDefinitionAsync(ClickHouseClient client, string mart, CancellationToken ct)
+    {
+        var parameters = new ClickHouseParameterCollection();
+        parameters.AddParameter("mart", mart);
+        var value = await client.ExecuteScalarAsync($"SELECT argMax(definition, version) FROM {MartRefresher.LogTable} WHERE mart = {{mart:String}}", parameters, null, ct).ConfigureAwait(false);
+        var text = Convert.ToString(value, CultureInfo.InvariantCulture);
+        return string.IsNullOrEmpty(text) ? null : text;
     }
 
     private static string Read(Assembly assembly, string resource)
@@ -57,7 +144,4 @@ public static partial class MartInstaller
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
-
-    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")]
-    private static partial Regex TimeZoneName();
 }

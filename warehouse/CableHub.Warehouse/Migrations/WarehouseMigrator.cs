@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using CableHub.Warehouse.Ddl;
 using CableHub.Warehouse.Sql;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO.Parameters;
@@ -61,13 +62,22 @@ public static partial class WarehouseMigrator
     /// A statement failed (the message names the migration, statement and line), or an applied
     /// migration's file was changed afterwards.
     /// </exception>
-    public static async Task<IReadOnlyList<string>> MigrateAsync(string clickHouseConnectionString, ILogger logger, CancellationToken ct = default)
+    public static Task<IReadOnlyList<string>> MigrateAsync(string clickHouseConnectionString, ILogger logger, CancellationToken ct = default) =>
+        MigrateAsync(clickHouseConnectionString, ClickHouseTopology.SingleNode, logger, ct);
+
+    /// <inheritdoc cref="MigrateAsync(string,ILogger,CancellationToken)"/>
+    /// <param name="topology">Single node, or a cluster: every statement goes through <see cref="ClickHouseTopology.Expand"/>.</param>
+    public static async Task<IReadOnlyList<string>> MigrateAsync(string clickHouseConnectionString, ClickHouseTopology topology, ILogger logger, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(topology);
         ArgumentException.ThrowIfNullOrWhiteSpace(clickHouseConnectionString);
         ArgumentNullException.ThrowIfNull(logger);
         var migrations = Migrations();
         using var client = new ClickHouseClient(clickHouseConnectionString);
-        await client.ExecuteNonQueryAsync(CreateHistory, cancellationToken: ct).ConfigureAwait(false);
+        foreach (var statement in topology.Expand(CreateHistory))
+        {
+            await client.ExecuteNonQueryAsync(statement, cancellationToken: ct).ConfigureAwait(false);
+        }
 
         var applied = new Dictionary<string, string>(StringComparer.Ordinal);
         using (var reader = await client.ExecuteReaderAsync(SelectApplied, cancellationToken: ct).ConfigureAwait(false))
@@ -98,7 +108,7 @@ public static partial class WarehouseMigrator
                 continue;
             }
 
-            await ApplyAsync(client, migration, ct).ConfigureAwait(false);
+            await ApplyAsync(client, topology, migration, ct).ConfigureAwait(false);
             var parameters = new ClickHouseParameterCollection();
             parameters.AddParameter("name", migration.Name);
             parameters.AddParameter("checksum", migration.Checksum);
@@ -110,7 +120,7 @@ public static partial class WarehouseMigrator
         return done;
     }
 
-    private static async Task ApplyAsync(ClickHouseClient client, WarehouseMigration migration, CancellationToken ct)
+    private static async Task ApplyAsync(ClickHouseClient client, ClickHouseTopology topology, WarehouseMigration migration, CancellationToken ct)
     {
         IReadOnlyList<SqlStatement> statements;
         try
@@ -126,9 +136,12 @@ public static partial class WarehouseMigrator
         {
             try
             {
+                foreach (var statement in topology.Expand(statements[i].Text))
+                {
 #pragma warning disable CA2100 // migration scripts are reviewed SQL embedded in the assembly
-                await client.ExecuteNonQueryAsync(statements[i].Text, cancellationToken: ct).ConfigureAwait(false);
+                    await client.ExecuteNonQueryAsync(statement, cancellationToken: ct).ConfigureAwait(false);
 #pragma warning restore CA2100
+                }
             }
             catch (ClickHouseServerException e)
             {

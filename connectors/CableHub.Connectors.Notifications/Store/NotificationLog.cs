@@ -1,0 +1,180 @@
+using CableHub.Core.Diagnostics;
+using CableHub.Core.Ports;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CableHub.Connectors.Notifications.Store;
+
+/// <summary>A row of <c>notification.message</c>.</summary>
+public sealed record NotificationRecord(
+    string IdempotencyKey, string Channel, string TemplateId, string? Language, string? CustomerId, string State, string? Reason,
+    string? ProviderMessageId, int Attempts, string? CorrelationId, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+
+/// <summary>
+/// The sent-once bookkeeping (schema <c>notification</c>): a key is claimed before sending (a lease, so a crashed
+/// sender's claim expires), then marked sent/suppressed/rejected. Short transactions; never held during a send.
+/// </summary>
+public sealed class NotificationLog(NpgsqlDataSource dataSource, TimeProvider time)
+{
+    private const string Columns =
+        "idempotency_key, channel, template_id, language, customer_id, state, reason, provider_message_id, attempts, correlation_id, created_at, sent_at";
+
+    private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private volatile bool _schemaReady;
+
+    public async Task EnsureSchemaAsync(CancellationToken ct = default)
+    {
+        if (_schemaReady)
+        {
+            return;
+        }
+
+        await _schemaGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (!_schemaReady)
+            {
+                await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+                await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('notification-schema'))", conn, tx))
+                {
+                    await lockCmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+
+#pragma warning disable CA2100 // embedded resource of this assembly
+                await using (var ddl = new NpgsqlCommand(Schema(), conn, tx))
+#pragma warning restore CA2100
+                {
+                    await ddl.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                _schemaReady = true;
+            }
+        }
+        finally
+        {
+            _schemaGate.Release();
+        }
+    }
+
+    public async Task<NotificationRecord?> FindAsync(string key, CancellationToken ct)
+    {
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        await using var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM notification.message WHERE idempotency_key = @key");
+        cmd.Parameters.AddWithValue("key", key);
+        var rows = await ReadAsync(cmd, ct).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    /// <summary>Messages of a customer, oldest first (communication history).</summary>
+    public async Task<IReadOnlyList<NotificationRecord>> ForCustomerAsync(string customerId, CancellationToken ct)
+    {
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        await using var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM notification.message WHERE customer_id = @customer ORDER BY created_at, idempotency_key");
+        cmd.Parameters.AddWithValue("customer", customerId);
+        return await ReadAsync(cmd, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Claims the key for sending until now + <paramref name="lease"/>. False when the key is final already or another
+    /// sender holds a live claim.
+    /// </summary>
+    public async Task<bool> ClaimAsync(NotificationRequest request, string language, TimeSpan lease, CancellationToken ct)
+    {
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        await using var cmd = dataSource.CreateCommand(
+            """
+            INSERT INTO notification.message (idempotency_key, channel, template_id, language, customer_id, state, attempts, correlation_id, created_at, updated_at, lease_until)
+            VALUES (@key, @channel, @template, @language, @customer, 'sending', 1, @correlation, @now, @now, @lease)
+            ON CONFLICT (idempotency_key) DO UPDATE
+                SET attempts = notification.message.attempts + 1, updated_at = @now, lease_until = @lease, language = EXCLUDED.language
+                WHERE notification.message.state = 'sending' AND (notification.message.lease_until IS NULL OR notification.message.lease_until < @now)
+            RETURNING attempts
+            """);
+        cmd.Parameters.AddWithValue("key", request.IdempotencyKey);
+        cmd.Parameters.AddWithValue("channel", Channel(request.Channel));
+        cmd.Parameters.AddWithValue("template", request.TemplateId);
+        cmd.Parameters.AddWithValue("language", language);
+        cmd.Parameters.Add(new NpgsqlParameter("customer", NpgsqlDbType.Text) { Value = (object?)request.Recipient.CustomerId ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("correlation", NpgsqlDbType.Text) { Value = (object?)CorrelationContext.Current ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("now", now);
+        cmd.Parameters.AddWithValue("lease", now + lease);
+        return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>Gives a claim back after a transient failure (the next attempt may claim at once).</summary>
+    public async Task ReleaseAsync(string key, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "UPDATE notification.message SET lease_until = NULL, updated_at = @now WHERE idempotency_key = @key AND state = 'sending'");
+        cmd.Parameters.AddWithValue("key", key);
+        cmd.Parameters.AddWithValue("now", time.GetUtcNow());
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    public async Task MarkSentAsync(string key, string providerMessageId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            """
+            UPDATE notification.message SET state = 'sent', provider_message_id = @provider, sent_at = @now, updated_at = @now, lease_until = NULL
+            WHERE idempotency_key = @key
+            """);
+        cmd.Parameters.AddWithValue("key", key);
+        cmd.Parameters.AddWithValue("provider", providerMessageId);
+        cmd.Parameters.AddWithValue("now", time.GetUtcNow());
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Records a final decision without a send (suppressed, rejected); an existing row (a claim) is finalised.</summary>
+    public async Task RecordFinalAsync(NotificationRequest request, string state, string? language, string reason, CancellationToken ct)
+    {
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        await using var cmd = dataSource.CreateCommand(
+            """
+            INSERT INTO notification.message (idempotency_key, channel, template_id, language, customer_id, state, reason, correlation_id, created_at, updated_at)
+            VALUES (@key, @channel, @template, @language, @customer, @state, @reason, @correlation, @now, @now)
+            ON CONFLICT (idempotency_key) DO UPDATE
+                SET state = EXCLUDED.state, reason = EXCLUDED.reason, updated_at = EXCLUDED.updated_at, lease_until = NULL
+                WHERE notification.message.state = 'sending'
+            """);
+        cmd.Parameters.AddWithValue("key", request.IdempotencyKey);
+        cmd.Parameters.AddWithValue("channel", Channel(request.Channel));
+        cmd.Parameters.AddWithValue("template", request.TemplateId);
+        cmd.Parameters.Add(new NpgsqlParameter("language", NpgsqlDbType.Text) { Value = (object?)language ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("customer", NpgsqlDbType.Text) { Value = (object?)request.Recipient.CustomerId ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("state", state);
+        cmd.Parameters.AddWithValue("reason", reason);
+        cmd.Parameters.Add(new NpgsqlParameter("correlation", NpgsqlDbType.Text) { Value = (object?)CorrelationContext.Current ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("now", now);
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    public static string Channel(NotificationChannel channel) => channel == NotificationChannel.Email ? "email" : "sms";
+
+    private static async Task<IReadOnlyList<NotificationRecord>> ReadAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        var list = new List<NotificationRecord>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            list.Add(new NotificationRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetInt32(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetFieldValue<DateTimeOffset>(10),
+                reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11)));
+        }
+
+        return list;
+    }
+
+    private static string Schema()
+    {
+        using var stream = typeof(NotificationLog).Assembly.GetManifestResourceStream("Store/0001_notification.sql")
+            ?? throw new InvalidOperationException("embedded resource Store/0001_notification.sql is missing");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

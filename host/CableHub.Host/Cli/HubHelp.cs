@@ -1,0 +1,186 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.Text;
+
+namespace CableHub.Host.Cli;
+
+/// <summary>
+/// Help as a newcomer meets it: <c>./cablehub help [VERB…]</c> besides <c>--help</c>, usage lines that name
+/// <c>./cablehub</c> (what users type, not the assembly), one example per verb, and the launcher script's own verbs.
+/// System.CommandLine's help builder is internal, so its text is taken as it is and completed.
+/// </summary>
+public static class HubHelp
+{
+    /// <summary>The program as users call it.</summary>
+    public const string Program = "./cablehub";
+
+    /// <summary>One example line per verb, by its path ("edi parse"; "" is the program itself). Every verb has one (tested).</summary>
+    public static IReadOnlyDictionary<string, string> Examples { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [""] = "./cablehub help edi parse",
+        ["help"] = "./cablehub help inventory stock-take",
+        ["up"] = "./cablehub up --Http:Urls=http://127.0.0.1:9080 --Demo:Subscribers=5000",
+        ["serve"] = "./cablehub serve --Postgres:ConnectionString='Host=db1;Database=cablehub;Username=hub;Password=secret'",
+        ["seed"] = "./cablehub seed --subscribers 10000 --seed 42",
+        ["sql"] = "./cablehub sql \"SELECT state, seconds_to_complete FROM marts.fact_product_order\" --format tsv",
+        ["bench"] = "./cablehub bench edi --mb 100",
+        ["bench edi"] = "./cablehub bench edi --mb 100 --iterations 3",
+        ["bench epg"] = "./cablehub bench epg --programmes 1000000 --details",
+        ["bench pipeline"] = "./cablehub bench pipeline --subscribers 10000",
+        ["bench cdc"] = "./cablehub bench cdc --changes 400000 --rate 20000 --seconds 20",
+        ["epg"] = "./cablehub epg check tests/CableHub.Connectors.Xmltv.Tests/Fixtures/UK_Data.xml",
+        ["epg check"] = "./cablehub epg check tests/CableHub.Connectors.Xmltv.Tests/Fixtures/UK_Data.xml --json",
+        ["epg import"] = "./cablehub epg import tests/CableHub.Connectors.Xmltv.Tests/Fixtures/UK_Data.xml --time-zone Europe/London",
+        ["epg export"] = "./cablehub epg export -o guide.xml",
+        ["epg map"] = "./cablehub epg map --source default --set 1001=STARPLUSHD --set 1002=COLORSHD",
+        ["edi"] = "./cablehub edi parse tests/CableHub.Connectors.Edi.Tests/Fixtures/x12-856/node-x12_856_v4060_S-O-I.edi",
+        ["edi parse"] = "./cablehub edi parse tests/CableHub.Connectors.Edi.Tests/Fixtures/x12-856/node-x12_856_v4060_S-O-I.edi --json",
+        ["edi import"] = "./cablehub edi import asn-0001.edi asn-0002.edi",
+        ["inventory"] = "./cablehub inventory stock-levels --output stock.csv",
+        ["inventory import-devices"] = "./cablehub inventory import-devices devices.csv",
+        ["inventory stock-take"] = "./cablehub inventory stock-take counted.csv --location WH-MAIN",
+        ["inventory export-devices"] = "./cablehub inventory export-devices --location WH-MAIN --status in_stock --output devices.csv",
+        ["inventory stock-levels"] = "./cablehub inventory stock-levels --output stock.csv",
+        ["ml"] = "./cablehub ml evaluate --csv tests/CableHub.Ml.Tests/Fixtures/churn/iranian_churn_UCI563.csv --label Churn --out ml-report",
+        ["ml evaluate"] = "./cablehub ml evaluate --csv tests/CableHub.Ml.Tests/Fixtures/churn/iranian_churn_UCI563.csv --label Churn --out ml-report",
+        ["ml train"] = "./cablehub ml train --csv tests/CableHub.Ml.Tests/Fixtures/churn/iranian_churn_UCI563.csv --label Churn --name churn",
+        ["ml score"] = "./cablehub ml score --model churn --csv subscribers.csv --out scores.csv",
+        ["ml models"] = "./cablehub ml models --registry .data/ml/registry",
+        ["ml features"] = "./cablehub ml features --cutoff 2026-06-01T00:00:00Z --horizon 60 --out features.csv",
+        ["ml score-warehouse"] = "./cablehub ml score-warehouse --model churn --horizon 60",
+        ["bench ml"] = "./cablehub bench ml --rows 1000000",
+        ["export"] = "./cablehub export --mart dim_customer --format parquet --out dim_customer.parquet",
+        ["bench marts"] = "./cablehub bench marts --subscribers 200000 --snapshot-boxes 200000 --channels-per-box 40",
+        ["bench export"] = "./cablehub bench export --rows 5000000",
+        ["payments"] = "./cablehub payments camt054 tests/CableHub.Connectors.Payments.Tests/Fixtures/iso20022/genkgo_camt.054.001.08_batch-3tx-e2e-ustrd-isr-scor.xml --json",
+        ["payments camt054"] = "./cablehub payments camt054 tests/CableHub.Connectors.Payments.Tests/Fixtures/iso20022/genkgo_camt.054.001.08_batch-3tx-e2e-ustrd-isr-scor.xml --json",
+        ["payments camt053"] = "./cablehub payments camt053 statement.xml --json",
+        ["payments pain008"] = "./cablehub payments pain008 --example --out pain008.xml",
+        ["payments validate"] = "./cablehub payments validate pain008.xml",
+        ["payments stripe-simulator"] = "./cablehub payments stripe-simulator --port 12111",
+        ["cas-sim"] = "./cablehub cas-sim status --Postgres:Embedded:Port=55432",
+        ["cas-sim down"] = "./cablehub cas-sim down --for 120 --reason 'outage drill'",
+        ["cas-sim up"] = "./cablehub cas-sim up --Postgres:Embedded:Port=55432",
+        ["cas-sim status"] = "./cablehub cas-sim status --Postgres:Embedded:Port=55432",
+        ["cas-sim register"] = "./cablehub cas-sim register STB-0001=SC-0001 STB-0002",
+    };
+
+    /// <summary>Verbs only the launcher script has (it also prepares and builds before <c>up</c>).</summary>
+    public static IReadOnlyList<(string Verb, string Description, string Example)> LauncherVerbs { get; } =
+    [
+        ("build", "Install what is missing (Debian packages, the ClickHouse engine) and build the solution", "./cablehub build"),
+        ("test", "Install what is missing, build, and run the whole test suite (dotnet test options pass through)", "./cablehub test --filter FullyQualifiedName~Edi"),
+    ];
+
+    /// <summary>Adds the <c>help</c> verb, completes every help text, and shows help when no verb is given.</summary>
+    public static void Install(RootCommand root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var option = root.Options.OfType<HelpOption>().Single();
+        option.Action = new CompletedHelpAction((HelpAction)option.Action!);
+
+        var verb = new Argument<string[]>("verb") { Description = "the verb (and sub-verb) to explain; none: all verbs", Arity = ArgumentArity.ZeroOrMore };
+        var help = new Command("help", "Show what a verb does, its options and an example") { verb };
+        help.SetAction(parse => Help(root, parse.GetValue(verb) ?? [], parse.InvocationConfiguration));
+        root.Subcommands.Add(help);
+        root.SetAction(parse => Help(root, [], parse.InvocationConfiguration));
+    }
+
+    private static int Help(RootCommand root, string[] path, InvocationConfiguration configuration)
+    {
+        var output = configuration.Output;
+        Command command = root;
+        foreach (var name in path)
+        {
+            var next = command.Subcommands.FirstOrDefault(c => c.Name == name || c.Aliases.Contains(name));
+            if (next is null)
+            {
+                if (command == root && LauncherVerbs.FirstOrDefault(v => v.Verb == name) is { Verb: not null } launcher)
+                {
+                    output.WriteLine($"{Program} {launcher.Verb}: {launcher.Description} (handled by the launcher script).");
+                    output.WriteLine();
+                    output.WriteLine("Example:");
+                    output.WriteLine("  " + launcher.Example);
+                    return 0;
+                }
+
+                var known = string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
+                configuration.Error.WriteLine($"{Program} help: no verb '{string.Join(' ', path)}'; {(command == root ? "verbs" : $"'{Path(command)}' has")}: {known}");
+                return 1;
+            }
+
+            command = next;
+        }
+
+        // The same text as VERB --help: parse it and let the (completed) help action write it.
+        return root.Parse([.. path, "--help"]).Invoke(configuration);
+    }
+
+    /// <summary>The verb path of a command ("edi parse"; "" for the root).</summary>
+    public static string Path(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var names = new List<string>();
+        for (var c = command; c is not null and not RootCommand; c = c.Parents.OfType<Command>().FirstOrDefault())
+        {
+            names.Insert(0, c.Name);
+        }
+
+        return string.Join(' ', names);
+    }
+
+    /// <summary>System.CommandLine's help text with the program named as users call it, the example and, at the top, the launcher's verbs.</summary>
+    private sealed class CompletedHelpAction(HelpAction inner) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var configuration = parseResult.InvocationConfiguration;
+            var output = configuration.Output;
+            var captured = new StringWriter();
+            configuration.Output = captured;
+            try
+            {
+                inner.Invoke(parseResult);
+            }
+            finally
+            {
+                configuration.Output = output;
+            }
+
+            var command = parseResult.CommandResult.Command;
+            var executable = parseResult.RootCommandResult.Command.Name;
+            var text = new StringBuilder(captured.ToString())
+                .Replace("  " + executable + " ", "  " + Program + " ")
+                .Replace("[[--] <additional arguments>...]]", "[--Section:Key=value ...]")
+                .Replace("Additional Arguments:", "Configuration overrides:")
+                .Replace("Arguments passed to the application that is being run.",
+                    "--Section:Key=value settings that win over appsettings.json and CABLEHUB_Section__Key variables, e.g. --Http:Urls=http://127.0.0.1:9080")
+                .ToString().TrimEnd();
+            output.WriteLine(text);
+            output.WriteLine();
+            if (command is RootCommand)
+            {
+                output.WriteLine("Launcher verbs (the ./cablehub script):");
+                var width = LauncherVerbs.Max(v => v.Verb.Length) + 2;
+                foreach (var (verb, description, _) in LauncherVerbs)
+                {
+                    output.WriteLine($"  {verb.PadRight(width)}{description}");
+                }
+
+                output.WriteLine();
+                output.WriteLine($"{Program} help VERB (or {Program} VERB --help) explains one verb.");
+                output.WriteLine();
+            }
+
+            if (Examples.TryGetValue(Path(command), out var example))
+            {
+                output.WriteLine("Example:");
+                output.WriteLine("  " + example);
+                output.WriteLine();
+            }
+
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,225 @@
+using CableHub.Connectors.Common.Resilience;
+using CableHub.Connectors.Common.Simulation;
+using CableHub.Connectors.Notifications.Email;
+using CableHub.Connectors.Notifications.Sms;
+using CableHub.Connectors.Notifications.Store;
+using CableHub.Core.Ports;
+using CableHub.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace CableHub.Connectors.Notifications.Tests;
+
+/// <summary>The notification sender against a real SMTP server (MailDev) and the SMS provider simulator over HTTP.</summary>
+[Collection(NotificationCollection.Name)]
+public sealed class DispatcherTests(PostgresFixture postgres, MaildevFixture maildev) : IAsyncLifetime
+{
+    private static readonly ConnectorResilienceOptions Fast = new()
+    {
+        AttemptTimeout = TimeSpan.FromMilliseconds(700),
+        TotalTimeout = TimeSpan.FromSeconds(10),
+        MaxRetries = 2,
+        RetryBaseDelay = TimeSpan.FromMilliseconds(20),
+        MinimumThroughput = 3,
+        SamplingDuration = TimeSpan.FromSeconds(10),
+        BreakDuration = TimeSpan.FromSeconds(5), // the next call must still find it open on a loaded CI machine
+    };
+
+    private readonly ManualTime _time = new(new DateTimeOffset(2026, 3, 1, 6, 0, 0, TimeSpan.Zero)); // 11:30 in India
+    private SmsProviderSimulator _sms = null!;
+    private ServiceProvider _services = null!;
+    private INotificationSender _sender = null!;
+    private string _db = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        _db = await postgres.CreateDatabaseAsync();
+        _sms = await SmsProviderSimulator.StartAsync(apiKey: "sms-key", faults: new SimulatorFaultSettings { HangFor = TimeSpan.FromSeconds(3) },
+            loggerFactory: TestLogging.Factory);
+        (_services, _sender) = Build(maildev.SmtpPort);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _sms.DisposeAsync();
+    }
+
+    private (ServiceProvider, INotificationSender) Build(int smtpPort)
+    {
+        var services = new ServiceCollection()
+            .AddSingleton(TestLogging.Factory)
+            .AddSingleton<TimeProvider>(_time)
+            .AddNotifications(_db, new NotificationOptions(),
+                new SmtpOptions { Host = "127.0.0.1", Port = smtpPort, Security = "None", FromAddress = "care@cablehub.test", Resilience = Fast },
+                new SmsOptions { BaseUrl = _sms.Address.ToString(), ApiKey = "sms-key", SenderId = "CBLHUB", Resilience = Fast })
+            .BuildServiceProvider();
+        return (services, services.GetRequiredService<INotificationSender>());
+    }
+
+    private static string Address(string name) => $"{name}-{Guid.NewGuid():N}"[..20] + "@example.in";
+
+    private IConnectorHealth Health(string name) => _services.GetServices<IConnectorHealth>().Single(h => h.Name == name);
+
+    private async Task<NotificationRecord?> RecordAsync(string key) =>
+        await _services.GetRequiredService<NotificationLog>().FindAsync(key, default);
+
+    [Fact]
+    public async Task A_hindi_welcome_arrives_by_smtp_once_whatever_the_repeats()
+    {
+        var to = Address("asha");
+        var key = "welcome:" + Guid.NewGuid();
+
+        var sent = await _sender.SendAsync(Messages.Welcome(key, NotificationChannel.Email, "hi", email: to), default);
+        var again = await _sender.SendAsync(Messages.Welcome(key, NotificationChannel.Email, "hi", email: to), default);
+
+        sent.Outcome.ShouldBe(NotificationOutcome.Sent);
+        sent.Language.ShouldBe("hi");
+        again.Outcome.ShouldBe(NotificationOutcome.AlreadySent);
+        again.ProviderMessageId.ShouldBe(sent.ProviderMessageId);
+        var mail = (await maildev.MailToAsync(to)).ShouldHaveSingleItem();
+        mail.Subject.ShouldBe("केबलहब में आपका स्वागत है, Asha Verma");
+        mail.Text.ShouldNotBeNull().ShouldContain("आपका प्लान Family M");
+        mail.Text.ShouldContain("₹499.00");
+        mail.To.ShouldHaveSingleItem().Address.ShouldBe(to);
+        mail.Header("content-language").ShouldBe("hi");
+        mail.Header("x-cablehub-template").ShouldBe("welcome");
+        mail.Header("message-id").ShouldBe($"<{sent.ProviderMessageId}>");
+        var record = (await RecordAsync(key))!;
+        (record.State, record.Channel, record.Language, record.CustomerId, record.Attempts).ShouldBe(("sent", "email", "hi", "CUST-1", 1));
+    }
+
+    [Fact]
+    public async Task No_consent_means_no_mail_and_the_decision_is_recorded()
+    {
+        var to = Address("noconsent");
+        var key = "plan:" + Guid.NewGuid();
+
+        var result = await _sender.SendAsync(Messages.Welcome(key, NotificationChannel.Email, "en", email: to, policy: new ContactPolicy(false, true)), default);
+
+        result.Outcome.ShouldBe(NotificationOutcome.Suppressed);
+        result.Reason.ShouldBe("no consent for e-mail");
+        (await RecordAsync(key))!.State.ShouldBe("suppressed");
+        // consent given later does not resurrect a decided key
+        (await _sender.SendAsync(Messages.Welcome(key, NotificationChannel.Email, "en", email: to), default)).Outcome.ShouldBe(NotificationOutcome.Suppressed);
+        (await maildev.MailToAsync(to)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Sms_in_quiet_hours_is_deferred_then_sent_when_asked_again_after_them()
+    {
+        _time.Now = new DateTimeOffset(2026, 3, 1, 17, 30, 0, TimeSpan.Zero); // 23:00 in India
+        var policy = new ContactPolicy(true, true, new QuietHours(new TimeOnly(21, 0), new TimeOnly(9, 0), "Asia/Kolkata"));
+        var key = "reminder:" + Guid.NewGuid();
+        var request = Messages.Welcome(key, NotificationChannel.Sms, "en", phone: "+919800000001", policy: policy);
+
+        var deferred = await _sender.SendAsync(request, default);
+        deferred.Outcome.ShouldBe(NotificationOutcome.Deferred);
+        deferred.NotBefore.ShouldBe(new DateTimeOffset(2026, 3, 2, 3, 30, 0, TimeSpan.Zero));
+        (await RecordAsync(key)).ShouldBeNull();
+        _sms.Accepted.ShouldNotContain(m => m.Reference == key);
+
+        _time.Now = deferred.NotBefore!.Value;
+        var sent = await _sender.SendAsync(request, default);
+        sent.Outcome.ShouldBe(NotificationOutcome.Sent);
+        var sms = _sms.Accepted.Single(m => m.Reference == key);
+        (sms.To, sms.From, sms.Id).ShouldBe(("+919800000001", "CBLHUB", sent.ProviderMessageId));
+        sms.Text.ShouldStartWith("Welcome to CableHub, Asha Verma!");
+    }
+
+    [Fact]
+    public async Task Provider_errors_are_retried_with_the_same_key_and_the_sms_goes_out_once()
+    {
+        var key = "restored:" + Guid.NewGuid();
+        _sms.Faults.ForceNext(FaultKind.Error, 2);
+
+        var sent = await _sender.SendAsync(Messages.Welcome(key, NotificationChannel.Sms, "en", phone: "+919800000002"), default);
+
+        sent.Outcome.ShouldBe(NotificationOutcome.Sent);
+        Health("sms").Snapshot().Retries.ShouldBe(2);
+        _sms.Accepted.Count(m => m.Reference == key).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_lost_provider_answer_is_retried_and_the_provider_sends_the_key_once()
+    {
+        var key = "lost:" + Guid.NewGuid();
+        _sms.Faults.ForceNext(FaultKind.LostResponse);
+        var before = _sms.Requests;
+
+        var sent = await _sender.SendAsync(Messages.Welcome(key, NotificationChannel.Sms, "en", phone: "+919800000003"), default);
+
+        sent.Outcome.ShouldBe(NotificationOutcome.Sent);
+        (_sms.Requests - before).ShouldBe(2);
+        var only = _sms.Accepted.Single(m => m.Reference == key);
+        sent.ProviderMessageId.ShouldBe(only.Id);
+    }
+
+    [Fact]
+    public async Task Refused_numbers_are_rejected_for_good()
+    {
+        _sms.Block("+919800000004");
+        var blocked = await _sender.SendAsync(Messages.Welcome("b:" + Guid.NewGuid(), NotificationChannel.Sms, "en", phone: "+919800000004"), default);
+        var invalid = await _sender.SendAsync(Messages.Welcome("i:" + Guid.NewGuid(), NotificationChannel.Sms, "en", phone: "98000"), default);
+
+        blocked.Outcome.ShouldBe(NotificationOutcome.Rejected);
+        blocked.Reason.ShouldNotBeNull().ShouldContain("blocked_number");
+        invalid.Outcome.ShouldBe(NotificationOutcome.Rejected);
+        invalid.Reason.ShouldNotBeNull().ShouldContain("invalid_number");
+        Health("sms").Snapshot().Retries.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Smtp_down_gives_the_key_back_opens_the_circuit_and_a_later_attempt_sends_once()
+    {
+        var (down, sender) = Build(Network.FreePort()); // nothing listens there
+        await using var _ = down;
+        var to = Address("later");
+        var key = "down:" + Guid.NewGuid();
+
+        await Should.ThrowAsync<NotificationUnavailableException>(() => sender.SendAsync(Messages.Welcome(key, NotificationChannel.Email, "en", email: to), default));
+        var health = down.GetServices<IConnectorHealth>().Single(h => h.Name == "smtp").Snapshot();
+        health.Retries.ShouldBe(2);
+        health.Circuit.ShouldBe(CircuitStatus.Open);
+        var fast = await Should.ThrowAsync<NotificationUnavailableException>(() => sender.SendAsync(Messages.Welcome(key, NotificationChannel.Email, "en", email: to), default));
+        fast.Message.ShouldContain("circuit is open");
+        (await RecordAsync(key))!.State.ShouldBe("sending");
+
+        var sent = await _sender.SendAsync(Messages.Welcome(key, NotificationChannel.Email, "en", email: to), default);
+        sent.Outcome.ShouldBe(NotificationOutcome.Sent);
+        (await maildev.MailToAsync(to)).ShouldHaveSingleItem();
+        (await RecordAsync(key))!.Attempts.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task A_live_claim_of_another_sender_is_respected_and_an_expired_one_taken_over()
+    {
+        var to = Address("claim");
+        var key = "claim:" + Guid.NewGuid();
+        var request = Messages.Welcome(key, NotificationChannel.Email, "en", email: to);
+        var log = _services.GetRequiredService<NotificationLog>();
+        (await log.ClaimAsync(request, "en", TimeSpan.FromMinutes(2), default)).ShouldBeTrue(); // a sender that then crashed
+
+        await Should.ThrowAsync<NotificationUnavailableException>(() => _sender.SendAsync(request, default));
+        (await maildev.MailToAsync(to)).ShouldBeEmpty();
+
+        _time.Now += TimeSpan.FromMinutes(3);
+        (await _sender.SendAsync(request, default)).Outcome.ShouldBe(NotificationOutcome.Sent);
+        (await maildev.MailToAsync(to)).ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task Customer_history_lists_what_was_decided_without_addresses()
+    {
+        await _sender.SendAsync(Messages.Welcome("h1:" + Guid.NewGuid(), NotificationChannel.Email, "en", email: Address("hist")), default);
+        await _sender.SendAsync(Messages.Welcome("h2:" + Guid.NewGuid(), NotificationChannel.Sms, "en", policy: new ContactPolicy(true, false)), default);
+
+        var history = await _services.GetRequiredService<NotificationLog>().ForCustomerAsync("CUST-1", default);
+        history.Select(h => h.State).ShouldContain("sent");
+        history.Select(h => h.State).ShouldContain("suppressed");
+        await using var conn = new NpgsqlConnection(_db);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM notification.message WHERE row_to_json(message)::text LIKE '%example.in%' OR row_to_json(message)::text LIKE '%+9198%'", conn);
+        ((long)(await cmd.ExecuteScalarAsync())!).ShouldBe(0);
+    }
+}
