@@ -37,7 +37,9 @@ public static class CdcBench
         var changes = new Option<int>("--changes") { Description = "changes written for the raw read, capture and ingest phases", DefaultValueFactory = _ => 400_000 };
         var rate = new Option<int>("--rate") { Description = "changes per second of the lag phase", DefaultValueFactory = _ => 20_000 };
         var seconds = new Option<int>("--seconds") { Description = "length of the lag phase", DefaultValueFactory = _ => 20 };
-        var partitions = new Option<int>("--partitions") { Description = "partitions per change topic", DefaultValueFactory = _ => 12 };
+        // 24: the backlog of the ingest phase (warm-up + --changes + tombstones, ~150 compressed bytes each) must fit the embedded
+        // broker's 5 MiB per partition; at 12 it was at the edge (≈ 36k messages per partition) and lost the oldest.
+        var partitions = new Option<int>("--partitions") { Description = "partitions per change topic (the embedded broker keeps 5 MiB per partition)", DefaultValueFactory = _ => 24 };
         var command = new Command("cdc", "CDC throughput and lag: bare pgoutput read, capture, ingest, end-to-end lag (throwaway embedded servers)")
         {
             changes, rate, seconds, partitions,
@@ -498,7 +500,7 @@ public static class CdcBench
                 }
                 else if (still.Elapsed > TimeSpan.FromMinutes(2))
                 {
-                    throw new TimeoutException($"{what} made no progress for 2 minutes (at {now:N0})");
+                    throw new TimeoutException($"{what} made no progress for 2 minutes (at {now:N0}); if the log shows 'Offset out of range', the embedded broker dropped the oldest messages (5 MiB per partition): more --partitions or fewer --changes");
                 }
 
                 await Task.Delay(5, ct).ConfigureAwait(false);
