@@ -48,6 +48,47 @@ public sealed partial class CdcReader
 
     public CdcReaderStats Stats { get; } = new();
 
+    /// <summary>The replication slot's lag behind the WAL (bytes, seconds), measured every <see cref="CdcReaderOptions.SlotLagInterval"/> while streaming.</summary>
+    public SlotLagTracker SlotLag { get; } = new();
+
+    /// <summary>
+    /// What <c>/health</c> shows: slot, acknowledgement mode, counters, the slot's lag behind the WAL (bytes, seconds) and
+    /// what is in flight; <paramref name="problem"/> says why the reader is not healthy (null when it is).
+    /// </summary>
+    public IReadOnlyDictionary<string, object> Health(out string? problem)
+    {
+        var lag = SlotLag.Current;
+        var data = new Dictionary<string, object>
+        {
+            ["slot"] = _options.Slot,
+            ["acknowledgement"] = Gate.Mode.ToString(),
+            ["schemas"] = _options.SchemaMode == SchemaMode.Published ? $"published to {_options.EffectiveSchemaTopic}" : "inline",
+            ["events"] = Stats.Events,
+            ["transactions"] = Stats.Transactions,
+            ["snapshotRows"] = Stats.SnapshotRows,
+            ["sessions"] = Stats.Sessions,
+            ["confirmedLsn"] = new NpgsqlLogSequenceNumber(Stats.ConfirmedLsn).ToString(),
+            ["inFlight"] = Gate.InFlight,
+            ["pendingTransactions"] = Gate.Pending,
+            ["slotLagBytes"] = lag is null ? -1L : (long)lag.Bytes,
+            ["slotLagSeconds"] = lag is null ? -1d : Math.Round(lag.Age.TotalSeconds, 3),
+        };
+        if (lag is not null)
+        {
+            data["walLsn"] = new NpgsqlLogSequenceNumber(lag.WalLsn).ToString();
+            data["slotLagMeasuredAt"] = lag.MeasuredAt;
+            if (lag.AtLeast)
+            {
+                data["slotLagSecondsIsLowerBound"] = true;
+            }
+        }
+
+        problem = !Streaming.IsCompletedSuccessfully ? "not streaming yet"
+            : lag is not null && lag.Age >= _options.SlotLagWarning ? $"the slot lags {lag.Age.TotalSeconds:0} s ({lag.Bytes:N0} bytes) behind the WAL"
+            : null;
+        return data;
+    }
+
     /// <summary>Completes when the first session streams (slot ready, snapshot produced).</summary>
     public Task Streaming => _streaming.Task;
 
@@ -98,7 +139,7 @@ public sealed partial class CdcReader
         var setup = new SourceSetup(dataSource, _options, _logger);
         var database = await setup.PrepareAsync(cancellationToken).ConfigureAwait(false);
         var catalog = new SchemaCatalog(dataSource, _options.TopicPrefix);
-        var writer = new EnvelopeWriter(_options.TopicPrefix, database, _logger);
+        var writer = new EnvelopeWriter(_options.TopicPrefix, database, _logger, inlineSchemas: _options.SchemaMode == SchemaMode.Inline);
         using var producer = new ChangeProducer(_options, Gate, _topics, _logger) { CurrentSession = session };
 
         await using var replication = new LogicalReplicationConnection(builder.ConnectionString);
@@ -199,6 +240,7 @@ public sealed partial class CdcReader
         {
             var table = await catalog.FromCatalogAsync(oid, schema, name, cancellationToken).ConfigureAwait(false);
             await producer.EnsureTopicAsync(table.Topic, cancellationToken).ConfigureAwait(false);
+            await PublishSchemaAsync(producer, table, cancellationToken).ConfigureAwait(false);
             var columns = string.Join(", ", table.Columns.Select(c => CdcSql.Quote(c.Name)));
 #pragma warning disable CA2100 // identifiers quoted
             await using var select = new NpgsqlCommand($"SELECT {columns} FROM ONLY {CdcSql.Quote(schema, name)}", conn, tx) { AllResultTypesAreUnknown = true };
@@ -260,6 +302,7 @@ public sealed partial class CdcReader
                         var table = await catalog.FromRelationAsync(relation, token).ConfigureAwait(false);
                         relations[relation.RelationId] = table;
                         await producer.EnsureTopicAsync(table.Topic, token).ConfigureAwait(false);
+                        await PublishSchemaAsync(producer, table, token).ConfigureAwait(false);
                         if (_options.EnsureReplicaIdentityFull && relation.ReplicaIdentity != RelationMessage.ReplicaIdentitySetting.AllColumns
                             && _options.Schemas.Contains(relation.Namespace))
                         {
@@ -371,6 +414,7 @@ public sealed partial class CdcReader
         ulong reported = 0;
         var nextHeartbeat = DateTime.UtcNow + _options.HeartbeatInterval;
         var heartbeatFailed = false;
+        var nextLag = _options.Time.GetUtcNow();
         try
         {
             while (!monitorToken.IsCancellationRequested)
@@ -415,6 +459,12 @@ public sealed partial class CdcReader
                     stop(e.InnerException ?? e);
                     await streamCts.CancelAsync().ConfigureAwait(false);
                     return;
+                }
+
+                if (_options.SlotLagInterval > TimeSpan.Zero && _options.Time.GetUtcNow() >= nextLag)
+                {
+                    nextLag = _options.Time.GetUtcNow() + _options.SlotLagInterval;
+                    await MeasureSlotLagAsync(setup, monitorToken).ConfigureAwait(false);
                 }
 
                 if (_options.HeartbeatInterval > TimeSpan.Zero && DateTime.UtcNow >= nextHeartbeat)
@@ -469,6 +519,42 @@ public sealed partial class CdcReader
         }
     }
 
+    private DateTimeOffset _lagLoggedAt = DateTimeOffset.MinValue;
+
+    /// <summary>Measures the slot's lag; logs it every <see cref="CdcReaderOptions.SlotLagLogInterval"/> (a warning when too old).</summary>
+    private async Task MeasureSlotLagAsync(SourceSetup setup, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await setup.SlotPositionAsync(cancellationToken).ConfigureAwait(false) is not { } position)
+            {
+                return;
+            }
+
+            var now = _options.Time.GetUtcNow();
+            var lag = SlotLag.Record(now, position.Wal, position.Confirmed);
+            if (now - _lagLoggedAt >= _options.SlotLagLogInterval)
+            {
+                _lagLoggedAt = now;
+                var seconds = lag.Age.TotalSeconds;
+                var confirmed = new NpgsqlLogSequenceNumber(lag.ConfirmedLsn).ToString();
+                var wal = new NpgsqlLogSequenceNumber(lag.WalLsn).ToString();
+                if (lag.Age >= _options.SlotLagWarning)
+                {
+                    LogSlotLagHigh(_options.Slot, lag.Bytes, seconds, lag.AtLeast ? "at least " : "", confirmed, wal, Gate.InFlight);
+                }
+                else
+                {
+                    LogSlotLag(_options.Slot, lag.Bytes, seconds, lag.AtLeast ? "at least " : "", confirmed, wal, Gate.InFlight);
+                }
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or FormatException)
+        {
+            LogSlotLagFailed(e.Message);
+        }
+    }
+
     private static TableSchema Table(Dictionary<uint, TableSchema> relations, RelationMessage relation)
         => relations.TryGetValue(relation.RelationId, out var table)
             ? table
@@ -518,7 +604,7 @@ public sealed partial class CdcReader
         var key = await EmitAsync(writer, producer, table, "d", before, null, tx, lsn, session, cancellationToken).ConfigureAwait(false);
         if (key is not null && tx.Produce)
         {
-            await producer.ProduceAsync(table.Topic, key, null, tx.CommitLsn, lsn, tx.Ordinal, counted: false, session, cancellationToken).ConfigureAwait(false);
+            await producer.ProduceAsync(table.Topic, key, null, tx.CommitLsn, lsn, tx.Ordinal, counted: false, session, cancellationToken, SchemaIdOf(table)).ConfigureAwait(false);
             Stats.AddTombstone();
         }
     }
@@ -553,10 +639,15 @@ public sealed partial class CdcReader
 
         var key = op == "t" ? null : writer.Key(table, (after ?? before)!);
         var value = writer.Value(table, op, before, after, source, DateTime.UtcNow);
-        await producer.ProduceAsync(table.Topic, key, value, source.CommitLsn, source.Lsn, source.Ordinal, counted: true, session, cancellationToken).ConfigureAwait(false);
+        await producer.ProduceAsync(table.Topic, key, value, source.CommitLsn, source.Lsn, source.Ordinal, counted: true, session, cancellationToken, SchemaIdOf(table)).ConfigureAwait(false);
         Stats.AddEvent();
         return key;
     }
+
+    private byte[]? SchemaIdOf(TableSchema table) => _options.SchemaMode == SchemaMode.Published ? table.SchemaIdBytes : null;
+
+    private ValueTask PublishSchemaAsync(ChangeProducer producer, TableSchema table, CancellationToken cancellationToken) =>
+        _options.SchemaMode == SchemaMode.Published ? producer.PublishSchemaAsync(table, cancellationToken) : ValueTask.CompletedTask;
 
     private sealed class TransactionState
     {
@@ -619,6 +710,15 @@ public sealed partial class CdcReader
 
     [LoggerMessage(Level = LogLevel.Information, Message = "CDC: streaming slot {Slot}, publication {Publication} (session {Session})")]
     private partial void LogStreaming(string slot, string publication, int session);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "CDC: slot {Slot} lag {Bytes} bytes, {Prefix}{Seconds:0.0} s (confirmed {Confirmed}, WAL at {Wal}); {InFlight} events in flight")]
+    private partial void LogSlotLag(string slot, ulong bytes, double seconds, string prefix, string confirmed, string wal, long inFlight);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CDC: slot {Slot} lags {Bytes} bytes, {Prefix}{Seconds:0.0} s behind the WAL (confirmed {Confirmed}, WAL at {Wal}); {InFlight} events in flight")]
+    private partial void LogSlotLagHigh(string slot, ulong bytes, double seconds, string prefix, string confirmed, string wal, long inFlight);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "CDC: measuring the slot's lag failed ({Reason})")]
+    private partial void LogSlotLagFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "CDC: heartbeat failed ({Reason}); the slot advances only with changes of published tables")]
     private partial void LogHeartbeatFailed(string reason);

@@ -12,6 +12,20 @@ public enum SnapshotMode
     Never,
 }
 
+/// <summary>How change events carry their Kafka Connect schema.</summary>
+public enum SchemaMode
+{
+    /// <summary>
+    /// The bare payload (Kafka Connect's JSON converter with <c>schemas.enable=false</c>) plus the header
+    /// <c>cablehub.schema_id</c>; each table version's key and envelope schemas are published once, before its first
+    /// event, to <see cref="CdcReaderOptions.SchemaTopic"/> (key = the id). Messages are ~5× smaller.
+    /// </summary>
+    Published,
+
+    /// <summary>Every key and value carries its schema (<c>{"schema":…,"payload":…}</c>, <c>schemas.enable=true</c>), as Debezium does by default.</summary>
+    Inline,
+}
+
 /// <summary>Settings of a <see cref="CdcReader"/>; the host binds them from configuration.</summary>
 public sealed class CdcReaderOptions
 {
@@ -30,6 +44,14 @@ public sealed class CdcReaderOptions
 
     /// <summary>Topic prefix and <c>source.name</c>: topics are <c>&lt;prefix&gt;.&lt;schema&gt;.&lt;table&gt;</c>.</summary>
     public string TopicPrefix { get; set; } = "cablehub";
+
+    /// <summary>Whether events inline their schema or reference one published to <see cref="SchemaTopic"/>.</summary>
+    public SchemaMode SchemaMode { get; set; } = SchemaMode.Published;
+
+    /// <summary>Topic of the published schemas (one partition, compacted on a real Kafka); default <c>&lt;TopicPrefix&gt;._schemas</c>.</summary>
+    public string? SchemaTopic { get; set; }
+
+    internal string EffectiveSchemaTopic => string.IsNullOrWhiteSpace(SchemaTopic) ? TopicPrefix + "._schemas" : SchemaTopic;
 
     /// <summary>Partitions of the change topics the reader creates.</summary>
     public int TopicPartitions { get; set; } = 3;
@@ -55,6 +77,17 @@ public sealed class CdcReaderOptions
     /// idle (other writes would otherwise pile up WAL behind the slot). Zero: never.
     /// </summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the slot's lag (bytes and seconds behind the WAL) is measured (<see cref="CdcReader.SlotLag"/>).</summary>
+    public TimeSpan SlotLagInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the slot's lag is logged; a lag older than <see cref="SlotLagWarning"/> is logged as a warning.</summary>
+    public TimeSpan SlotLagLogInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan SlotLagWarning { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Clock of the lag measurements.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
 
     /// <summary>
     /// Most events produced but not yet settled (broker mode: delivered; sink mode: acknowledged by the sink). Keeps

@@ -18,6 +18,8 @@ public sealed class IngestStats
     private long _commitFailures;
     private long _deadLetterPublishFailures;
     private long _lag = -1;
+    private double _lagSeconds = -1;
+    private DateTimeOffset? _lagMeasuredAt;
     private DateTimeOffset? _lastBatchAt;
     private TimeSpan? _lastBatchDuration;
     private string? _lastError;
@@ -33,7 +35,7 @@ public sealed class IngestStats
 
     public long DeadLetters => Interlocked.Read(ref _deadLetters);
 
-    /// <summary>Messages behind the high watermarks of the assigned partitions, after the last batch (-1 before the first).</summary>
+    /// <summary>Messages behind the high watermarks of the assigned partitions, measured about every second (-1 before the first).</summary>
     public long Lag => Interlocked.Read(ref _lag);
 
     internal void OnBatch(int events, int rows, int deadLetters, int tombstones, int ignored, int truncates, TimeSpan duration)
@@ -91,6 +93,17 @@ public sealed class IngestStats
 
     internal void SetLag(long lag) => Interlocked.Exchange(ref _lag, lag);
 
+    /// <summary>Messages behind and how old the message being read is (0 when caught up), measured at <paramref name="at"/>.</summary>
+    internal void SetLag(long lag, double seconds, DateTimeOffset at)
+    {
+        Interlocked.Exchange(ref _lag, lag);
+        lock (_lock)
+        {
+            _lagSeconds = seconds;
+            _lagMeasuredAt = at;
+        }
+    }
+
     internal void SetState(IngesterState state)
     {
         lock (_lock)
@@ -128,7 +141,9 @@ public sealed class IngestStats
                 _lastBatchAt,
                 _lastBatchDuration?.TotalMilliseconds,
                 _lastError,
-                _assigned);
+                _assigned,
+                _lagSeconds,
+                _lagMeasuredAt);
         }
     }
 }
@@ -159,4 +174,6 @@ public sealed record IngestStatsSnapshot(
     DateTimeOffset? LastBatchAt,
     double? LastBatchMilliseconds,
     string? LastError,
-    IReadOnlyList<string> AssignedPartitions);
+    IReadOnlyList<string> AssignedPartitions,
+    double LagSeconds = -1,
+    DateTimeOffset? LagMeasuredAt = null);

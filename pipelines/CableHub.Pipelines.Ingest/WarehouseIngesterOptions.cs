@@ -24,6 +24,12 @@ public sealed class WarehouseIngesterOptions
     /// </summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Topic where the hub's CDC reader publishes each table version's schemas (<c>&lt;prefix&gt;._schemas</c>); events
+    /// without an inline schema name theirs in the <c>cablehub.schema_id</c> header. Null or empty: not read.
+    /// </summary>
+    public string? SchemaTopic { get; set; } = "cablehub._schemas";
+
     /// <summary>Kafka topic receiving messages that cannot be ingested (besides <c>raw._dead_letter</c>); null or empty: ClickHouse only.</summary>
     public string? DeadLetterTopic { get; set; } = "cablehub.dlq.ingest";
 
@@ -36,6 +42,14 @@ public sealed class WarehouseIngesterOptions
 
     /// <summary>Compress insert bodies (zstd). Worth it to a remote server; off saves CPU on loopback.</summary>
     public bool CompressInserts { get; set; } = true;
+
+    /// <summary>How often the consumer lag is measured (<see cref="IngestStats.Lag"/>) and logged.</summary>
+    public TimeSpan LagInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan LagLogInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Clock of the lag measurements and the ingested-at column.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
 
     /// <summary>How long a stopping ingester may spend writing its last batch (else the batch is replayed on the next start).</summary>
     public TimeSpan ShutdownFlushTimeout { get; set; } = TimeSpan.FromSeconds(10);

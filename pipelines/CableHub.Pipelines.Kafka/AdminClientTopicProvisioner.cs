@@ -23,8 +23,12 @@ public sealed class AdminClientTopicProvisioner : ITopicProvisioner, IDisposable
         _timeout = timeout ?? TimeSpan.FromSeconds(30);
     }
 
-    public async Task EnsureTopicAsync(string topic, int partitions, CancellationToken cancellationToken)
+    public Task EnsureTopicAsync(string topic, int partitions, CancellationToken cancellationToken) =>
+        EnsureTopicAsync(topic, partitions, new Dictionary<string, string>(), cancellationToken);
+
+    public async Task EnsureTopicAsync(string topic, int partitions, IReadOnlyDictionary<string, string> configs, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(configs);
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
         if (_known.ContainsKey(topic))
         {
@@ -35,7 +39,13 @@ public sealed class AdminClientTopicProvisioner : ITopicProvisioner, IDisposable
         try
         {
             await _admin.CreateTopicsAsync(
-                [new TopicSpecification { Name = topic, NumPartitions = partitions > 0 ? partitions : -1, ReplicationFactor = _replicationFactor }],
+                [new TopicSpecification
+                {
+                    Name = topic,
+                    NumPartitions = partitions > 0 ? partitions : -1,
+                    ReplicationFactor = _replicationFactor,
+                    Configs = configs.Count == 0 ? null : configs.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+                }],
                 new CreateTopicsOptions { RequestTimeout = _timeout, OperationTimeout = _timeout }).ConfigureAwait(false);
         }
         catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code is ErrorCode.NoError or ErrorCode.TopicAlreadyExists))

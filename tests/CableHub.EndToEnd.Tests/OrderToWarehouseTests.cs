@@ -82,3 +82,34 @@ public sealed class OrderToWarehouseTests(HubFixture fixture)
         (await _hub.Http.GetStringAsync(new Uri(port, "/?query=SELECT%201"))).ShouldBe("1\n");
     }
 }
+
+/// <summary><c>/health</c> shows the replication slot's lag (bytes, seconds) and the ingester's live lag.</summary>
+[Collection(SharedHub.Name)]
+public sealed class PipelineHealthTests(HubFixture fixture)
+{
+    [Fact]
+    public async Task Health_shows_the_slot_lag_and_the_consumer_lag()
+    {
+        var hub = fixture.Hub;
+        JsonElement cdc = default, ingest = default;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var health = await hub.Http.GetFromJsonAsync<JsonElement>(new Uri(hub.Api, "/health"));
+            cdc = health.GetProperty("dependencies").GetProperty("cdc");
+            ingest = health.GetProperty("dependencies").GetProperty("ingest");
+            if (cdc.TryGetProperty("slotLagBytes", out var bytes) && bytes.GetInt64() >= 0 && ingest.GetProperty("lagSeconds").GetDouble() >= 0)
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        cdc.GetProperty("slotLagBytes").GetInt64().ShouldBeGreaterThanOrEqualTo(0, cdc.ToString());
+        cdc.GetProperty("slotLagSeconds").GetDouble().ShouldBeGreaterThanOrEqualTo(0);
+        cdc.GetProperty("walLsn").GetString()!.ShouldContain("/");
+        ingest.GetProperty("lag").GetInt64().ShouldBeGreaterThanOrEqualTo(0, ingest.ToString());
+        ingest.GetProperty("lagSeconds").GetDouble().ShouldBeGreaterThanOrEqualTo(0);
+    }
+}

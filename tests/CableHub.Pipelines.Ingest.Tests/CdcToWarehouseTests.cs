@@ -91,6 +91,7 @@ public sealed class CdcToWarehouseTests(ClickHouseFixture clickHouse, PostgresFi
             GroupId = "ingest-" + name,
             TopicPattern = $@"^{prefix}\.hub\..+",
             DeadLetterTopic = $"{prefix}.dlq.ingest",
+            SchemaTopic = $"{prefix}._schemas", // the reader publishes schemas there; events carry only their id
             Naming = h.Naming,
             FlushInterval = TimeSpan.FromMilliseconds(200),
             TopicRefreshInterval = TimeSpan.FromSeconds(1),

@@ -38,6 +38,33 @@ public sealed class ChangeEnvelopeParserTests
     }
 
     [Fact]
+    public void A_schemaless_event_takes_the_schema_its_header_id_names()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(Fixture.Text(Fixture.CreateWithSchema));
+        var envelope = ConnectSchema.Parse(doc.RootElement.GetProperty("schema"), "schema");
+        var keySchema = ConnectSchema.Parse("""{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"k"}""");
+        var parser = new ChangeEnvelopeParser(new FixedSchemas(new PublishedSchema("0123456789abcdef", envelope, keySchema)));
+        var payload = Encoding.UTF8.GetBytes(doc.RootElement.GetProperty("payload").GetRawText());
+
+        using var published = parser.Parse(Encoding.UTF8.GetBytes("""{"id":1004}"""), payload, "0123456789abcdef").Envelope!;
+        published.RowSchema.ShouldNotBeNull();
+        published.RowSchema.Fields.Select(f => f.Name).ShouldBe(["id", "first_name", "last_name", "email"]);
+        published.KeySchema.ShouldBeSameAs(keySchema);
+        published.Key!.Value.GetProperty("id").GetInt32().ShouldBe(1004);
+        published.Version.ShouldBe(new UInt128(24023119UL, 24023128UL));
+
+        // an id nobody published: read as schemaless, as before schemas were published
+        using var unknown = parser.Parse(null, payload, "ffffffffffffffff").Envelope!;
+        unknown.RowSchema.ShouldBeNull();
+        unknown.After!.Value.GetProperty("first_name").GetString().ShouldBe("Anne");
+    }
+
+    private sealed class FixedSchemas(PublishedSchema schema) : IPublishedSchemas
+    {
+        public PublishedSchema? Find(string id) => id == schema.Id ? schema : null;
+    }
+
+    [Fact]
     public void Real_connector_output_without_schema_and_without_sequence_uses_lsn()
     {
         var lines = Fixture.Lines(Fixture.SchemaExclude);

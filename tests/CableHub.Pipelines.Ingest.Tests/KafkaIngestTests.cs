@@ -245,11 +245,15 @@ public sealed class KafkaIngestTests(ClickHouseFixture clickHouse, KafkaFixture 
 
             await WaitUntilAsync(async () => ingester.Stats.Snapshot().Retries >= 3, "retries");
             _kafka.Committed(_group, topic)[0].ShouldBe(1);
+
+            // Live lag: what is read but not in the warehouse counts as behind, with its age.
+            await WaitUntilAsync(async () => ingester.Stats.Lag == 3 && ingester.Stats.Snapshot().LagSeconds > 0, "the lag to show the 3 unwritten events");
             ingester.Stats.Snapshot().State.ShouldBe(IngesterState.Retrying);
             ingester.Stats.Snapshot().LastError.ShouldNotBeNull();
 
             proxy.Up();
             await WaitUntilAsync(async () => _kafka.Committed(_group, topic)[0] == 4, "the rest committed after ClickHouse came back");
+            await WaitUntilAsync(async () => ingester.Stats.Lag == 0 && ingester.Stats.Snapshot().LagSeconds == 0, "the lag back to 0");
         }
         finally
         {

@@ -16,6 +16,7 @@ public static class BenchCommand
         command.Subcommands.Add(EdiBench.Build());
         command.Subcommands.Add(EpgBenchmark.Build());
         command.Subcommands.Add(PipelineBench.Build());
+        command.Subcommands.Add(CdcBench.Build());
         command.Subcommands.Add(MartsBench.Build());
         command.Subcommands.Add(ExportBench.Build());
         command.Subcommands.Add(MlBench.Build());

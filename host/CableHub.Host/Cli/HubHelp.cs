@@ -28,6 +28,7 @@ public static class HubHelp
         ["bench edi"] = "./cablehub bench edi --mb 100 --iterations 3",
         ["bench epg"] = "./cablehub bench epg --programmes 1000000 --details",
         ["bench pipeline"] = "./cablehub bench pipeline --subscribers 10000",
+        ["bench cdc"] = "./cablehub bench cdc --changes 400000 --rate 20000 --seconds 20",
         ["epg"] = "./cablehub epg check tests/CableHub.Connectors.Xmltv.Tests/Fixtures/UK_Data.xml",
         ["epg check"] = "./cablehub epg check tests/CableHub.Connectors.Xmltv.Tests/Fixtures/UK_Data.xml --json",
         ["epg import"] = "./cablehub epg import tests/CableHub.Connectors.Xmltv.Tests/Fixtures/UK_Data.xml --time-zone Europe/London",

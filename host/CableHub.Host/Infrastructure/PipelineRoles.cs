@@ -50,6 +50,7 @@ public sealed class PipelineRoles
                 ClickHouseConnectionString = infra.ClickHouseConnectionString,
                 TopicPattern = $"^{System.Text.RegularExpressions.Regex.Escape(settings.Kafka.TopicPrefix)}\\.hub\\..+",
                 DeadLetterTopic = $"{settings.Kafka.TopicPrefix}.dlq.ingest",
+                SchemaTopic = $"{settings.Kafka.TopicPrefix}._schemas",
                 CompressInserts = infra.ClickHouse?.Mode != DependencyEndpoint.Embedded,
                 Naming = new RawTableNaming { Topology = Topology },
             };
@@ -85,6 +86,7 @@ public sealed class PipelineRoles
             ? new EmbeddedKafkaTopicProvisioner(embedded)
             : new AdminClientTopicProvisioner(new Confluent.Kafka.AdminClientConfig { BootstrapServers = _infra.KafkaBootstrapServers });
         await topics.EnsureTopicAsync($"{_settings.Kafka.TopicPrefix}.dlq.ingest", 1, ct).ConfigureAwait(false);
+        await topics.EnsureTopicAsync($"{_settings.Kafka.TopicPrefix}._schemas", 1, new Dictionary<string, string> { ["cleanup.policy"] = "compact" }, ct).ConfigureAwait(false);
         foreach (var stream in Integration.IntegrationEventProducer.Streams)
         {
             await topics.EnsureTopicAsync(Integration.IntegrationEventProducer.Topic(_settings.Kafka.TopicPrefix, stream), _settings.Kafka.Partitions, ct).ConfigureAwait(false);
@@ -216,20 +218,8 @@ public sealed class PipelineRoles
         {
             builder.AddCheck("cdc", () =>
             {
-                var stats = cdc.Stats;
-                var data = new Dictionary<string, object>
-                {
-                    ["slot"] = "cablehub_cdc",
-                    ["acknowledgement"] = cdc.Gate.Mode.ToString(),
-                    ["events"] = stats.Events,
-                    ["transactions"] = stats.Transactions,
-                    ["snapshotRows"] = stats.SnapshotRows,
-                    ["confirmedLsn"] = Lsn(stats.ConfirmedLsn),
-                    ["inFlight"] = cdc.Gate.InFlight,
-                };
-                return cdc.Streaming.IsCompletedSuccessfully
-                    ? HealthCheckResult.Healthy(data: data)
-                    : HealthCheckResult.Degraded("not streaming yet", data: data);
+                var data = cdc.Health(out var problem); // slot lag (bytes, seconds), counters, in flight
+                return problem is null ? HealthCheckResult.Healthy(data: data) : HealthCheckResult.Degraded(problem, data: data);
             });
         }
 
@@ -246,6 +236,8 @@ public sealed class PipelineRoles
                     ["batches"] = s.Batches,
                     ["deadLetters"] = s.DeadLetters,
                     ["lag"] = s.Lag,
+                    ["lagSeconds"] = s.LagSeconds,
+                    ["lagMeasuredAt"] = (object?)s.LagMeasuredAt ?? "",
                     ["martsInstalled"] = MartsInstalled,
                     ["martsRefreshed"] = LastMartRefresh.Count,
                 };
@@ -258,8 +250,6 @@ public sealed class PipelineRoles
             });
         }
     }
-
-    private static string Lsn(ulong lsn) => $"{lsn >> 32:X}/{lsn & 0xFFFFFFFF:X}";
 
     /// <summary>Runs one background role for the host's lifetime.</summary>
     private sealed class RoleService(string name, Func<CancellationToken, Task> run, ILogger logger) : BackgroundService

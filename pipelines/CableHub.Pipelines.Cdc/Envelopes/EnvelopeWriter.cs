@@ -8,9 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace CableHub.Pipelines.Cdc.Envelopes;
 
 /// <summary>
-/// Writes Debezium PostgreSQL change events in Kafka Connect's JSON converter format with schemas
-/// (<c>{"schema":…,"payload":…}</c>) for values and keys. A value the codec cannot encode as its schema says is
-/// written as its PostgreSQL text (a string) and logged: a dead value never stops the stream.
+/// Writes Debezium PostgreSQL change events in Kafka Connect's JSON converter format, for values and keys: with the
+/// schema inlined (<c>{"schema":…,"payload":…}</c>, <c>schemas.enable=true</c>) or as the bare payload
+/// (<c>schemas.enable=false</c>) whose schema is published once per table version (<see cref="SchemaMode.Published"/>).
+/// A value the codec cannot encode as its schema says is written as its PostgreSQL text (a string) and logged: a dead
+/// value never stops the stream.
 /// </summary>
 internal sealed partial class EnvelopeWriter
 {
@@ -24,8 +26,11 @@ internal sealed partial class EnvelopeWriter
     private readonly Utf8JsonWriter _writer;
     private readonly ConcurrentDictionary<string, long> _badValues = new(StringComparer.Ordinal);
 
-    public EnvelopeWriter(string serverName, string database, ILogger logger)
+    private readonly bool _inlineSchemas;
+
+    public EnvelopeWriter(string serverName, string database, ILogger logger, bool inlineSchemas = true)
     {
+        _inlineSchemas = inlineSchemas;
         _serverName = serverName;
         _database = database;
         _logger = logger;
@@ -45,17 +50,26 @@ internal sealed partial class EnvelopeWriter
 
         Reset();
         var w = _writer;
+        if (_inlineSchemas)
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("schema");
+            w.WriteRawValue(table.KeySchemaJson, skipInputValidation: true);
+            w.WritePropertyName("payload");
+        }
+
         w.WriteStartObject();
-        w.WritePropertyName("schema");
-        w.WriteRawValue(table.KeySchemaJson, skipInputValidation: true);
-        w.WriteStartObject("payload");
         foreach (var i in table.KeyIndexes)
         {
             WriteColumn(table, i, row, null);
         }
 
         w.WriteEndObject();
-        w.WriteEndObject();
+        if (_inlineSchemas)
+        {
+            w.WriteEndObject();
+        }
+
         return Finish();
     }
 
@@ -64,33 +78,44 @@ internal sealed partial class EnvelopeWriter
     {
         Reset();
         var w = _writer;
+        if (_inlineSchemas)
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("schema");
+            w.WriteRawValue(table.EnvelopeSchemaJson, skipInputValidation: true);
+            w.WritePropertyName("payload");
+        }
+
         w.WriteStartObject();
-        w.WritePropertyName("schema");
-        w.WriteRawValue(table.EnvelopeSchemaJson, skipInputValidation: true);
-        w.WriteStartObject("payload");
         WriteRow(table, "before", before, null);
         WriteRow(table, "after", after, before);
         WriteSource(table, source);
         if (source.TransactionId is { } xid)
         {
-            w.WriteStartObject("transaction");
-            w.WriteString("id", string.Create(CultureInfo.InvariantCulture, $"{xid}:{source.CommitLsn}"));
-            w.WriteNumber("total_order", source.Ordinal);
-            w.WriteNumber("data_collection_order", source.TableOrdinal);
+            w.WriteStartObject("transaction"u8);
+            Span<char> id = stackalloc char[48];
+            id.TryWrite(CultureInfo.InvariantCulture, $"{xid}:{source.CommitLsn}", out var idLength);
+            w.WriteString("id"u8, id[..idLength]);
+            w.WriteNumber("total_order"u8, source.Ordinal);
+            w.WriteNumber("data_collection_order"u8, source.TableOrdinal);
             w.WriteEndObject();
         }
         else
         {
-            w.WriteNull("transaction");
+            w.WriteNull("transaction"u8);
         }
 
-        w.WriteString("op", op);
+        w.WriteString("op"u8, op);
         var ticks = now.Ticks - DateTime.UnixEpoch.Ticks;
-        w.WriteNumber("ts_ms", ticks / TimeSpan.TicksPerMillisecond);
-        w.WriteNumber("ts_us", ticks / TimeSpan.TicksPerMicrosecond);
-        w.WriteNumber("ts_ns", ticks * 100);
+        w.WriteNumber("ts_ms"u8, ticks / TimeSpan.TicksPerMillisecond);
+        w.WriteNumber("ts_us"u8, ticks / TimeSpan.TicksPerMicrosecond);
+        w.WriteNumber("ts_ns"u8, ticks * 100);
         w.WriteEndObject();
-        w.WriteEndObject();
+        if (_inlineSchemas)
+        {
+            w.WriteEndObject();
+        }
+
         return Finish();
     }
 
@@ -98,29 +123,31 @@ internal sealed partial class EnvelopeWriter
     {
         var w = _writer;
         var ticks = source.Timestamp.Ticks - DateTime.UnixEpoch.Ticks;
-        w.WriteStartObject("source");
-        w.WriteString("version", Version);
-        w.WriteString("connector", "postgresql");
-        w.WriteString("name", _serverName);
-        w.WriteNumber("ts_ms", ticks / TimeSpan.TicksPerMillisecond);
-        w.WriteString("snapshot", source.Snapshot);
-        w.WriteString("db", _database);
-        w.WriteString("sequence", string.Create(CultureInfo.InvariantCulture, $"[\"{source.CommitLsn}\",\"{source.Lsn}\"]"));
-        w.WriteNumber("ts_us", ticks / TimeSpan.TicksPerMicrosecond);
-        w.WriteNumber("ts_ns", ticks * 100);
-        w.WriteString("schema", table.Schema);
-        w.WriteString("table", table.Table);
+        w.WriteStartObject("source"u8);
+        w.WriteString("version"u8, Version);
+        w.WriteString("connector"u8, "postgresql");
+        w.WriteString("name"u8, _serverName);
+        w.WriteNumber("ts_ms"u8, ticks / TimeSpan.TicksPerMillisecond);
+        w.WriteString("snapshot"u8, source.Snapshot);
+        w.WriteString("db"u8, _database);
+        Span<char> sequence = stackalloc char[64];
+        sequence.TryWrite(CultureInfo.InvariantCulture, $"[\"{source.CommitLsn}\",\"{source.Lsn}\"]", out var sequenceLength);
+        w.WriteString("sequence"u8, sequence[..sequenceLength]);
+        w.WriteNumber("ts_us"u8, ticks / TimeSpan.TicksPerMicrosecond);
+        w.WriteNumber("ts_ns"u8, ticks * 100);
+        w.WriteString("schema"u8, table.Schema);
+        w.WriteString("table"u8, table.Table);
         if (source.TransactionId is { } xid)
         {
-            w.WriteNumber("txId", xid);
+            w.WriteNumber("txId"u8, xid);
         }
         else
         {
-            w.WriteNull("txId");
+            w.WriteNull("txId"u8);
         }
 
-        w.WriteNumber("lsn", source.Lsn);
-        w.WriteNull("xmin");
+        w.WriteNumber("lsn"u8, source.Lsn);
+        w.WriteNull("xmin"u8);
         w.WriteEndObject();
     }
 
@@ -145,7 +172,7 @@ internal sealed partial class EnvelopeWriter
     {
         var column = table.Columns[index];
         var w = _writer;
-        w.WritePropertyName(column.Name);
+        w.WritePropertyName(column.JsonName);
         if (index >= row.Count)
         {
             w.WriteNullValue();

@@ -92,6 +92,10 @@ internal static class CdcSql
         FROM pg_type t WHERE t.oid = ANY(@oids)
         """;
 
+    /// <summary>The WAL's end and the slot's confirmed position (null row: no such slot).</summary>
+    public const string SlotPosition =
+        "SELECT pg_current_wal_lsn()::text, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = @name";
+
     public const string Heartbeat = "SELECT pg_logical_emit_message(true, 'cablehub_cdc.heartbeat', '')";
 
     public const string CurrentDatabase = "SELECT current_database()";

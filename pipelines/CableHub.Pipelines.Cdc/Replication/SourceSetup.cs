@@ -191,6 +191,21 @@ internal sealed partial class SourceSetup(NpgsqlDataSource dataSource, CdcReader
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The WAL's current end and the slot's confirmed position; null when the slot does not exist.</summary>
+    public async Task<(ulong Wal, ulong Confirmed)?> SlotPositionAsync(CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(CdcSql.SlotPosition, conn);
+        cmd.Parameters.AddWithValue("name", options.Slot);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.IsDBNull(0) || reader.IsDBNull(1))
+        {
+            return null;
+        }
+
+        return ((ulong)NpgsqlTypes.NpgsqlLogSequenceNumber.Parse(reader.GetString(0)), (ulong)NpgsqlTypes.NpgsqlLogSequenceNumber.Parse(reader.GetString(1)));
+    }
+
     public async Task HeartbeatAsync(CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

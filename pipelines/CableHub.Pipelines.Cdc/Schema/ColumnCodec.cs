@@ -296,6 +296,12 @@ internal sealed class ColumnCodec
             case ValueKind.Bytes:
                 return TryWriteBytes(writer, s);
             case ValueKind.Date:
+                if (IsoText.TryParseDate(s, out var days))
+                {
+                    writer.WriteNumberValue(days);
+                    return true;
+                }
+
                 if (DateOnly.TryParseExact(s, "yyyy-MM-dd", inv, DateTimeStyles.None, out var date))
                 {
                     writer.WriteNumberValue(date.DayNumber - EpochDayNumber);
@@ -304,6 +310,14 @@ internal sealed class ColumnCodec
 
                 return false;
             case ValueKind.MicroTimestamp or ValueKind.MilliTimestamp:
+                if (IsoText.TryParseTimestamp(s, out var epochTicks, out var rest) && rest == 0)
+                {
+                    writer.WriteNumberValue(Kind == ValueKind.MilliTimestamp
+                        ? FloorDiv(epochTicks, TimeSpan.TicksPerMillisecond)
+                        : FloorDiv(epochTicks, TimeSpan.TicksPerMicrosecond));
+                    return true;
+                }
+
                 if (DateTime.TryParseExact(s, TimestampFormats, inv, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var local))
                 {
                     var ticks = local.Ticks - EpochTicks;
@@ -315,6 +329,11 @@ internal sealed class ColumnCodec
 
                 return false;
             case ValueKind.ZonedTimestamp:
+                if (IsoText.TryWriteUtcTimestamp(writer, s))
+                {
+                    return true;
+                }
+
                 if (DateTimeOffset.TryParseExact(s, ZonedFormats, inv, DateTimeStyles.None, out var zoned))
                 {
                     writer.WriteStringValue(FormatZoned(zoned.UtcDateTime));

@@ -4,7 +4,11 @@ using System.Text.Json;
 namespace CableHub.Pipelines.Cdc.Schema;
 
 /// <summary>One column of a captured table.</summary>
-internal sealed record ColumnSchema(string Name, string TypeName, ColumnCodec Codec, bool Optional, bool IsKey);
+internal sealed record ColumnSchema(string Name, string TypeName, ColumnCodec Codec, bool Optional, bool IsKey)
+{
+    /// <summary>The name pre-encoded for the JSON writer.</summary>
+    public JsonEncodedText JsonName { get; } = JsonEncodedText.Encode(Name, ColumnCodec.WriterOptions.Encoder);
+}
 
 /// <summary>
 /// A captured table as the envelopes describe it: its columns in stream order, its primary key, its topic and the
@@ -22,6 +26,49 @@ internal sealed class TableSchema
         Topic = $"{topicPrefix}.{schema}.{table}";
         EnvelopeSchemaJson = BuildEnvelopeSchema(topicPrefix);
         KeySchemaJson = KeyIndexes.Length == 0 ? null : BuildKeySchema();
+        SchemaId = ComputeSchemaId(KeySchemaJson, EnvelopeSchemaJson);
+    }
+
+    /// <summary>
+    /// Identifies this version of the table's schemas (key and envelope): 16 hex digits of their SHA-256. Events of the
+    /// table carry it in the <c>cablehub.schema_id</c> header when schemas are published instead of inlined.
+    /// </summary>
+    public string SchemaId { get; }
+
+    /// <summary>The id as the header carries it (ASCII).</summary>
+    public byte[] SchemaIdBytes => _schemaIdBytes ??= System.Text.Encoding.ASCII.GetBytes(SchemaId);
+
+    private byte[]? _schemaIdBytes;
+
+    /// <summary>
+    /// The record published to the schema topic: <c>{"id","topic","schema","table","key":&lt;key schema or null&gt;,"value":&lt;envelope schema&gt;}</c>.
+    /// </summary>
+    public byte[] SchemaRecordJson()
+    {
+        var buffer = new ArrayBufferWriter<byte>(EnvelopeSchemaJson.Length + 512);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", SchemaId);
+            w.WriteString("topic", Topic);
+            w.WriteString("schema", Schema);
+            w.WriteString("table", Table);
+            w.WritePropertyName("key");
+            if (KeySchemaJson is null)
+            {
+                w.WriteNullValue();
+            }
+            else
+            {
+                w.WriteRawValue(KeySchemaJson, skipInputValidation: true);
+            }
+
+            w.WritePropertyName("value");
+            w.WriteRawValue(EnvelopeSchemaJson, skipInputValidation: true);
+            w.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     public uint RelationId { get; }
@@ -110,6 +157,15 @@ internal sealed class TableSchema
     }
 
     private string TopicBase => Topic;
+
+    internal static string ComputeSchemaId(byte[]? keySchema, byte[] envelopeSchema)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        sha.AppendData(keySchema ?? "null"u8.ToArray());
+        sha.AppendData("\n"u8);
+        sha.AppendData(envelopeSchema);
+        return Convert.ToHexStringLower(sha.GetHashAndReset().AsSpan(0, 8));
+    }
 
     internal static void Simple(Utf8JsonWriter w, string type, bool optional, string field)
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using CableHub.Pipelines.Ingest.Envelopes;
 using CableHub.Pipelines.Ingest.Schema;
@@ -24,6 +25,10 @@ internal sealed class EventConverter
     private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _configuredKeys;
     private readonly Dictionary<(RawTable Table, ConnectSchema Schema), (RawTableShape Shape, ConnectSchema?[] Fields)> _fieldSchemas = [];
     private readonly SharedBoxes _boxes = new();
+    private string? _lastSchema;
+    private string? _lastTableName;
+    private RawTable? _lastTable;
+    private (RawTable Table, ConnectSchema Schema, RawTableShape Shape, ConnectSchema?[] Fields)? _lastFields;
 
     public EventConverter(RawTableManager tables, IReadOnlyDictionary<string, IReadOnlyList<string>>? configuredKeys = null)
     {
@@ -34,7 +39,14 @@ internal sealed class EventConverter
     /// <summary>Returns a <see cref="PendingRow"/> or a <see cref="PendingTruncate"/>; throws <see cref="InvalidEnvelopeException"/> for bad events.</summary>
     public async ValueTask<object> ConvertAsync(ChangeEnvelope envelope, MessageOrigin origin, CancellationToken cancellationToken)
     {
-        var table = await _tables.FindAsync(envelope.SourceSchema, envelope.SourceTable, cancellationToken).ConfigureAwait(false);
+        // Consecutive events mostly belong to one table, and the parser shares the name strings: skip the lookup then.
+        var table = ReferenceEquals(envelope.SourceSchema, _lastSchema) && ReferenceEquals(envelope.SourceTable, _lastTableName) && _lastTable is not null
+            ? _lastTable
+            : await _tables.FindAsync(envelope.SourceSchema, envelope.SourceTable, cancellationToken).ConfigureAwait(false);
+        if (table is not null)
+        {
+            (_lastSchema, _lastTableName, _lastTable) = (envelope.SourceSchema, envelope.SourceTable, table);
+        }
 
         if (envelope.Operation == ChangeOperation.Truncate)
         {
@@ -213,8 +225,14 @@ internal sealed class EventConverter
     /// <summary>The Connect schema of each column of <paramref name="shape"/> in this event's row schema (null where absent).</summary>
     private ConnectSchema?[] FieldSchemas(RawTable table, RawTableShape shape, ConnectSchema rowSchema)
     {
+        if (_lastFields is { } last && ReferenceEquals(last.Table, table) && ReferenceEquals(last.Schema, rowSchema) && ReferenceEquals(last.Shape, shape))
+        {
+            return last.Fields;
+        }
+
         if (_fieldSchemas.TryGetValue((table, rowSchema), out var cached) && ReferenceEquals(cached.Shape, shape))
         {
+            _lastFields = (table, rowSchema, shape, cached.Fields);
             return cached.Fields;
         }
 
@@ -230,6 +248,7 @@ internal sealed class EventConverter
         }
 
         _fieldSchemas[(table, rowSchema)] = (shape, fields);
+        _lastFields = (table, rowSchema, shape, fields);
         return fields;
     }
 
@@ -318,7 +337,8 @@ internal sealed class EventConverter
 
     internal static bool IsUnavailable(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => value.ValueEquals(UnavailableUtf8) || value.ValueEquals(UnavailableBase64),
+        JsonValueKind.String => JsonMarshal.GetRawUtf8Value(value).Length is var n && (n == UnavailableUtf8.Length + 2 || n == UnavailableBase64.Length + 2)
+                                && (value.ValueEquals(UnavailableUtf8) || value.ValueEquals(UnavailableBase64)),
         JsonValueKind.Array => value.GetArrayLength() == 1 && value[0].ValueKind == JsonValueKind.String && IsUnavailable(value[0]),
         _ => false,
     };

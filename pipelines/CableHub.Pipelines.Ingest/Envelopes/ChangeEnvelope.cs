@@ -61,15 +61,18 @@ internal sealed class ChangeEnvelope : IDisposable
         }
     }
 
-    /// <summary>The key struct schema when the key carries one.</summary>
+    /// <summary>The key struct schema when the key carries one, else the published one.</summary>
     public ConnectSchema? KeySchema
     {
         get
         {
             ReadKey();
-            return _keySchema;
+            return _keySchema ?? PublishedKeySchema;
         }
     }
+
+    /// <summary>The key schema published with the event's schema id (schemaless events of the hub's CDC reader).</summary>
+    public ConnectSchema? PublishedKeySchema { get; init; }
 
     private void ReadKey()
     {

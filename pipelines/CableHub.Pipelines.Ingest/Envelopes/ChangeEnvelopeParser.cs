@@ -17,9 +17,15 @@ internal sealed class ChangeEnvelopeParser
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128 };
 
     private readonly Dictionary<byte[], ConnectSchema?> _schemas = new(ByteArrayComparer.Instance);
+    private readonly IPublishedSchemas? _published;
 
-    /// <summary>Parses one message. The returned envelope references <paramref name="value"/>'s memory: keep it alive until disposed.</summary>
-    public ParseOutcome Parse(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value)
+    public ChangeEnvelopeParser(IPublishedSchemas? published = null) => _published = published;
+
+    /// <summary>
+    /// Parses one message. The returned envelope references <paramref name="value"/>'s memory: keep it alive until disposed.
+    /// <paramref name="schemaId"/> (header <c>cablehub.schema_id</c>) names the published schema of a schemaless event.
+    /// </summary>
+    public ParseOutcome Parse(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, string? schemaId = null)
     {
         if (value is null || value.Value.Length == 0)
         {
@@ -29,7 +35,7 @@ internal sealed class ChangeEnvelopeParser
         var document = ParseJson(value.Value, "value");
         try
         {
-            var outcome = ParseValue(document, key);
+            var outcome = ParseValue(document, key, schemaId);
             if (outcome.Kind != ParseOutcomeKind.Change)
             {
                 document.Dispose();
@@ -44,7 +50,7 @@ internal sealed class ChangeEnvelopeParser
         }
     }
 
-    private ParseOutcome ParseValue(JsonDocument document, ReadOnlyMemory<byte>? key)
+    private ParseOutcome ParseValue(JsonDocument document, ReadOnlyMemory<byte>? key, string? schemaId)
     {
         var root = document.RootElement;
         if (root.ValueKind == JsonValueKind.Null)
@@ -77,6 +83,13 @@ internal sealed class ChangeEnvelopeParser
             payloadPath = "value";
         }
 
+        ConnectSchema? publishedKeySchema = null;
+        if (envelopeSchema is null && schemaId is not null && _published?.Find(schemaId) is { } published)
+        {
+            envelopeSchema = published.Envelope;
+            publishedKeySchema = published.Key;
+        }
+
         if (payload.ValueKind != JsonValueKind.Object)
         {
             throw new InvalidEnvelopeException($"{payloadPath}: the change event payload must be a JSON object, found {payload.ValueKind}");
@@ -93,7 +106,7 @@ internal sealed class ChangeEnvelopeParser
         }
 
         var op = opElement.ValueKind == JsonValueKind.String
-            ? opElement.GetString()!
+            ? OpCode(opElement)
             : throw new InvalidEnvelopeException($"{payloadPath}.op: expected a string, found {opElement.ValueKind}");
 
         var source = payload.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Object
@@ -113,13 +126,13 @@ internal sealed class ChangeEnvelopeParser
             default: throw new InvalidEnvelopeException($"{payloadPath}.op: unknown operation \"{op}\" (expected c, u, d, r, t or m)");
         }
 
-        var sourceSchema = ReadString(source, "schema") ?? ReadString(source, "db");
+        var sourceSchema = ReadName(source, "schema"u8) ?? ReadName(source, "db"u8);
         if (string.IsNullOrEmpty(sourceSchema))
         {
             throw new InvalidEnvelopeException($"{payloadPath}.source.schema: missing or empty");
         }
 
-        var sourceTable = ReadString(source, "table");
+        var sourceTable = ReadName(source, "table"u8);
         if (string.IsNullOrEmpty(sourceTable))
         {
             throw new InvalidEnvelopeException($"{payloadPath}.source.table: missing or empty");
@@ -155,6 +168,7 @@ internal sealed class ChangeEnvelopeParser
             Before = before,
             After = after,
             RowSchema = rowSchema,
+            PublishedKeySchema = publishedKeySchema is { IsStruct: true } ? publishedKeySchema : null,
             Lsn = position.Lsn,
             CommitLsn = position.CommitLsn,
             Version = position.Version,
@@ -219,6 +233,11 @@ internal sealed class ChangeEnvelopeParser
     {
         if (sequence.ValueKind == JsonValueKind.String)
         {
+            if (TryReadSequenceText(JsonMarshal.GetRawUtf8Value(sequence), out var commit, out var change))
+            {
+                return (commit, change);
+            }
+
             var text = sequence.GetString()!;
             try
             {
@@ -244,8 +263,80 @@ internal sealed class ChangeEnvelopeParser
         return (ReadUInt64Value(array[0], payloadPath, "source.sequence[0]"), ReadUInt64Value(array[1], payloadPath, "source.sequence[1]"));
     }
 
-    private static string? ReadString(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+    /// <summary>
+    /// The common shape of Debezium's string <c>sequence</c>, as it stands in the message (raw, with the quotes
+    /// escaped): <c>"[\"123\",\"456\"]"</c> (or with <c>null</c> elements). Anything else: false, and the general path parses it.
+    /// </summary>
+    private static bool TryReadSequenceText(ReadOnlySpan<byte> raw, out ulong? commit, out ulong? change)
+    {
+        commit = change = null;
+        if (raw.Length < 2 || raw[0] != (byte)'"' || raw[^1] != (byte)'"')
+        {
+            return false;
+        }
+
+        var s = raw[1..^1];
+        if (s.Length < 2 || s[0] != (byte)'[' || s[^1] != (byte)']')
+        {
+            return false;
+        }
+
+        s = s[1..^1];
+        var comma = s.IndexOf((byte)',');
+        return comma > 0 && TryElement(s[..comma], out commit) && TryElement(s[(comma + 1)..], out change);
+
+        static bool TryElement(ReadOnlySpan<byte> e, out ulong? value)
+        {
+            value = null;
+            if (e.SequenceEqual("null"u8))
+            {
+                return true;
+            }
+
+            if (e.Length >= 4 && e.StartsWith("\\\""u8) && e.EndsWith("\\\""u8))
+            {
+                e = e[2..^2];
+            }
+
+            if (e.Length == 0 || e.Length > 20 || !System.Buffers.Text.Utf8Parser.TryParse(e, out ulong n, out var consumed) || consumed != e.Length)
+            {
+                return false;
+            }
+
+            value = n;
+            return true;
+        }
+    }
+
+    private static string OpCode(JsonElement op) =>
+        op.ValueEquals("c"u8) ? "c" : op.ValueEquals("u"u8) ? "u" : op.ValueEquals("d"u8) ? "d" : op.ValueEquals("r"u8) ? "r" : op.ValueEquals("t"u8) ? "t" : op.GetString()!;
+
+    private readonly Dictionary<byte[], string> _names = new(ByteArrayComparer.Instance);
+
+    /// <summary>A schema/table name; the string is shared by every event naming it (fewer allocations per event).</summary>
+    private string? ReadName(JsonElement obj, ReadOnlySpan<byte> name)
+    {
+        if (!obj.TryGetProperty(name, out var e) || e.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        if (_names.Count > 10_000 || JsonMarshal.GetRawUtf8Value(e).Contains((byte)'\\'))
+        {
+            return e.GetString();
+        }
+
+        var raw = JsonMarshal.GetRawUtf8Value(e);
+        var lookup = _names.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(raw[1..^1], out var known))
+        {
+            return known;
+        }
+
+        var text = e.GetString()!;
+        _names[raw[1..^1].ToArray()] = text;
+        return text;
+    }
 
     /// <summary>Reads an optional unsigned integer member; the place (<paramref name="prefix"/>.<paramref name="member"/>) is only composed for the error.</summary>
     private static ulong? ReadUInt64(JsonElement obj, string name, string prefix, string member) =>

@@ -346,6 +346,10 @@ public sealed class RawTableManager
             Naming.ViewName(sourceSchema, sourceTable),
             keys,
             new RawTableShape(columns.Where(c => !MetadataColumns.Names.Contains(c.Name)).ToList()));
+
+        // The view again, once per process: a process killed between CREATE TABLE (or ADD COLUMN) and its view left it
+        // missing or without the new columns.
+        await CreateViewAsync(table, cancellationToken).ConfigureAwait(false);
         lock (_tables)
         {
             _tables[(sourceSchema, sourceTable)] = table;

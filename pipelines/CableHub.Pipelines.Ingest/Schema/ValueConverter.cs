@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using CableHub.Pipelines.Ingest.Envelopes;
 using ClickHouse.Driver.Numerics;
@@ -195,6 +196,11 @@ internal static class ValueConverter
         {
             if (value.ValueKind == JsonValueKind.String)
             {
+                if (TryParseUtcIso(JsonMarshal.GetRawUtf8Value(value), out var fast))
+                {
+                    return fast;
+                }
+
                 return DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
                     ? parsed.ToUniversalTime()
                     : throw Error(place, type, value, "expected an ISO-8601 timestamp");
@@ -260,6 +266,11 @@ internal static class ValueConverter
         }
         else if (value.ValueKind is JsonValueKind.String)
         {
+            if (TrySmallDecimal(JsonMarshal.GetRawUtf8Value(value)[1..^1], type, out var small))
+            {
+                return new ClickHouseDecimal(new BigInteger(small), type.Scale);
+            }
+
             parsed = ParseDecimalText(value.GetString()!, type, value, place);
         }
         else if (value.ValueKind is JsonValueKind.Number)
@@ -293,6 +304,159 @@ internal static class ValueConverter
         }
 
         return new ClickHouseDecimal(scaled, type.Scale);
+    }
+
+    /// <summary>
+    /// The common case without big-number arithmetic: <c>-?digits[.digits]</c> with at most 18 digits once scaled to the
+    /// column's scale (fractional digits beyond it must be zeros), within the column's precision → the unscaled value at the
+    /// column's scale. Anything else: false (the general path decides, and refuses what does not fit).
+    /// </summary>
+    private static bool TrySmallDecimal(ReadOnlySpan<byte> s, ColumnType type, out long result)
+    {
+        result = 0;
+        var negative = s.Length > 0 && s[0] == (byte)'-';
+        if (negative)
+        {
+            s = s[1..];
+        }
+
+        if (s.Length == 0 || type.Scale is < 0 or > 18)
+        {
+            return false;
+        }
+
+        long mantissa = 0;
+        var digits = 0;
+        var scale = -1;
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c == (byte)'.' && scale < 0 && i > 0 && i < s.Length - 1)
+            {
+                scale = 0;
+                continue;
+            }
+
+            if ((uint)(c - '0') > 9)
+            {
+                return false;
+            }
+
+            if (scale >= type.Scale)
+            {
+                if (c != (byte)'0')
+                {
+                    return false; // more fractional digits than the column keeps: the general path refuses it
+                }
+
+                continue;
+            }
+
+            if (mantissa != 0 || c != (byte)'0')
+            {
+                digits++;
+            }
+
+            if (digits > 18)
+            {
+                return false;
+            }
+
+            mantissa = (mantissa * 10) + (c - '0');
+            if (scale >= 0)
+            {
+                scale++;
+            }
+        }
+
+        scale = Math.Max(scale, 0);
+        for (; scale < type.Scale; scale++)
+        {
+            if (++digits > 18 && mantissa != 0)
+            {
+                return false;
+            }
+
+            mantissa *= 10;
+        }
+
+        if (mantissa != 0 && CountDigits(mantissa) > type.Precision)
+        {
+            return false;
+        }
+
+        result = negative ? -mantissa : mantissa;
+        return true;
+
+        static int CountDigits(long n)
+        {
+            var count = 0;
+            for (; n > 0; n /= 10)
+            {
+                count++;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary><c>yyyy-MM-ddTHH:mm:ss[.f{1,7}]Z</c> (Debezium's ZonedTimestamp in UTC); false for any other shape.</summary>
+    private static bool TryParseUtcIso(ReadOnlySpan<byte> raw, out DateTimeOffset result)
+    {
+        result = default;
+        if (raw.Length < 22 || raw[0] != (byte)'"' || raw[^1] != (byte)'"')
+        {
+            return false;
+        }
+
+        var s = raw[1..^1];
+        if (s.Length < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[^1] != 'Z')
+        {
+            return false;
+        }
+
+        if (!Digits(s, 0, 4, out var year) || !Digits(s, 5, 2, out var month) || !Digits(s, 8, 2, out var day)
+            || !Digits(s, 11, 2, out var hour) || !Digits(s, 14, 2, out var minute) || !Digits(s, 17, 2, out var second)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        long fraction = 0;
+        var rest = s[19..^1];
+        if (rest.Length > 0)
+        {
+            if (rest[0] != '.' || rest.Length < 2 || rest.Length > 8 || !Digits(rest, 1, rest.Length - 1, out var f))
+            {
+                return false;
+            }
+
+            fraction = f;
+            for (var i = rest.Length - 1; i < 7; i++)
+            {
+                fraction *= 10;
+            }
+        }
+
+        result = new DateTimeOffset(new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction, TimeSpan.Zero);
+        return true;
+
+        static bool Digits(ReadOnlySpan<byte> s, int at, int count, out int value)
+        {
+            value = 0;
+            for (var i = at; i < at + count; i++)
+            {
+                var d = s[i] - '0';
+                if ((uint)d > 9)
+                {
+                    return false;
+                }
+
+                value = (value * 10) + d;
+            }
+
+            return true;
+        }
     }
 
     private static ClickHouseDecimal ParseDecimalText(string text, ColumnType type, JsonElement value, string place)

@@ -14,7 +14,12 @@ namespace CableHub.Pipelines.Ingest.Writing;
 /// </summary>
 internal sealed class BatchProcessor
 {
-    private readonly ChangeEnvelopeParser _parser = new();
+    /// <summary>Header naming the published schema of a schemaless event (the hub's CDC reader).</summary>
+    internal const string SchemaIdHeader = "cablehub.schema_id";
+
+    private readonly ChangeEnvelopeParser _parser;
+    private byte[] _lastSchemaIdBytes = [];
+    private string? _lastSchemaId;
     private readonly EventConverter _converter;
     private readonly ClickHouseBatchWriter _writer;
     private readonly DeadLetterPublisher? _deadLetters;
@@ -22,8 +27,9 @@ internal sealed class BatchProcessor
     private readonly IngestStats _stats;
     private readonly ILogger _logger;
 
-    public BatchProcessor(EventConverter converter, ClickHouseBatchWriter writer, DeadLetterPublisher? deadLetters, IngestStats stats, ILogger logger)
+    public BatchProcessor(EventConverter converter, ClickHouseBatchWriter writer, DeadLetterPublisher? deadLetters, IngestStats stats, ILogger logger, IPublishedSchemas? publishedSchemas = null)
     {
+        _parser = new ChangeEnvelopeParser(publishedSchemas);
         _converter = converter;
         _writer = writer;
         _deadLetters = deadLetters;
@@ -59,7 +65,7 @@ internal sealed class BatchProcessor
         ParseOutcome outcome;
         try
         {
-            outcome = _parser.Parse(origin.Key, origin.Value);
+            outcome = _parser.Parse(origin.Key, origin.Value, SchemaId(headers));
         }
         catch (InvalidEnvelopeException e)
         {
@@ -120,6 +126,23 @@ internal sealed class BatchProcessor
                 _stats.OnDeadLetterPublishFailure(e);
             }
         }
+    }
+
+    /// <summary>The <c>cablehub.schema_id</c> header as a string (the last one's string is reused: consecutive events mostly share it).</summary>
+    private string? SchemaId(Headers? headers)
+    {
+        if (headers is null || !headers.TryGetLastBytes(SchemaIdHeader, out var bytes) || bytes is null)
+        {
+            return null;
+        }
+
+        if (_lastSchemaId is null || !bytes.AsSpan().SequenceEqual(_lastSchemaIdBytes))
+        {
+            _lastSchemaIdBytes = bytes;
+            _lastSchemaId = System.Text.Encoding.ASCII.GetString(bytes);
+        }
+
+        return _lastSchemaId;
     }
 
     private void DeadLetter(MessageOrigin origin, string reason, ulong? commitLsn, Headers? headers)

@@ -101,6 +101,8 @@ public sealed class CdcScenario : IAsyncDisposable
             TopicPrefix = Prefix,
             Acknowledgement = mode,
             Snapshot = snapshot,
+            SchemaMode = SchemaMode.Inline, // Debezium's format with schemas; SchemaPublicationTests covers Published
+
             StatusInterval = TimeSpan.FromMilliseconds(200),
             HeartbeatInterval = TimeSpan.FromSeconds(1),
             RetryDelay = TimeSpan.FromMilliseconds(200),
