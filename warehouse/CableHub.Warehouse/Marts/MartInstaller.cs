@@ -21,7 +21,8 @@ public static class MartInstaller
 {
     private const string LivePrefix = "CableHub.Warehouse.Marts.Live.";
 
-    private const string CreateLog = $"""
+    /// <summary>DDL of the refresh log (<see cref="MartRefresher.LogTable"/>).</summary>
+    public const string CreateLog = $"""
         CREATE TABLE IF NOT EXISTS {MartRefresher.LogTable}
         (
             mart          LowCardinality(String)           COMMENT 'Mart table in database marts',
