@@ -20,6 +20,7 @@ public static class BenchCommand
         command.Subcommands.Add(MartsBench.Build());
         command.Subcommands.Add(ExportBench.Build());
         command.Subcommands.Add(MlBench.Build());
+        command.Subcommands.Add(MsrBench.Build());
         return command;
     }
 }

@@ -24,6 +24,7 @@ public static class HubCli
         root.Subcommands.Add(CasSimulatorCommand.Build());
         root.Subcommands.Add(ExportCommand.Build());
         root.Subcommands.Add(MlCommand.Build());
+        root.Subcommands.Add(ReportCommand.Build());
         HubHelp.Install(root); // last: help for every verb above
         return root;
     }

@@ -64,6 +64,13 @@ public static class HubHelp
         ["cas-sim up"] = "./cablehub cas-sim up --Postgres:Embedded:Port=55432",
         ["cas-sim status"] = "./cablehub cas-sim status --Postgres:Embedded:Port=55432",
         ["cas-sim register"] = "./cablehub cas-sim register STB-0001=SC-0001 STB-0002",
+        ["report"] = "./cablehub report msr --month 2026-11 --format csv,xlsx,pdf --out reports/2026-11",
+        ["report msr"] = "./cablehub report msr --month 2026-11 --format pdf --out reports/2026-11 --broadcaster STAR",
+        ["report subscribers"] = "./cablehub report subscribers --month 2026-11 --format xlsx --out reports/2026-11",
+        ["report activations"] = "./cablehub report activations --month 2026-11 --format csv --out reports/2026-11 --as-of 2026-11-21T00:00:00+05:30",
+        ["report revenue"] = "./cablehub report revenue --month 2026-11 --format csv --out reports/2026-11 --Compliance:Profile=US",
+        ["report verify"] = "./cablehub report verify reports/2026-11/msr-2026-11-STAR.csv",
+        ["bench msr"] = "./cablehub bench msr --rows 100000000",
     };
 
     /// <summary>Verbs only the launcher script has (it also prepares and builds before <c>up</c>).</summary>

@@ -37,6 +37,18 @@ public sealed record MartDefinition(
     string Checksum)
 {
     public string QualifiedName => $"marts.{Name}";
+
+    /// <summary>
+    /// Snapshot marts only: the per-snapshot count table (<c>{Name}_count</c>) filled from the snapshot's partition right
+    /// after it is taken, in the same partition scheme (replaced with it). Null for other marts.
+    /// </summary>
+    public string? CountTableSql { get; init; }
+
+    /// <summary>The INSERT … SELECT of the count table (parameters <c>snapshot_date</c>, <c>version</c>).</summary>
+    public string? CountRefreshSql { get; init; }
+
+    /// <summary>Qualified name of the count table (<c>marts.{Name}_count</c>).</summary>
+    public string CountQualifiedName => $"marts.{Name}_count";
 }
 
 /// <summary>
@@ -73,8 +85,15 @@ public static partial class MartCatalog
             var table = Substitute(Read(assembly, TablePrefix + name + ".sql"), reportingTimeZone);
             var refresh = Substitute(Read(assembly, RefreshPrefix + name + ".sql"), reportingTimeZone);
             var changed = kind == MartKind.Snapshot ? null : Substitute(Read(assembly, RefreshPrefix + name + ".changed.sql"), reportingTimeZone);
-            var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n--\n", table, refresh, changed ?? "").ReplaceLineEndings("\n"))));
-            marts.Add(new MartDefinition(name, kind, StripComments(table), StripComments(refresh), changed is null ? null : StripComments(changed), keys, scope, checksum));
+            var countTable = kind == MartKind.Snapshot ? Substitute(Read(assembly, TablePrefix + name + "_count.sql"), reportingTimeZone) : null;
+            var countRefresh = kind == MartKind.Snapshot ? Substitute(Read(assembly, RefreshPrefix + name + "_count.sql"), reportingTimeZone) : null;
+            var parts = countTable is null ? new[] { table, refresh, changed ?? "" } : [table, refresh, changed ?? "", countTable, countRefresh!];
+            var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n--\n", parts).ReplaceLineEndings("\n"))));
+            marts.Add(new MartDefinition(name, kind, StripComments(table), StripComments(refresh), changed is null ? null : StripComments(changed), keys, scope, checksum)
+            {
+                CountTableSql = countTable is null ? null : StripComments(countTable),
+                CountRefreshSql = countRefresh is null ? null : StripComments(countRefresh),
+            });
         }
 
         return marts;

@@ -21,7 +21,8 @@ public static class MartInstaller
 {
     private const string LivePrefix = "CableHub.Warehouse.Marts.Live.";
 
-    private const string CreateLog = $"""
+    /// <summary>DDL of the refresh log (<see cref="MartRefresher.LogTable"/>).</summary>
+    public const string CreateLog = $"""
         CREATE TABLE IF NOT EXISTS {MartRefresher.LogTable}
         (
             mart          LowCardinality(String)           COMMENT 'Mart table in database marts',
@@ -64,9 +65,17 @@ public static class MartInstaller
             {
                 logger.LogInformation("Mart {Mart} has a new definition: dropping it; the next refresh rebuilds it", mart.Name);
                 count += await ExecuteAsync(client, topology, $"DROP TABLE IF EXISTS {mart.QualifiedName}", ct).ConfigureAwait(false);
+                if (mart.CountTableSql is not null)
+                {
+                    count += await ExecuteAsync(client, topology, $"DROP TABLE IF EXISTS {mart.CountQualifiedName}", ct).ConfigureAwait(false);
+                }
             }
 
             count += await ExecuteAsync(client, topology, mart.TableSql, ct).ConfigureAwait(false);
+            if (mart.CountTableSql is not null)
+            {
+                count += await ExecuteAsync(client, topology, mart.CountTableSql, ct).ConfigureAwait(false);
+            }
         }
 
         foreach (var (name, sql) in LiveScripts())
@@ -89,7 +98,15 @@ public static class MartInstaller
     public static IReadOnlyList<string> Statements(string reportingTimeZone)
     {
         var statements = new List<string> { CreateLog };
-        statements.AddRange(MartCatalog.Load(reportingTimeZone).Select(m => m.TableSql));
+        foreach (var mart in MartCatalog.Load(reportingTimeZone))
+        {
+            statements.Add(mart.TableSql);
+            if (mart.CountTableSql is not null)
+            {
+                statements.Add(mart.CountTableSql);
+            }
+        }
+
         foreach (var (_, sql) in LiveScripts())
         {
             statements.AddRange(ClickHouseSqlScanner.SplitStatements(MartCatalog.Substitute(sql, reportingTimeZone)).Select(s => s.Text));

@@ -201,10 +201,38 @@ public sealed class MartRefresher
         parameters.AddParameter("snapshot_at", Utc(at));
         await ExecuteAsync(client, mart.RefreshSql, parameters, ct).ConfigureAwait(false);
         var rows = await WrittenAsync(client, mart, "_refresh_version", version, ct).ConfigureAwait(false);
+        await CountSnapshotAsync(client, mart, day, version, ct).ConfigureAwait(false);
         clock.Stop();
         await RecordAsync(client, mart, version, "snapshot", now, at, rows, clock.Elapsed, now, ct).ConfigureAwait(false);
         _logger.LogInformation("Entitlement snapshot at {At:o} ({Day} in {Zone}): {Rows} rows in {Ms} ms", at, day, _options.ReportingTimeZone, rows, clock.ElapsedMilliseconds);
         return new MartRefreshResult(mart.Name, "snapshot", rows, clock.Elapsed, at);
+    }
+
+    /// <summary>
+    /// (Re)builds the per-snapshot counts of the snapshot day <paramref name="day"/> from its partition (the monthly
+    /// subscription report reads them). Called after every take; also by reports for a snapshot taken before the count
+    /// table existed.
+    /// </summary>
+    public async Task CountSnapshotAsync(DateOnly day, CancellationToken ct = default)
+    {
+        using var client = new ClickHouseClient(_connectionString);
+        var mart = _marts.Single(m => m.Kind == MartKind.Snapshot);
+        var version = await NextVersionAsync(client, _time.GetUtcNow(), ct).ConfigureAwait(false);
+        await CountSnapshotAsync(client, mart, day, version, ct).ConfigureAwait(false);
+    }
+
+    private async Task CountSnapshotAsync(ClickHouseClient client, MartDefinition mart, DateOnly day, ulong version, CancellationToken ct)
+    {
+        if (mart.CountRefreshSql is null)
+        {
+            return;
+        }
+
+        await ExecuteDdlAsync(client, $"ALTER TABLE {mart.CountQualifiedName} DROP PARTITION ID '{day:yyyyMMdd}'", ct).ConfigureAwait(false);
+        var parameters = new ClickHouseParameterCollection();
+        parameters.AddParameter("snapshot_date", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        parameters.AddParameter("version", version);
+        await ExecuteAsync(client, mart.CountRefreshSql, parameters, ct).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<DateTimeOffset>> MissingSnapshotsAsync(ClickHouseClient client, MartDefinition mart, CancellationToken ct)

@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text;
+using CableHub.Compliance.Reports;
+using CableHub.Compliance.Reports.Signing;
+using CableHub.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using MiniExcelLibs;
+using UglyToad.PdfPig;
+
+namespace CableHub.Compliance.Tests;
+
+/// <summary>
+/// The compliance reports over the hand-made November of <see cref="ComplianceWarehouse"/>: the monthly subscription
+/// report's numbers against hand-computed ones, the registers, the profile, the exports and their signatures.
+/// </summary>
+public sealed class ReportTests(ComplianceWarehouse warehouse) : IClassFixture<ComplianceWarehouse>, IDisposable
+{
+    private static readonly ReportPeriod November = new(2026, 11);
+    private readonly TempDirectory _dir = new("cablehub-reports");
+    private readonly RecordingAuditSink _audit = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void The_scheduler_took_the_four_november_snapshots_at_21_00_local()
+    {
+        warehouse.Snapshots.Where(s => s.SnapshotAt!.Value.Month == 11)
+            .Select(s => TimeZoneInfo.ConvertTime(s.SnapshotAt!.Value, ComplianceWarehouse.Ist).ToString("dd HH:mm", CultureInfo.InvariantCulture))
+            .ShouldBe(["07 21:00", "14 21:00", "21 21:00", "28 21:00"]);
+    }
+
+    [Fact]
+    public async Task Monthly_subscription_report_equals_the_hand_computed_figures_one_file_per_broadcaster()
+    {
+        // Hand count (boxes at 21:00 on the 7th | 14th | 21st | 28th):
+        //   CH1: D1 D3 D4 D5 | D1 D3 D4 D5 | D1 D2 D4 (D3 suspended, D5 gone) | D1 D2 D3 D4 → 4 4 3 4 → 3.75 (D1 holds it through two bouquets: once)
+        //   CH2 and STARPACK (FAMILY: D1, D3): 2 2 1 2 → 1.75;  CH3 and BASE: as CH1;  CH4 (D4 à la carte from the 10th): 0 1 1 1 → 0.75
+        var files = await ExportAsync(ReportKind.Msr, ReportFormat.Csv);
+        files.Select(f => Path.GetFileName(f.Path)).ShouldBe(["msr-2026-11-STAR.csv", "msr-2026-11-ZEE.csv"]);
+        const string header = "broadcaster_code,type,code,name,definition_or_kind,subscribers_2026-11-07,subscribers_2026-11-14,subscribers_2026-11-21,subscribers_2026-11-28,average_subscribers";
+        Lines(files[0].Path).ShouldBe([
+            header,
+            "STAR,channel,CH1,Star One,SD,4,4,3,4,3.75",
+            "STAR,channel,CH2,Star Two HD,HD,2,2,1,2,1.75",
+            "STAR,bouquet,BASE,Base pack,distributor_bouquet,4,4,3,4,3.75",
+            "STAR,bouquet,STARPACK,Star pack,broadcaster_bouquet,2,2,1,2,1.75",
+        ]);
+        Lines(files[1].Path).ShouldBe([
+            header,
+            "ZEE,channel,CH3,Zee Three,SD,4,4,3,4,3.75",
+            "ZEE,channel,CH4,Zee Four,SD,0,1,1,1,0.75",
+            "ZEE,a_la_carte,CH4,Zee Four,SD,0,1,1,1,0.75",
+            "ZEE,bouquet,BASE,Base pack,distributor_bouquet,4,4,3,4,3.75",
+        ]);
+        files[0].Manifest.AsOf.ShouldBe(ComplianceWarehouse.IstInstant("2026-11-28 21:00"));
+        files[0].Manifest.Parameters["snapshot_instants_utc"].ShouldBe("2026-11-07T15:30:00Z,2026-11-14T15:30:00Z,2026-11-21T15:30:00Z,2026-11-28T15:30:00Z");
+    }
+
+    [Fact]
+    public async Task A_month_with_snapshots_missing_is_refused_naming_the_days()
+    {
+        // October: only the 28th was within the 35 days the scheduler looks back.
+        var ex = await Should.ThrowAsync<ReportException>(() => Reporter().BuildAsync(ReportKind.Msr, new ReportPeriod(2026, 10), ct: Ct));
+        ex.Message.ShouldContain("no entitlement snapshot for 2026-10-07, 2026-10-14, 2026-10-21");
+    }
+
+    [Fact]
+    public async Task Subscriber_register_lists_every_subscription_of_the_month_with_how_it_began_and_ended()
+    {
+        var file = (await ExportAsync(ReportKind.Subscribers, ReportFormat.Csv)).Single();
+        var lines = Lines(file.Path);
+        lines[0].ShouldBe("customer_number,lco_code,city,state_or_province,country,subscription_id,plan_code,box_serial,cas_id,start,end,started_in_period,ended_in_period,active_at_end");
+        lines.Skip(1).ShouldBe([
+            $"C0000001,LCO1,Pune,MH,IN,{ComplianceWarehouse.Subscription(1)},FAMILY,SN-1,CAS-1,2026-10-01T10:00:00+05:30,,no,no,yes",
+            $"C0000002,LCO1,Pune,MH,IN,{ComplianceWarehouse.Subscription(2)},BASIC,SN-2,CAS-2,2026-11-15T10:00:00+05:30,,yes,no,yes",
+            $"C0000003,LCO1,Pune,MH,IN,{ComplianceWarehouse.Subscription(3)},FAMILY,SN-3,CAS-3,2026-10-01T10:00:00+05:30,,no,no,yes",
+            $"C0000004,LCO1,Pune,MH,IN,{ComplianceWarehouse.Subscription(4)},BASIC,SN-4,CAS-4,2026-10-01T10:00:00+05:30,,no,no,yes",
+            $"C0000005,LCO1,Pune,MH,IN,{ComplianceWarehouse.Subscription(5)},BASIC,SN-5,CAS-5,2026-10-01T10:00:00+05:30,2026-11-18T18:00:00+05:30,no,yes,no",
+        ]);
+    }
+
+    [Fact]
+    public async Task Activation_register_shows_joins_suspensions_resumptions_and_leavers_up_to_the_as_of_time()
+    {
+        var file = (await ExportAsync(ReportKind.Activations, ReportFormat.Csv)).Single();
+        Lines(file.Path).Skip(1).Select(l => string.Join(',', l.Split(',') is var f ? new[] { f[0], f[1], f[3], f[5], f[6], f[8], f[9] } : [])).ShouldBe([
+            "2026-11-10T08:00:00+05:30,activation,SN-4,C0000004,BASIC,1,CH4",
+            "2026-11-15T10:00:00+05:30,activation,SN-2,C0000002,BASIC,2,CH1 CH3",
+            "2026-11-18T18:00:00+05:30,deactivation,SN-5,C0000005,BASIC,2,CH1 CH3",
+            "2026-11-20T12:00:00+05:30,deactivation,SN-3,C0000003,FAMILY,3,CH1 CH2 CH3",
+            "2026-11-23T09:00:00+05:30,activation,SN-3,C0000003,FAMILY,3,CH1 CH2 CH3",
+        ]);
+
+        // As of the 21st the resumption had not happened yet.
+        var asOf = ComplianceWarehouse.IstInstant("2026-11-21 00:00");
+        var early = (await Reporter().BuildAsync(ReportKind.Activations, November, asOf, ct: Ct)).Single();
+        early.Rows.Count.ShouldBe(4);
+        early.Parameters["as_of_utc"].ShouldBe("2026-11-20T18:30:00.000Z");
+    }
+
+    [Fact]
+    public async Task Csv_is_byte_identical_for_the_same_inputs_and_every_file_is_signed_and_recorded()
+    {
+        var first = await ExportAsync(ReportKind.Subscribers, ReportFormat.Csv);
+        var bytes = await File.ReadAllBytesAsync(first[0].Path, Ct);
+        var again = await ExportAsync(ReportKind.Subscribers, ReportFormat.Csv, Path.Combine(_dir.Path, "again"));
+        (await File.ReadAllBytesAsync(again[0].Path, Ct)).ShouldBe(bytes);
+        again[0].Manifest.Sha256.ShouldBe(first[0].Manifest.Sha256);
+
+        var signer = Signer();
+        var ok = signer.Verify(first[0].Path);
+        ok.Valid.ShouldBeTrue(ok.Reason);
+        _audit.Records.Select(r => r.Sha256).ShouldContain(first[0].Manifest.Sha256);
+        _audit.Records[0].Report.ShouldBe("subscribers");
+        _audit.Records[0].Parameters["month"].ShouldBe("2026-11");
+
+        // One byte changed in the file; then a parameter changed in the manifest.
+        bytes[^3] ^= 1;
+        await File.WriteAllBytesAsync(first[0].Path, bytes, Ct);
+        signer.Verify(first[0].Path).Reason.ShouldContain("the file changed");
+        var manifest = first[0].Path + ExportManifest.Suffix;
+        await File.WriteAllTextAsync(again[0].Path + ExportManifest.Suffix,
+            (await File.ReadAllTextAsync(again[0].Path + ExportManifest.Suffix, Ct)).Replace("\"2026-11\"", "\"2026-10\"", StringComparison.Ordinal), Ct);
+        var tampered = signer.Verify(again[0].Path);
+        tampered.Valid.ShouldBeFalse();
+        tampered.Reason.ShouldContain("manifest altered");
+        File.Exists(manifest).ShouldBeTrue();
+
+        // Another data directory's key does not vouch for it.
+        new ExportSigner(Path.Combine(_dir.Path, "other.key")).Verify(again[0].Path).Reason.ShouldContain("signed with key");
+    }
+
+    [Fact]
+    public async Task Xlsx_and_pdf_carry_the_same_numbers_and_the_pdf_has_its_plot()
+    {
+        var files = await ExportAsync(ReportKind.Msr, ReportFormat.Xlsx, formats: [ReportFormat.Xlsx, ReportFormat.Pdf]);
+        files.Select(f => Path.GetFileName(f.Path)).ShouldBe(["msr-2026-11-STAR.xlsx", "msr-2026-11-STAR.pdf", "msr-2026-11-ZEE.xlsx", "msr-2026-11-ZEE.pdf"]);
+        foreach (var f in files)
+        {
+            Signer().Verify(f.Path).Valid.ShouldBeTrue();
+        }
+
+        var rows = MiniExcel.Query(files[0].Path, useHeaderRow: true, sheetName: "report").Cast<IDictionary<string, object>>().ToList();
+        rows.Count.ShouldBe(4);
+        rows[0]["code"].ShouldBe("CH1");
+        Convert.ToDouble(rows[0]["subscribers_2026-11-21"], CultureInfo.InvariantCulture).ShouldBe(3);
+        Convert.ToDecimal(rows[0]["average_subscribers"], CultureInfo.InvariantCulture).ShouldBe(3.75m);
+        MiniExcel.GetSheetNames(files[0].Path).ShouldBe(["report", "about"]);
+
+        using var pdf = PdfDocument.Open(files[1].Path);
+        var text = string.Join("\n", pdf.GetPages().Select(p => p.Text));
+        text.ShouldContain("Monthly subscription report 2026-11");
+        text.ShouldContain("STARPACK");
+        text.ShouldContain("3.75");
+        pdf.GetPage(1).GetImages().Count().ShouldBe(1); // subscribers per channel
+    }
+
+    [Fact]
+    public async Task The_profile_chooses_the_reports_and_the_revenue_register_waits_for_billing()
+    {
+        ComplianceOptions.ParseProfile("IN").ShouldBe(RegulatoryProfile.India);
+        ComplianceOptions.ParseProfile("eu").ShouldBe(RegulatoryProfile.EU);
+        Should.Throw<ArgumentException>(() => ComplianceOptions.ParseProfile("UK")).Message.ShouldContain("Compliance:Profile 'UK'");
+        ComplianceOptions.ReportsOf(RegulatoryProfile.India).ShouldBe([ReportKind.Msr, ReportKind.Subscribers, ReportKind.Activations]);
+
+        var us = Reporter(RegulatoryProfile.US);
+        (await Should.ThrowAsync<ReportException>(() => us.BuildAsync(ReportKind.Msr, November, ct: Ct))).Message.ShouldContain("not part of the US profile");
+        (await Should.ThrowAsync<ReportException>(() => us.BuildAsync(ReportKind.Revenue, November, ct: Ct))).Message.ShouldContain("billing facts");
+        (await us.BuildAsync(ReportKind.Subscribers, November, ct: Ct)).Single().Rows.Count.ShouldBe(5);
+        (await Should.ThrowAsync<ReportException>(() => us.BuildAsync(ReportKind.Subscribers, November, warehouse.Clock.Now.AddDays(1), ct: Ct))).Message.ShouldContain("in the future");
+    }
+
+    private ComplianceReporter Reporter(RegulatoryProfile profile = RegulatoryProfile.India) =>
+        new(warehouse.ClickHouse.ConnectionString,
+            new ComplianceOptions { Profile = profile, ReportingTimeZone = ComplianceWarehouse.Zone, SigningKeyPath = Path.Combine(_dir.Path, "keys", "report-signing.key") },
+            Signer(), _audit, warehouse.Clock, NullLogger.Instance);
+
+    private ExportSigner Signer() => new(Path.Combine(_dir.Path, "keys", "report-signing.key"));
+
+    private async Task<IReadOnlyList<ExportedFile>> ExportAsync(ReportKind kind, ReportFormat format, string? directory = null, IReadOnlyList<ReportFormat>? formats = null)
+    {
+        var reporter = Reporter();
+        var documents = await reporter.BuildAsync(kind, November, ct: Ct);
+        return await reporter.ExportAsync(documents, formats ?? [format], directory ?? Path.Combine(_dir.Path, "out"), "test:officer", ct: Ct);
+    }
+
+    private static List<string> Lines(string path) =>
+        [.. File.ReadAllText(path, Encoding.UTF8).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)];
+}
