@@ -23,7 +23,7 @@ internal static class WarehouseSchema
         }
 
         await client.ExecuteNonQueryAsync($"DROP TABLE IF EXISTS {WarehouseMigrator.HistoryTable}", cancellationToken: ct);
-        await Core.Store.OperationalStore.MigrateAsync(postgres.ConnectionString, NullLogger.Instance, ct);
+        await CableHub.Modules.HubModules.MigrateAsync(postgres.ConnectionString, NullLogger.Instance, ct);
         await WarehouseMigrator.MigrateAsync(clickHouse.ConnectionString, NullLogger.Instance, ct);
         var tables = new RawTableManager(client);
         foreach (var t in await PublishedTables.DescribeAsync(new CdcReaderOptions { ConnectionString = postgres.ConnectionString, BootstrapServers = "unused:9092" }, ct))

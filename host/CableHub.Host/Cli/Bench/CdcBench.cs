@@ -86,7 +86,7 @@ public static class CdcBench
             }
             finally
             {
-                await Core.Store.Embedded.EmbeddedPostgres.StopLeftoverAsync(Path.Combine(root, "postgres"), CancellationToken.None).ConfigureAwait(false);
+                await DevServers.Postgres.EmbeddedPostgres.StopLeftoverAsync(Path.Combine(root, "postgres"), CancellationToken.None).ConfigureAwait(false);
                 Directory.Delete(root, recursive: true);
             }
         });
