@@ -1,3 +1,4 @@
+using CableHub.Demo;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -100,15 +101,7 @@ public static class CdcBench
         public async Task<int> ExecuteAsync(int changes, int lagRate, int lagSeconds, CancellationToken ct)
         {
             AnsiConsole.MarkupLineInterpolated($"[grey]bench cdc: {changes:N0} changes, lag phase {lagRate:N0} changes/s for {lagSeconds} s, {settings.Kafka.Partitions} partitions per topic; load average {LoadAverage()}[/]");
-            await ExecAsync("""
-                CREATE SCHEMA IF NOT EXISTS hub;
-                CREATE TABLE hub.bench_account (
-                  id bigint PRIMARY KEY, customer_id uuid NOT NULL, name text NOT NULL, balance numeric(12,2) NOT NULL,
-                  active boolean NOT NULL, plan_code text, opened_on date, updated_at timestamptz NOT NULL, version int NOT NULL);
-                CREATE TABLE hub.bench_lag (
-                  seq bigint NOT NULL, i int NOT NULL, customer_id uuid NOT NULL, amount numeric(12,2) NOT NULL,
-                  note text, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (seq, i));
-                """, ct).ConfigureAwait(false);
+            await ExecAsync(CdcBenchSql.CreateTables, ct).ConfigureAwait(false);
 
             // The reader creates its publication and slot (empty snapshot, marked complete), then stops; a bare slot joins it.
             settings.Roles = "cdc";
@@ -168,11 +161,11 @@ public static class CdcBench
             settings.Roles = "ingest";
             var ingest = await IngestAsync("ingest (broker → ClickHouse)", capture.Messages, ct).ConfigureAwait(false);
             AnsiConsole.MarkupLineInterpolated($"ingest: {ingest.Rows:N0} rows ({capture.Messages:N0} messages) in ClickHouse in {ingest.Seconds:0.00} s, {ingest.Cpu.TotalMicroseconds / Math.Max(1, ingest.Rows):0.0} µs CPU per row (ingester and ClickHouse); load average {LoadAverage()}");
-            var source = await ScalarAsync<long>("SELECT count(*) FROM hub.bench_account", ct).ConfigureAwait(false);
-            var warehouse = await WarehouseCountAsync("SELECT count() FROM hub.bench_account", ct).ConfigureAwait(false);
+            var source = await ScalarAsync<long>(CdcBenchSql.CountAccounts, ct).ConfigureAwait(false);
+            var warehouse = await WarehouseCountAsync(CdcBenchSql.WarehouseCountAccounts, ct).ConfigureAwait(false);
             if (source != warehouse)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]the warehouse has {warehouse:N0} rows of hub.bench_account, PostgreSQL {source:N0}: data was lost (the embedded broker keeps 5 MiB per partition; try more --partitions or fewer --changes)[/]");
+                AnsiConsole.MarkupLineInterpolated($"[red]the warehouse has {warehouse:N0} rows of {CdcBenchSql.AccountTable}, PostgreSQL {source:N0}: data was lost (the embedded broker keeps 5 MiB per partition; try more --partitions or fewer --changes)[/]");
                 return 1;
             }
 
@@ -292,17 +285,12 @@ public static class CdcBench
                 {
                     BatchCommands =
                     {
-                        new NpgsqlBatchCommand("""
-                            INSERT INTO hub.bench_account
-                            SELECT g, md5(g::text)::uuid, 'customer ' || g, (g % 100000) / 100.0, g % 3 <> 0, 'PLAN-' || (g % 7),
-                                   date '2020-01-01' + (g % 2000)::int, now(), 0
-                            FROM generate_series($1 + 1, $1 + $2) AS g
-                            """) { Parameters = { new() { Value = baseId }, new() { Value = inserts } } },
-                        new NpgsqlBatchCommand("UPDATE hub.bench_account SET balance = balance + 1, version = version + 1, updated_at = now() WHERE id > $1 AND id <= $2")
+                        new NpgsqlBatchCommand(CdcBenchSql.InsertAccounts)) { Parameters = { new() { Value = baseId }, new() { Value = inserts } } },
+                        new NpgsqlBatchCommand(CdcBenchSql.UpdateAccounts)
                         {
                             Parameters = { new() { Value = baseId + inserts - updates }, new() { Value = baseId + inserts } },
                         },
-                        new NpgsqlBatchCommand("DELETE FROM hub.bench_account WHERE id > $1 AND id <= $2")
+                        new NpgsqlBatchCommand(CdcBenchSql.DeleteAccounts)
                         {
                             Parameters = { new() { Value = baseId - inserts }, new() { Value = baseId - inserts + deletes } },
                         },
@@ -356,8 +344,8 @@ public static class CdcBench
         }
 
         /// <summary>
-        /// Writes transactions of 100 inserts into <c>hub.bench_lag</c> (one <c>seq</c> each) and 100 updates of
-        /// <c>hub.bench_account</c> at the given rate, and polls <c>hub.bench_lag</c> for the transactions whose rows are all visible.
+        /// Writes transactions of 100 inserts into the lag-probe table (one <c>seq</c> each) and 100 updates of
+        /// the account table at the given rate, and polls the lag-probe table for the transactions whose rows are all visible.
         /// </summary>
         private async Task<(List<double> Lags, double Rate)> MeasureLagAsync(int rate, int seconds, Task pipeline, CancellationToken ct)
         {
@@ -368,7 +356,7 @@ public static class CdcBench
             var visibleAt = new long[txCount + 1];
             var committed = 0;
             var visible = 0;
-            var maxId = await ScalarAsync<long>("SELECT coalesce(max(id), 0) FROM hub.bench_account", ct).ConfigureAwait(false);
+            var maxId = await ScalarAsync<long>(CdcBenchSql.MaxAccountId, ct).ConfigureAwait(false);
 
             using var pollStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var poller = Task.Run(
@@ -385,7 +373,7 @@ public static class CdcBench
                         ClickHouse.Driver.ADO.Readers.ClickHouseDataReader? result = null;
                         try
                         {
-                            result = await client.ExecuteReaderAsync("SELECT seq, count() FROM hub.bench_lag WHERE seq >= {from:Int64} GROUP BY seq", parameters, null, pollStop.Token).ConfigureAwait(false);
+                            result = await client.ExecuteReaderAsync(CdcBenchSql.WarehouseLagProbes, parameters, null, pollStop.Token).ConfigureAwait(false);
                         }
                         catch (ClickHouseServerException e) when (e.ErrorCode == 60)
                         {
@@ -437,11 +425,8 @@ public static class CdcBench
                         {
                             BatchCommands =
                             {
-                                new NpgsqlBatchCommand("""
-                                    INSERT INTO hub.bench_lag (seq, i, customer_id, amount, note)
-                                    SELECT $1, g, md5(($1 * 1000 + g)::text)::uuid, g / 10.0, 'lag probe ' || g FROM generate_series(1, $2) AS g
-                                    """) { Parameters = { new() { Value = seq }, new() { Value = LagRowsPerTransaction } } },
-                                new NpgsqlBatchCommand("UPDATE hub.bench_account SET version = version + 1, updated_at = now() WHERE id >= $1 AND id < $2")
+                                new NpgsqlBatchCommand(CdcBenchSql.InsertLagProbe)) { Parameters = { new() { Value = seq }, new() { Value = LagRowsPerTransaction } } },
+                                new NpgsqlBatchCommand(CdcBenchSql.TouchAccounts)
                                 {
                                     Parameters = { new() { Value = low }, new() { Value = low + LagRowsPerTransaction } },
                                 },
