@@ -197,7 +197,7 @@ public sealed partial class CdcReader
         NpgsqlDataSource dataSource, SchemaCatalog catalog, EnvelopeWriter writer, ChangeProducer producer,
         string snapshotName, ulong consistentPoint, int session, CancellationToken cancellationToken)
     {
-        var started = DateTime.UtcNow;
+        var started = _options.Time.GetUtcNow().UtcDateTime;
         Gate.Begin(consistentPoint, session);
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
@@ -412,7 +412,7 @@ public sealed partial class CdcReader
     {
         await Task.Yield();
         ulong reported = 0;
-        var nextHeartbeat = DateTime.UtcNow + _options.HeartbeatInterval;
+        var nextHeartbeat = _options.Time.GetUtcNow().UtcDateTime + _options.HeartbeatInterval;
         var heartbeatFailed = false;
         var nextLag = _options.Time.GetUtcNow();
         try
@@ -467,9 +467,9 @@ public sealed partial class CdcReader
                     await MeasureSlotLagAsync(setup, monitorToken).ConfigureAwait(false);
                 }
 
-                if (_options.HeartbeatInterval > TimeSpan.Zero && DateTime.UtcNow >= nextHeartbeat)
+                if (_options.HeartbeatInterval > TimeSpan.Zero && _options.Time.GetUtcNow().UtcDateTime >= nextHeartbeat)
                 {
-                    nextHeartbeat = DateTime.UtcNow + _options.HeartbeatInterval;
+                    nextHeartbeat = _options.Time.GetUtcNow().UtcDateTime + _options.HeartbeatInterval;
                     try
                     {
                         await setup.HeartbeatAsync(monitorToken).ConfigureAwait(false);
@@ -638,7 +638,7 @@ public sealed partial class CdcReader
         }
 
         var key = op == "t" ? null : writer.Key(table, (after ?? before)!);
-        var value = writer.Value(table, op, before, after, source, DateTime.UtcNow);
+        var value = writer.Value(table, op, before, after, source, _options.Time.GetUtcNow().UtcDateTime);
         await producer.ProduceAsync(table.Topic, key, value, source.CommitLsn, source.Lsn, source.Ordinal, counted: true, session, cancellationToken, SchemaIdOf(table)).ConfigureAwait(false);
         Stats.AddEvent();
         return key;

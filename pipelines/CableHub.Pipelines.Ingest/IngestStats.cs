@@ -4,8 +4,9 @@ namespace CableHub.Pipelines.Ingest;
 /// Live counters of a <see cref="WarehouseIngester"/>, thread-safe; <see cref="Snapshot"/> gives a consistent-enough
 /// copy for <c>/health</c>.
 /// </summary>
-public sealed class IngestStats
+public sealed class IngestStats(TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _lock = new();
     private long _events;
     private long _rows;
@@ -49,7 +50,7 @@ public sealed class IngestStats
         Interlocked.Increment(ref _batches);
         lock (_lock)
         {
-            _lastBatchAt = DateTimeOffset.UtcNow;
+            _lastBatchAt = _time.GetUtcNow();
             _lastBatchDuration = duration;
         }
     }
@@ -75,7 +76,7 @@ public sealed class IngestStats
     {
         lock (_lock)
         {
-            _lastError = $"{DateTimeOffset.UtcNow:O} {error.GetType().Name}: {error.Message}";
+            _lastError = $"{_time.GetUtcNow():O} {error.GetType().Name}: {error.Message}";
         }
     }
 

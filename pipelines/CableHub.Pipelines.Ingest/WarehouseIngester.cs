@@ -60,17 +60,18 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.FlushInterval, TimeSpan.Zero);
 
         _options = options;
+        Stats = new IngestStats(options.Time);
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<WarehouseIngester>();
         _acknowledger = acknowledger;
         _client = new ClickHouseClient(options.ClickHouseConnectionString);
         var retry = ClickHouseErrors.RetryPipeline(options.Retry, _logger, Stats, "insert");
         Tables = new RawTableManager(_client, options.Naming, options.Retry, loggerFactory.CreateLogger<RawTableManager>(), Stats);
-        _writer = new ClickHouseBatchWriter(_client, Tables, retry, options.CompressInserts, _logger, new OriginalMessageReader(options.BootstrapServers, options.ConsumerProperties, _logger));
+        _writer = new ClickHouseBatchWriter(_client, Tables, retry, options.CompressInserts, _logger, new OriginalMessageReader(options.BootstrapServers, options.ConsumerProperties, _logger), options.Time);
         _converter = new EventConverter(Tables, options.KeyColumns.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
     }
 
-    public IngestStats Stats { get; } = new();
+    public IngestStats Stats { get; }
 
     /// <summary>Test seam: runs after ClickHouse has the batch and before the offsets are committed (a crash there means replay).</summary>
     internal Action? BeforeCommit { get; set; }
@@ -100,7 +101,7 @@ public sealed class WarehouseIngester : IAsyncDisposable, IDisposable
                 _schemas = new PublishedSchemaReader(_options.BootstrapServers, _options.SchemaTopic, _options.ConsumerProperties, _logger);
             }
 
-            _processor = new BatchProcessor(_converter, _writer, _deadLetters, Stats, _logger, _schemas);
+            _processor = new BatchProcessor(_converter, _writer, _deadLetters, Stats, _logger, _schemas, _options.Time);
 
             // Writes are not cancelled by the stop token directly: a stopping ingester finishes them within ShutdownFlushTimeout.
             using var writeStop = new CancellationTokenSource();

@@ -26,9 +26,11 @@ internal sealed class BatchProcessor
     private readonly ResiliencePipeline _deadLetterRetry;
     private readonly IngestStats _stats;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
-    public BatchProcessor(EventConverter converter, ClickHouseBatchWriter writer, DeadLetterPublisher? deadLetters, IngestStats stats, ILogger logger, IPublishedSchemas? publishedSchemas = null)
+    public BatchProcessor(EventConverter converter, ClickHouseBatchWriter writer, DeadLetterPublisher? deadLetters, IngestStats stats, ILogger logger, IPublishedSchemas? publishedSchemas = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _parser = new ChangeEnvelopeParser(publishedSchemas);
         _converter = converter;
         _writer = writer;
@@ -53,7 +55,7 @@ internal sealed class BatchProcessor
     public IngestBatch TakeBatch()
     {
         var full = Batch;
-        Batch = new IngestBatch();
+        Batch = new IngestBatch(_time);
         return full;
     }
 
@@ -151,6 +153,6 @@ internal sealed class BatchProcessor
         var copied = headers is null || headers.Count == 0
             ? null
             : headers.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.GetValueBytes())).ToList();
-        Batch.AddDeadLetter(new DeadLetter(origin, reason, DateTimeOffset.UtcNow, commitLsn, copied));
+        Batch.AddDeadLetter(new DeadLetter(origin, reason, _time.GetUtcNow(), commitLsn, copied));
     }
 }

@@ -24,10 +24,12 @@ internal sealed class ClickHouseBatchWriter
     private readonly bool _compress;
     private readonly ILogger _logger;
     private readonly OriginalMessageReader? _originals;
+    private readonly TimeProvider _time;
 
-    public ClickHouseBatchWriter(ClickHouseClient client, RawTableManager tables, ResiliencePipeline retry, bool compress, ILogger logger, OriginalMessageReader? originals = null)
+    public ClickHouseBatchWriter(ClickHouseClient client, RawTableManager tables, ResiliencePipeline retry, bool compress, ILogger logger, OriginalMessageReader? originals = null, TimeProvider? time = null)
     {
         _originals = originals;
+        _time = time ?? TimeProvider.System;
         _client = client;
         _tables = tables;
         _retry = retry;
@@ -37,7 +39,7 @@ internal sealed class ClickHouseBatchWriter
 
     public async Task WriteAsync(IngestBatch batch, CancellationToken cancellationToken)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         foreach (var (table, rows) in batch.Rows.ToList())
         {
             if (rows.Count > 0)

@@ -13,8 +13,9 @@ internal sealed record DeadLetter(MessageOrigin Origin, string Reason, DateTimeO
 /// The events consumed since the last flush: rows per raw table, truncates, dead letters, and the highest offset seen
 /// per partition. Written whole (or retried) before any offset is committed.
 /// </summary>
-internal sealed class IngestBatch
+internal sealed class IngestBatch(TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Dictionary<(string Topic, int Partition), long> _lastOffsets = [];
     private readonly Dictionary<(string Topic, int Partition), int> _counts = [];
     private readonly List<(string Topic, int Partition, ulong CommitLsn)> _acks = [];
@@ -88,7 +89,7 @@ internal sealed class IngestBatch
             RowCount--;
         }
 
-        DeadLetters.Add(new DeadLetter(row.Origin, reason, DateTimeOffset.UtcNow, row.CommitLsn, BytesDropped: true));
+        DeadLetters.Add(new DeadLetter(row.Origin, reason, _time.GetUtcNow(), row.CommitLsn, BytesDropped: true));
     }
 
     /// <summary>Per commit LSN, how many events of this batch carried it, in order of first appearance.</summary>

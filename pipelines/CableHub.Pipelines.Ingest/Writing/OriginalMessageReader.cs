@@ -34,8 +34,8 @@ internal sealed class OriginalMessageReader(string bootstrapServers, IDictionary
         {
             using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
             consumer.Assign(new TopicPartitionOffset(topic, partition, offset));
-            var until = DateTime.UtcNow + Timeout;
-            while (DateTime.UtcNow < until)
+            var until = Environment.TickCount64 + (long)Timeout.TotalMilliseconds; // a timeout: monotonic, not wall-clock
+            while (Environment.TickCount64 < until)
             {
                 var result = consumer.Consume(TimeSpan.FromMilliseconds(500));
                 if (result?.Message is not null && result.Offset.Value == offset)

@@ -222,7 +222,7 @@ internal sealed partial class ChdbConnectionPool : IDisposable
         lock (_gate)
         {
             session.Busy = false;
-            session.LastUsed = DateTime.UtcNow;
+            session.LastUsed = Environment.TickCount64;
         }
     }
 
@@ -231,8 +231,8 @@ internal sealed partial class ChdbConnectionPool : IDisposable
         List<ChdbConnection> expired = [];
         lock (_gate)
         {
-            var now = DateTime.UtcNow;
-            foreach (var (id, session) in _sessions.Where(s => !s.Value.Busy && now - s.Value.LastUsed > s.Value.Timeout).ToList())
+            var now = Environment.TickCount64;
+            foreach (var (id, session) in _sessions.Where(s => !s.Value.Busy && now - s.Value.LastUsed > (long)s.Value.Timeout.TotalMilliseconds).ToList())
             {
                 _sessions.Remove(id);
                 expired.Add(session.Connection);
@@ -254,7 +254,8 @@ internal sealed partial class ChdbConnectionPool : IDisposable
 
         public bool Busy { get; set; }
 
-        public DateTime LastUsed { get; set; } = DateTime.UtcNow;
+        /// <summary>Monotonic milliseconds (<see cref="Environment.TickCount64"/>): idle expiry is a timeout, not a wall-clock time.</summary>
+        public long LastUsed { get; set; } = Environment.TickCount64;
 
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
     }
