@@ -113,7 +113,10 @@ public static class HubServer
         app.MapHubHealth();
         app.MapHubModules();
         EndpointAccessCheck.Verify(((IEndpointRouteBuilder)app).DataSources); // default deny: a route without a rule stops the start
-        await DemoAccess.EnsureAsync(app.Services, settings, logger, ct).ConfigureAwait(false);
+        if (seedDemo)
+        {
+            await DemoAccess.EnsureAsync(app.Services, settings, logger, ct).ConfigureAwait(false);
+        }
 
         await app.StartAsync(ct).ConfigureAwait(false);
         Messaging.WarmUp(app.Services, logger);
