@@ -102,6 +102,10 @@ public static class IdentityModule
                 s.AllowClientCredentialsFlow().AllowPasswordFlow().AllowRefreshTokenFlow();
                 s.AcceptAnonymousClients();
                 s.EnableDegradedMode(); // clients and users live in the module's tables; the token endpoint validates them
+                // Degraded mode asks for a validation handler: client secrets, users, passwords and second factors are checked by
+                // the passthrough handler (TokenEndpoints), which has the request's context for the access audit; no token is
+                // issued before it signs in.
+                s.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.ValidateTokenRequestContext>(b => b.UseInlineHandler(_ => default));
                 s.DisableAccessTokenEncryption(); // JWT access tokens any standard validator reads
                 s.AddSigningKey(new RsaSecurityKey(options.SigningKey!));
                 s.AddEncryptionKey(new SymmetricSecurityKey(options.EncryptionKey ?? throw new InvalidOperationException("IdentityOptions.EncryptionKey is required")));

@@ -53,7 +53,7 @@ public sealed class ApiHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         ModuleServices.Register(builder.Services, db.DataSource, db.Clock, db.Events);
         TestIdentity.Register(builder.Services, address);
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= c.Exception?.ToString()); // tests see why a 500 happened
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         var app = builder.Build();
         app.UseExceptionHandler();
