@@ -1,5 +1,7 @@
 using CableHub.Connectors.Cas.Simulator;
 using CableHub.Core.Api;
+using CableHub.Core.Api.Access;
+using CableHub.Identity;
 using CableHub.Core.Persistence;
 using CableHub.Demo;
 using CableHub.Host.Api.Health;
@@ -76,6 +78,7 @@ public static class HubServer
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddConfiguration(configuration);
         builder.WebHost.UseUrls(settings.Http.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.Authentication.MaxRequestBodyMegabytes * 1024L * 1024L);
         builder.Host.UseSerilog(serilog, dispose: false);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
 
@@ -89,20 +92,31 @@ public static class HubServer
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 
         services.AddHubModules(settings, configuration, backgroundJobs: true);
+        services.AddHubAccess(settings);
         Messaging.Configure(builder, settings, infra);
         pipelines.Register(services);
         services.AddHealthChecks().AddHubDependencies(infra, pipelines);
 
         await using var app = builder.Build();
         await (app.Services.GetService<SimulatedConditionalAccessSystem>()?.EnsureSchemaAsync(ct) ?? Task.CompletedTask).ConfigureAwait(false);
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
+        app.UseHsts(); // only on requests that arrived over TLS (directly or per X-Forwarded-Proto)
         app.UseCorrelationId();
         app.UseSerilogRequestLogging(o => o.GetLevel = (http, _, ex) =>
             ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
             : http.Request.Path.StartsWithSegments("/health") ? Serilog.Events.LogEventLevel.Verbose
             : Serilog.Events.LogEventLevel.Information);
+        app.UseRouting();
+        app.UseCors();
+        app.UseHubAuthentication();
         app.MapHubHealth();
         app.MapHubModules();
+        EndpointAccessCheck.Verify(((IEndpointRouteBuilder)app).DataSources); // default deny: a route without a rule stops the start
+        if (seedDemo)
+        {
+            await DemoAccess.EnsureAsync(app.Services, settings, logger, ct).ConfigureAwait(false);
+        }
 
         await app.StartAsync(ct).ConfigureAwait(false);
         Messaging.WarmUp(app.Services, logger);

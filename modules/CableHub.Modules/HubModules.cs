@@ -3,6 +3,7 @@ using CableHub.Connectors.Notifications.Store;
 using CableHub.Core.Persistence;
 using CableHub.Customers;
 using CableHub.Epg;
+using CableHub.Identity;
 using CableHub.Inventory;
 using CableHub.Ordering;
 using CableHub.Sagas;
@@ -16,13 +17,14 @@ namespace CableHub.Modules;
 public static class HubModules
 {
     /// <summary>
-    /// Migrations in the order they run: Customers, Catalog, Inventory (devices reference customers), Ordering (orders
+    /// Migrations in the order they run: Customers, Identity (accounts, API clients, the access audit; customers by id only), Catalog, Inventory (devices reference customers), Ordering (orders
     /// reference customers, billing accounts and plans), Subscriptions (orders, devices, channels), EPG (channels), VOD
     /// (plans, customers, billing accounts); then the sagas' own schema and the notification log's.
     /// </summary>
     public static IReadOnlyList<ModuleMigrations> Migrations { get; } =
     [
         CustomersModule.Migrations,
+        IdentityModule.Migrations,
         CatalogModule.Migrations,
         InventoryModule.Migrations,
         OrderingModule.Migrations,

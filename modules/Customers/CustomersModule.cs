@@ -18,6 +18,8 @@ public static class CustomersModule
     {
         services.AddSingleton<CustomerStore>();
         services.AddSingleton<ICustomerRegistry, CustomerRegistry>();
+        services.AddSingleton<ICustomerDirectory, CustomerDirectory>();
+        services.AddSingleton<Core.Api.Access.IResourceOwnerResolver, BillingAccountOwners>();
         return services;
     }
 }

@@ -13,7 +13,8 @@ public sealed record PlaceProductOrder(
     string PaymentMethod,
     int BillCycleDay,
     string CorrelationId,
-    string Channel = "api");
+    string Channel = "api",
+    string? PlacedBy = null);
 
 public sealed record PlacedProductOrder(Guid OrderId, Guid CustomerId, Guid BillingAccountId, bool AlreadyExisted);
 

@@ -34,13 +34,13 @@ public sealed class ProductOrderStore(NpgsqlDataSource dataSource, ICustomerRegi
         var orderId = Ids.New(clock);
         await conn.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO hub.product_order (id, external_id, state, customer_id, billing_account_id, channel, correlation_id)
-            VALUES (@orderId, @externalId, 'acknowledged', @customerId, @accountId, @channel, @correlationId);
+            INSERT INTO hub.product_order (id, external_id, state, customer_id, billing_account_id, channel, correlation_id, placed_by)
+            VALUES (@orderId, @externalId, 'acknowledged', @customerId, @accountId, @channel, @correlationId, @placedBy);
             INSERT INTO hub.product_order_item (order_id, item_id, action, plan_id, quantity, state)
             VALUES (@orderId, @itemId, 'add', @planId, 1, 'acknowledged');
             INSERT INTO hub.product_order_state_change (order_id, state) VALUES (@orderId, 'acknowledged');
             """,
-            new { orderId, order.ExternalId, customerId, accountId, order.Channel, order.CorrelationId, order.ItemId, order.PlanId }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            new { orderId, order.ExternalId, customerId, accountId, order.Channel, order.CorrelationId, order.ItemId, order.PlanId, order.PlacedBy }, tx, cancellationToken: ct)).ConfigureAwait(false);
         return new PlacedProductOrder(orderId, customerId, accountId, AlreadyExisted: false);
     }
 

@@ -1,3 +1,4 @@
+using CableHub.Core.Api.Access;
 using System.Net;
 using System.Text.Json;
 using CableHub.Catalog;
@@ -44,16 +45,15 @@ public sealed class ApiTests(PostgresFixture postgres) : IClassFixture<PostgresF
     }
 
     [Fact]
-    public async Task Writes_need_the_catalog_admin_role_and_bad_bodies_name_the_field()
+    public async Task Writes_need_catalog_write_and_bad_bodies_name_the_field()
     {
         await using var api = await ApiHost.StartAsync(postgres);
         var channel = new Dictionary<string, object?> { ["@type"] = "ChannelOffering", ["code"] = "ZEEANMOL", ["name"] = "Zee Anmol" };
 
-        var (forbidden, problem) = await api.SendAsync(HttpMethod.Post, Offerings, channel, role: null);
-        forbidden.ShouldBe(HttpStatusCode.Forbidden);
-        problem.GetProperty("title").GetString()!.ShouldContain("catalog-admin");
+        (await api.SendAsync(HttpMethod.Post, Offerings, channel, role: null)).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await api.SendAsync(HttpMethod.Post, Offerings, channel, role: StaffRoles.Analyst)).Status.ShouldBe(HttpStatusCode.Forbidden);
 
-        var (bad, errors) = await api.SendAsync(HttpMethod.Post, Offerings, channel);
+        var (bad, errors) = await api.SendAsync(HttpMethod.Post, Offerings, channel, role: StaffRoles.CatalogManager);
         bad.ShouldBe(HttpStatusCode.BadRequest);
         var fields = errors.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToList();
         fields.ShouldBe(["broadcaster", "genre", "language", "definition", "casProductId", "lcn"], ignoreOrder: true);
@@ -111,10 +111,12 @@ public sealed class ApiTests(PostgresFixture postgres) : IClassFixture<PostgresF
 
         var (_, list) = await api.SendAsync(HttpMethod.Get, $"{Prices}?productOffering.id=SONYMAX", role: null);
         list.EnumerateArray().Single().GetProperty("validFor").GetProperty("startDateTime").GetDateTimeOffset().ShouldBe(now.AddDays(31));
-        var (_, notices) = await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/price-change-notices?status=pending", role: null);
+        (await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/price-change-notices?status=pending", role: null)).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        var (_, notices) = await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/price-change-notices?status=pending", role: StaffRoles.CatalogManager);
         notices.GetArrayLength().ShouldBe(1);
 
-        using var customers = await api.Client.GetAsync($"/api/v1/catalog/price-change-notices/{notices[0].GetProperty("id").GetString()}/customers");
+        using var customersRequest = await api.RequestAsync(HttpMethod.Get, $"/api/v1/catalog/price-change-notices/{notices[0].GetProperty("id").GetString()}/customers", role: StaffRoles.CustomerService);
+        using var customers = await api.Client.SendAsync(customersRequest);
         (await customers.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse).ShouldBe(api.Db.ActiveCustomers, ignoreOrder: true);
 
         (await api.SendAsync(HttpMethod.Delete, $"{Prices}/{price.GetProperty("id").GetString()}")).Status.ShouldBe(HttpStatusCode.NoContent);
@@ -128,7 +130,10 @@ public sealed class ApiTests(PostgresFixture postgres) : IClassFixture<PostgresF
         (await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/profile", role: null)).Body.GetProperty("priceChangeNoticeDays").GetInt32().ShouldBe(30);
         (await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/ncf?sd=90&hd=6", role: null)).Body.GetProperty("fee").GetProperty("amount").GetDecimal().ShouldBe(150m);
         (await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/ncf?sd=-1", role: null)).Status.ShouldBe(HttpStatusCode.BadRequest);
-        (await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/check", role: null)).Body.GetProperty("compliant").GetBoolean().ShouldBeTrue();
-        (await api.SendAsync(HttpMethod.Get, $"/api/v1/catalog/ncf/customers/{api.Db.ActiveCustomers[0]}", role: null)).Body.GetProperty("sdChannels").GetInt32().ShouldBe(6);
+        (await api.SendAsync(HttpMethod.Get, "/api/v1/catalog/check", role: StaffRoles.CatalogManager)).Body.GetProperty("compliant").GetBoolean().ShouldBeTrue();
+        (await api.SendAsync(HttpMethod.Get, $"/api/v1/catalog/ncf/customers/{api.Db.ActiveCustomers[0]}", role: StaffRoles.CustomerService)).Body.GetProperty("sdChannels").GetInt32().ShouldBe(6);
+        var own = await api.Identity.SubscriberTokenAsync(api.Db.ActiveCustomers[0]);
+        (await api.SendWithTokenAsync(HttpMethod.Get, $"/api/v1/catalog/ncf/customers/{api.Db.ActiveCustomers[0]}", own)).Body.GetProperty("sdChannels").GetInt32().ShouldBe(6);
+        (await api.SendWithTokenAsync(HttpMethod.Get, $"/api/v1/catalog/ncf/customers/{api.Db.ActiveCustomers[1]}", own)).Status.ShouldBe(HttpStatusCode.NotFound);
     }
 }

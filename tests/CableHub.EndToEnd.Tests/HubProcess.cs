@@ -110,6 +110,8 @@ public sealed class HubProcess : IAsyncDisposable
             "--Demo:Subscribers=200",
             "--Demo:Channels=40",
             "--Demo:Packages=6",
+            $"--Demo:ClientSecret={ClientSecret}",
+            "--Authentication:AccessTokenMinutes=240",
         }.Concat(extraArguments))
         {
             psi.ArgumentList.Add(arg);
@@ -122,6 +124,30 @@ public sealed class HubProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
         await WaitUntilReadyAsync(TimeSpan.FromMinutes(4));
+        await AuthenticateAsync();
+    }
+
+    /// <summary>The demo back-office client's secret (<c>up</c> creates <c>demo-backoffice</c> with every scope on an empty database).</summary>
+    public const string ClientSecret = "e2e-demo-backoffice-secret";
+
+    /// <summary>Every request of <see cref="Http"/> carries a real access token of the demo back-office client (client credentials).</summary>
+    private async Task AuthenticateAsync()
+    {
+        Http.DefaultRequestHeaders.Authorization = null;
+        using var response = await Http.PostAsync(new Uri(Api, "/connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = "demo-backoffice",
+            ["client_secret"] = ClientSecret,
+        }));
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"the hub refused the demo client's token request: {(int)response.StatusCode} {body}");
+        }
+
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString());
     }
 
     private void Append(string? line)

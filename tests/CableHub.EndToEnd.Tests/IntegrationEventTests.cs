@@ -30,6 +30,7 @@ public sealed class IntegrationEventTests(HubFixture fixture)
         evt.GetProperty("event").GetProperty("productOrder").GetProperty("id").GetString().ShouldBe(orderId);
         evt.GetProperty("event").GetProperty("productOrder").GetProperty("state").GetString().ShouldBe("completed");
         (await _hub.ScalarAsync<string>("SELECT correlation_id FROM hub.product_order WHERE id = @id", ("id", Guid.Parse(orderId)))).ShouldBe("e2e-corr-42");
+        (await _hub.ScalarAsync<string>("SELECT placed_by FROM hub.product_order WHERE id = @id", ("id", Guid.Parse(orderId)))).ShouldBe("client:demo-backoffice");
     }
 
     [Fact]
@@ -51,7 +52,6 @@ public sealed class IntegrationEventTests(HubFixture fixture)
                 name = "e2e price change",
             }),
         };
-        request.Headers.Add("X-Role", "catalog-admin");
         using var response = await _hub.Http.SendAsync(request);
         response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
 

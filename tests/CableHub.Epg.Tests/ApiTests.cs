@@ -1,3 +1,4 @@
+using CableHub.Core.Api.Access;
 using System.Net;
 using System.Text.Json;
 using CableHub.Connectors.Xmltv;
@@ -24,7 +25,7 @@ public sealed class ApiTests(PostgresFixture postgres) : IClassFixture<PostgresF
         (await api.SendAsync(HttpMethod.Put, "/api/v1/epg/sources/default/channel-map", map)).Status.ShouldBe(HttpStatusCode.OK);
 
         using var upload = new HttpRequestMessage(HttpMethod.Post, "/api/v1/epg/imports?fileName=UK_Data.xml") { Content = new ByteArrayContent(await File.ReadAllBytesAsync(EpgTestSupport.Fixture("UK_Data.xml"))) };
-        upload.Headers.Add("X-Role", "catalog-admin");
+        TestIdentity.Authorize(upload, await api.Identity.StaffTokenAsync(StaffRoles.CatalogManager));
         using var imported = await api.Client.SendAsync(upload);
         imported.StatusCode.ShouldBe(HttpStatusCode.Created);
         var import = JsonDocument.Parse(await imported.Content.ReadAsStringAsync()).RootElement;
@@ -36,7 +37,11 @@ public sealed class ApiTests(PostgresFixture postgres) : IClassFixture<PostgresF
         var (_, schedule) = await api.SendAsync(HttpMethod.Get, "/api/v1/epg/channels/BBC1HD/programmes?from=2015-11-26T06:00:00Z&to=2015-11-26T10:00:00Z", role: null);
         schedule[0].GetProperty("title").GetString().ShouldBe("Breakfast");
 
-        using var export = await api.Client.GetAsync($"/api/v1/epg/customers/{api.Db.ActiveCustomers[0]}/xmltv");
+        (await api.SendAsync(HttpMethod.Get, $"/api/v1/epg/customers/{api.Db.ActiveCustomers[0]}/xmltv", role: null)).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await api.SendWithTokenAsync(HttpMethod.Get, $"/api/v1/epg/customers/{api.Db.ActiveCustomers[0]}/xmltv", await api.Identity.SubscriberTokenAsync(api.Db.ActiveCustomers[1]))).Status.ShouldBe(HttpStatusCode.NotFound);
+        using var exportRequest = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/epg/customers/{api.Db.ActiveCustomers[0]}/xmltv");
+        TestIdentity.Authorize(exportRequest, await api.Identity.SubscriberTokenAsync(api.Db.ActiveCustomers[0]));
+        using var export = await api.Client.SendAsync(exportRequest);
         export.Content.Headers.ContentType!.MediaType.ShouldBe("application/xml");
         var items = XmltvReader.ReadAll(await export.Content.ReadAsStreamAsync()).ToList();
         items.OfType<XmltvChannel>().Select(c => c.Id).ShouldBe(["DDNATIONAL", "STARPLUS", "STARGOLD", "SONYSET", "SONYMAX", "ZEETV"]);
@@ -46,12 +51,12 @@ public sealed class ApiTests(PostgresFixture postgres) : IClassFixture<PostgresF
 
         var broken = new ByteArrayContent("<tv>\n<programme start=\"20151126060000 +0000\" channel=\"UK_RT_105\"><title>x</title>\n</tv>\n"u8.ToArray());
         using var failing = new HttpRequestMessage(HttpMethod.Post, "/api/v1/epg/imports") { Content = broken };
-        failing.Headers.Add("X-Role", "catalog-admin");
+        TestIdentity.Authorize(failing, await api.Identity.StaffTokenAsync(StaffRoles.CatalogManager));
         using var failed = await api.Client.SendAsync(failing);
         failed.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         var failure = JsonDocument.Parse(await failed.Content.ReadAsStringAsync()).RootElement;
         failure.GetProperty("line").GetInt32().ShouldBe(3);
         failure.GetProperty("errors").GetProperty("body")[0].GetString()!.ShouldStartWith("line 3: ");
-        (await api.SendAsync(HttpMethod.Get, $"/api/v1/epg/imports/{failure.GetProperty("importId").GetString()}", role: null)).Body.GetProperty("status").GetString().ShouldBe("failed");
+        (await api.SendAsync(HttpMethod.Get, $"/api/v1/epg/imports/{failure.GetProperty("importId").GetString()}", role: StaffRoles.CatalogManager)).Body.GetProperty("status").GetString().ShouldBe("failed");
     }
 }

@@ -1,3 +1,5 @@
+using CableHub.Core.Api.Access;
+using Microsoft.AspNetCore.Routing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -22,6 +24,7 @@ public sealed class ApiTests(InventoryDatabase db) : IClassFixture<InventoryData
     {
         var builder = WebApplication.CreateBuilder();
         var port = Network.FreePort();
+        TestIdentity.Register(builder.Services, new Uri($"http://127.0.0.1:{port}"));
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var settings = new InventorySettings { WatchInbox = false, ReorderCheckMinutes = 0 };
         builder.Services.AddSingleton(db.DataSource);
@@ -30,10 +33,14 @@ public sealed class ApiTests(InventoryDatabase db) : IClassFixture<InventoryData
         builder.Services.AddInventoryModule(settings, EdiOptions.From(db.Folders.Sub("api-data"), settings), backgroundJobs: false);
         _app = builder.Build();
         _app.UseExceptionHandler();
+        TestIdentity.Use(_app);
         _app.MapInventoryEndpoints();
+        EndpointAccessCheck.Verify(((IEndpointRouteBuilder)_app).DataSources);
         await _app.StartAsync();
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        _http.DefaultRequestHeaders.Add("X-Actor", "clerk:asha");
+        var identity = TestIdentity.For(_app, _http);
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            await identity.StaffTokenAsync("asha", [StaffRoles.InventoryClerk]));
     }
 
     public async ValueTask DisposeAsync()
@@ -68,7 +75,7 @@ public sealed class ApiTests(InventoryDatabase db) : IClassFixture<InventoryData
         var installed = await JsonAsync(await PatchAsync(serials[0], """{"usageState":"active"}"""));
         (installed.GetProperty("resourceStatus").GetString(), installed.GetProperty("usageState").GetString()).ShouldBe(("available", "active"));
         var movement = (await db.Inventory.GetMovementsAsync(Guid.Parse(installed.GetProperty("id").GetString()!)))[1];
-        (movement.Actor, movement.Reason, movement.ToStatus).ShouldBe(("clerk:asha", "for ticket T-77", DeviceStatus.Reserved));
+        (movement.Actor, movement.Reason, movement.ToStatus).ShouldBe(("staff:asha", "for ticket T-77", DeviceStatus.Reserved));
 
         // installed → in stock is not a lifecycle step (it must come back as returned first): a state conflict, 409 as everywhere.
         var illegal = await PatchAsync(serials[0], """{"resourceStatus":"available","usageState":"idle"}""");

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using CableHub.Catalog;
 using CableHub.Core.Api;
+using CableHub.Core.Api.Access;
 using CableHub.Epg;
 using CableHub.Inventory;
 using CableHub.Ordering;
@@ -28,7 +29,14 @@ public sealed class ApiHost : IAsyncDisposable
         _app = app;
         Db = db;
         Client = new HttpClient { BaseAddress = address };
+        Identity = TestIdentity.For(app, Client);
     }
+
+    /// <summary>Real tokens for staff roles, subscribers and clients (the host authenticates every request as the hub does).</summary>
+    public TestIdentity Identity { get; }
+
+    /// <summary>The app's endpoints (the authorization matrix walks them).</summary>
+    public IEnumerable<Microsoft.AspNetCore.Routing.EndpointDataSource> Endpoints => ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)_app).DataSources;
 
     public CatalogDatabase Db { get; }
 
@@ -44,26 +52,30 @@ public sealed class ApiHost : IAsyncDisposable
         builder.WebHost.UseUrls(address.ToString());
         builder.Logging.ClearProviders();
         ModuleServices.Register(builder.Services, db.DataSource, db.Clock, db.Events);
-        builder.Services.AddProblemDetails();
+        TestIdentity.Register(builder.Services, address);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= c.Exception?.ToString()); // tests see why a 500 happened
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseCorrelationId();
+        TestIdentity.Use(app);
         app.MapCatalogEndpoints();
         app.MapEpgEndpoints();
         app.MapVodEndpoints();
         app.MapOrderingEndpoints();
         app.MapInventoryEndpoints();
+        EndpointAccessCheck.Verify(((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources);
         await app.StartAsync();
         return new ApiHost(app, db, address);
     }
 
-    public HttpRequestMessage Request(HttpMethod method, string path, object? body = null, string? role = Roles.CatalogAdmin)
+    /// <summary>A request as a staff member with <paramref name="role"/> (admin by default), or anonymous with <c>role: null</c>.</summary>
+    public async Task<HttpRequestMessage> RequestAsync(HttpMethod method, string path, object? body = null, string? role = StaffRoles.Admin)
     {
         var request = new HttpRequestMessage(method, path);
         if (role is not null)
         {
-            request.Headers.Add("X-Role", role);
+            TestIdentity.Authorize(request, await Identity.StaffTokenAsync(role));
         }
 
         if (body is string raw)
@@ -78,11 +90,35 @@ public sealed class ApiHost : IAsyncDisposable
         return request;
     }
 
-    public async Task<(System.Net.HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, object? body = null, string? role = Roles.CatalogAdmin)
+    public async Task<(System.Net.HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, object? body = null, string? role = StaffRoles.Admin)
     {
-        using var response = await Client.SendAsync(Request(method, path, body, role));
+        using var request = await RequestAsync(method, path, body, role);
+        return await SendAsync(request);
+    }
+
+    /// <summary>Sends with a bearer token (any kind: staff, subscriber, client, or a forged one).</summary>
+    public async Task<(System.Net.HttpStatusCode Status, JsonElement Body)> SendWithTokenAsync(HttpMethod method, string path, string? token, object? body = null)
+    {
+        using var request = await RequestAsync(method, path, body, role: null);
+        if (token is not null)
+        {
+            TestIdentity.Authorize(request, token);
+        }
+
+        return await SendAsync(request);
+    }
+
+    private async Task<(System.Net.HttpStatusCode Status, JsonElement Body)> SendAsync(HttpRequestMessage request)
+    {
+        using var response = await Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+        JsonElement body = default;
+        if (text.Length > 0 && response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) == true)
+        {
+            body = JsonDocument.Parse(text).RootElement.Clone();
+        }
+
+        return (response.StatusCode, body);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using CableHub.Core.Api.Access;
 using System.Net;
 using CableHub.Modules.Testing;
 using CableHub.Testing;
@@ -22,19 +23,25 @@ public sealed class ApiTests(PostgresFixture postgres) : IClassFixture<PostgresF
         (await api.SendAsync(HttpMethod.Get, $"{Offerings}/{offerId}", role: null)).Body.GetProperty("@type").GetString().ShouldBe("VodOffering");
         (await api.SendAsync(HttpMethod.Get, "/api/v1/vod/titles/LAAPATA/availability?territory=GB", role: null)).Body.GetProperty("available").GetBoolean().ShouldBeFalse();
 
-        var (abroad, refused) = await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { customerId = api.Db.ActiveCustomers[0], offerId, territory = "GB" }, role: null);
+        var subscriber = await api.Identity.SubscriberTokenAsync(api.Db.ActiveCustomers[0]);
+        var other = await api.Identity.SubscriberTokenAsync(api.Db.ActiveCustomers[1]);
+        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { customerId = api.Db.ActiveCustomers[0], offerId }, role: null)).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await api.SendWithTokenAsync(HttpMethod.Post, "/api/v1/vod/purchases", other, new { customerId = api.Db.ActiveCustomers[0], offerId })).Status.ShouldBe(HttpStatusCode.NotFound);
+        var (abroad, refused) = await api.SendWithTokenAsync(HttpMethod.Post, "/api/v1/vod/purchases", subscriber, new { customerId = api.Db.ActiveCustomers[0], offerId, territory = "GB" });
         abroad.ShouldBe(HttpStatusCode.UnprocessableEntity);
         refused.GetProperty("violations")[0].GetProperty("code").GetString().ShouldBe(VodRuleCodes.RightsWindow);
 
-        var (created, purchase) = await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { customerId = api.Db.ActiveCustomers[0], offerId, externalId = "web-1" }, role: null);
+        var (created, purchase) = await api.SendWithTokenAsync(HttpMethod.Post, "/api/v1/vod/purchases", subscriber, new { customerId = api.Db.ActiveCustomers[0], offerId, externalId = "web-1" });
         created.ShouldBe(HttpStatusCode.Created);
         purchase.GetProperty("charge").GetProperty("amount").GetProperty("amount").GetDecimal().ShouldBe(49m);
-        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { customerId = api.Db.ActiveCustomers[0], offerId, externalId = "web-1" }, role: null)).Status.ShouldBe(HttpStatusCode.OK);
+        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { customerId = api.Db.ActiveCustomers[0], offerId, externalId = "web-1" }, role: StaffRoles.CustomerService)).Status.ShouldBe(HttpStatusCode.OK);
         api.Events.OfType<OneTimeChargeCreated>().Single().Amount.Amount.ShouldBe(49m);
-        var (_, charges) = await api.SendAsync(HttpMethod.Get, $"/api/v1/vod/billing-accounts/{api.Db.Id("account:1")}/charges?status=unbilled", role: null);
+        var (_, charges) = await api.SendWithTokenAsync(HttpMethod.Get, $"/api/v1/vod/billing-accounts/{api.Db.Id("account:1")}/charges?status=unbilled", subscriber);
         charges.GetArrayLength().ShouldBe(1);
+        (await api.SendWithTokenAsync(HttpMethod.Get, $"/api/v1/vod/billing-accounts/{api.Db.Id("account:1")}/charges?status=unbilled", other)).Status.ShouldBe(HttpStatusCode.NotFound);
 
-        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { offerId }, role: null)).Body.GetProperty("errors").TryGetProperty("customerId", out _).ShouldBeTrue();
-        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/titles", new { code = "X" }, role: null)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/purchases", new { offerId }, role: StaffRoles.Cashier)).Body.GetProperty("errors").TryGetProperty("customerId", out _).ShouldBeTrue();
+        (await api.SendAsync(HttpMethod.Post, "/api/v1/vod/titles", new { code = "X" }, role: null)).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await api.SendWithTokenAsync(HttpMethod.Post, "/api/v1/vod/titles", subscriber, new { code = "X" })).Status.ShouldBe(HttpStatusCode.Forbidden);
     }
 }

@@ -39,7 +39,8 @@ internal sealed class CliDatabase : IAsyncDisposable
     public ILoggerFactory Loggers => _loggers;
 
     /// <summary>The modules' services on this database (created on first use).</summary>
-    public IServiceProvider Services => _services ??= Composition.HubComposition.CliServices(DataSource, Settings, Configuration, _loggers);
+    public IServiceProvider Services => _services ??= Composition.HubComposition.CliServices(DataSource, Settings, Configuration, _loggers,
+        DataKeys.CreateEncryptor(Settings, _loggers.CreateLogger("Keys")));
 
     public static async Task<CliDatabase> OpenAsync(ParseResult parse, CancellationToken ct)
     {

@@ -2,12 +2,14 @@ using CableHub.Catalog;
 using CableHub.Core.Security;
 using CableHub.Customers;
 using CableHub.Epg;
+using CableHub.Identity;
 using CableHub.Host.Configuration;
 using CableHub.Inventory;
 using CableHub.Inventory.Edi;
 using CableHub.Ordering;
 using CableHub.Subscriptions;
 using CableHub.Vod;
+using Microsoft.AspNetCore.HttpOverrides;
 using Npgsql;
 
 namespace CableHub.Host.Composition;
@@ -28,6 +30,7 @@ public static class HubComposition
     {
         ArgumentNullException.ThrowIfNull(settings);
         services.AddCustomersModule();
+        services.AddIdentityModule(IdentityOptions(settings));
         services.AddSubscriptionsModule();
         services.AddCatalogModule(CatalogOptions(configuration), priceScheduler: backgroundJobs);
         services.AddInventoryModule(settings.Inventory, EdiOptions.From(settings.DataDirectory, settings.Inventory), backgroundJobs && settings.HasRole("api"));
@@ -37,9 +40,39 @@ public static class HubComposition
         return services;
     }
 
+    /// <summary>
+    /// The API's access layer: token validation and the built-in token server (<see cref="IdentityModule.AddHubAuthentication"/>,
+    /// with the <see cref="IdentityOptions"/> <see cref="AddHubModules"/> registered), CORS for the configured origins,
+    /// forwarded headers from a proxy on this machine, HSTS for requests that came over TLS.
+    /// </summary>
+    public static IServiceCollection AddHubAccess(this IServiceCollection services, HubSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var options = services.Single(d => d.ServiceType == typeof(IdentityOptions)).ImplementationInstance as IdentityOptions
+            ?? throw new InvalidOperationException("AddHubModules first: it registers the IdentityOptions");
+        services.AddHubAuthentication(options, settings.Authentication.SignInPermitsPerMinute);
+        var origins = settings.Authentication.CorsOrigins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        services.AddCors(o => o.AddDefaultPolicy(p =>
+        {
+            if (origins.Length > 0)
+            {
+                p.WithOrigins(origins).WithHeaders("Authorization", "Content-Type", "X-Correlation-Id").AllowAnyMethod()
+                    .WithExposedHeaders("X-Correlation-Id", "X-Total-Count", "X-Result-Count", "Location");
+            }
+        }));
+        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
+        services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365);
+            o.IncludeSubDomains = true;
+        });
+        return services;
+    }
+
     /// <summary>Every module's endpoint group.</summary>
     public static IEndpointRouteBuilder MapHubModules(this IEndpointRouteBuilder app)
     {
+        app.MapIdentityEndpoints();
         app.MapCatalogEndpoints();
         app.MapEpgEndpoints();
         app.MapVodEndpoints();
@@ -66,6 +99,34 @@ public static class HubComposition
 
         services.AddHubModules(settings, configuration, backgroundJobs: false);
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>
+    /// <c>Authentication:*</c>: issuer (default: the first of <c>Http:Urls</c>), audience, lifetimes, the token keys (files under
+    /// <c>&lt;DataDirectory&gt;/keys</c>, created on first use, owner-only) unless an external <c>Authority</c> issues the tokens.
+    /// </summary>
+    public static IdentityOptions IdentityOptions(HubSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var auth = settings.Authentication;
+        var issuer = string.IsNullOrWhiteSpace(auth.Issuer) ? settings.Http.Urls.Split(';', ',')[0].Trim() : auth.Issuer;
+        var options = new IdentityOptions
+        {
+            Authority = string.IsNullOrWhiteSpace(auth.Authority) ? null : auth.Authority,
+            Issuer = new Uri(issuer.EndsWith('/') ? issuer : issuer + "/"),
+            Audience = auth.Audience,
+            AccessTokenLifetime = TimeSpan.FromMinutes(Math.Max(1, auth.AccessTokenMinutes)),
+            RefreshTokenLifetime = TimeSpan.FromHours(Math.Max(1, auth.RefreshTokenHours)),
+            RoleClaim = auth.RoleClaim,
+        };
+        if (options.BuiltInServer)
+        {
+            var keys = Path.Combine(settings.DataDirectory, "keys");
+            options.SigningKey = TokenKeys.LoadOrCreateRsa(string.IsNullOrWhiteSpace(auth.SigningKeyFile) ? Path.Combine(keys, "token-signing.pem") : auth.SigningKeyFile);
+            options.EncryptionKey = TokenKeys.LoadOrCreateSecret(string.IsNullOrWhiteSpace(auth.EncryptionKeyFile) ? Path.Combine(keys, "token-encryption.key") : auth.EncryptionKeyFile);
+        }
+
+        return options;
     }
 
     /// <summary><c>Catalog:RegulatoryProfile</c> = IN (default) / US / EU; <c>Catalog:PriceSchedulerIntervalSeconds</c> (default 60).</summary>

@@ -24,6 +24,8 @@ public sealed class HubSettings
 
     public SecuritySettings Security { get; set; } = new();
 
+    public AuthenticationSettings Authentication { get; set; } = new();
+
     public CasSettings Cas { get; set; } = new();
 
     public DemoSettings Demo { get; set; } = new();
@@ -128,6 +130,40 @@ public sealed class SecuritySettings
     public string DataKey { get; set; } = "";
 }
 
+/// <summary>Who may call the API and how tokens are issued and checked (issue 9; docs/ARCHITECTURE.md "Identity and access").</summary>
+public sealed class AuthenticationSettings
+{
+    /// <summary>An external OIDC issuer (Keycloak, Entra ID, ...): the API validates its tokens and the built-in token server is off. Empty: built-in.</summary>
+    public string Authority { get; set; } = "";
+
+    /// <summary>The built-in server's <c>iss</c> (the hub's public base address); empty: the first of <c>Http:Urls</c>.</summary>
+    public string Issuer { get; set; } = "";
+
+    public string Audience { get; set; } = "cablehub-api";
+
+    public int AccessTokenMinutes { get; set; } = 15;
+
+    public int RefreshTokenHours { get; set; } = 8;
+
+    /// <summary>PEM RSA key signing tokens; empty: <c>&lt;DataDirectory&gt;/keys/token-signing.pem</c> (created on first run).</summary>
+    public string SigningKeyFile { get; set; } = "";
+
+    /// <summary>32-byte key encrypting refresh tokens; empty: <c>&lt;DataDirectory&gt;/keys/token-encryption.key</c> (created on first run).</summary>
+    public string EncryptionKeyFile { get; set; } = "";
+
+    /// <summary>Claim of an external issuer's tokens that carries the staff roles.</summary>
+    public string RoleClaim { get; set; } = "role";
+
+    /// <summary>Browser origins allowed to call the API (CORS), comma-separated; empty: none.</summary>
+    public string CorsOrigins { get; set; } = "";
+
+    /// <summary>Token, activation and reset requests per minute and source address.</summary>
+    public int SignInPermitsPerMinute { get; set; } = 30;
+
+    /// <summary>Largest request body accepted (EDI and CSV uploads have <c>Inventory:MaxUploadMegabytes</c>).</summary>
+    public int MaxRequestBodyMegabytes { get; set; } = 64;
+}
+
 public sealed class CasSettings
 {
     /// <summary><c>simulator</c> (in-process, state in schema cas_sim) or <c>http</c> (the JSON-over-HTTP adapter at <see cref="BaseUrl"/>).</summary>
@@ -180,4 +216,13 @@ public sealed class DemoSettings
     public int Channels { get; set; } = 100;
 
     public int Packages { get; set; } = 10;
+
+    /// <summary>Password of the demo admin <c>admin</c> that <c>up</c> creates on an empty database; empty: a random one, printed.</summary>
+    public string AdminPassword { get; set; } = "";
+
+    /// <summary>Password of the demo subscriber (the first demo customer); empty: a random one, printed.</summary>
+    public string SubscriberPassword { get; set; } = "";
+
+    /// <summary>Secret of the demo back-office client <c>demo-backoffice</c>; empty: a random one, printed.</summary>
+    public string ClientSecret { get; set; } = "";
 }

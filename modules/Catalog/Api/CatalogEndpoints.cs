@@ -1,4 +1,5 @@
 using CableHub.Core.Api;
+using CableHub.Core.Api.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,31 +17,36 @@ public static class CatalogEndpoints
 
     public static IEndpointRouteBuilder MapCatalogOperations(this IEndpointRouteBuilder app)
     {
-        var group = app.MapModuleGroup(BasePath, "Catalog");
-        group.MapGet("/profile", (LineupStore lineup) => TypedResults.Ok(ProfileResource.From(lineup.Profile)));
-        group.MapGet("/channels", ChannelsAsync);
-        group.MapGet("/bouquets", async (HttpContext http, LineupStore lineup, CancellationToken ct) =>
+        var open = app.MapModuleGroup(BasePath, "Catalog").AllowAnonymousBecause(ProductOfferingEndpoints.PublicCatalog);
+        open.MapGet("/profile", (LineupStore lineup) => TypedResults.Ok(ProfileResource.From(lineup.Profile)));
+        open.MapGet("/channels", ChannelsAsync);
+        open.MapGet("/bouquets", async (HttpContext http, LineupStore lineup, CancellationToken ct) =>
             TypedResults.Ok(await lineup.ListBouquetsAsync(ApiRequest.Query(http, "kind"), ApiRequest.Query(http, "status"), ct: ct).ConfigureAwait(false)));
-        group.MapGet("/check", async (LineupStore lineup, CancellationToken ct) =>
+        open.MapGet("/ncf", NetworkCapacityFee);
+
+        var customers = app.MapModuleGroup(BasePath, "Catalog").RequireOwnerOrStaff(HubPolicies.CustomerRead, "customerId", OwnedKinds.Customer);
+        customers.MapGet("/ncf/customers/{customerId:guid}", async (Guid customerId, LineupStore lineup, CancellationToken ct) =>
+            TypedResults.Ok(await lineup.NetworkCapacityFeeForCustomerAsync(customerId, ct: ct).ConfigureAwait(false) ?? throw NoFee(lineup)));
+
+        var staff = app.MapModuleGroup(BasePath, "Catalog").RequireAccess(HubPolicies.CatalogRead);
+        staff.MapGet("/check", async (LineupStore lineup, CancellationToken ct) =>
         {
             var violations = await lineup.CheckCatalogAsync(ct: ct).ConfigureAwait(false);
             return TypedResults.Ok(new CatalogCheckResource(lineup.Profile.Code, violations.Count == 0, violations));
         });
-        group.MapGet("/ncf", NetworkCapacityFee);
-        group.MapGet("/ncf/customers/{customerId:guid}", async (Guid customerId, LineupStore lineup, CancellationToken ct) =>
-            TypedResults.Ok(await lineup.NetworkCapacityFeeForCustomerAsync(customerId, ct: ct).ConfigureAwait(false) ?? throw NoFee(lineup)));
-        group.MapPost("/price-changes", AnnounceAsync).RequireRole(Roles.CatalogAdmin);
-        group.MapGet("/price-change-notices", async (HttpContext http, PriceChangeNoticeStore notices, CancellationToken ct) =>
+        staff.MapGet("/price-change-notices", async (HttpContext http, PriceChangeNoticeStore notices, CancellationToken ct) =>
             TypedResults.Ok(await notices.ListAsync(ApiRequest.Query(http, "status"), 500, ct).ConfigureAwait(false)));
-        group.MapGet("/price-change-notices/{id:guid}", async (Guid id, PriceChangeNoticeStore notices, CancellationToken ct) =>
+        staff.MapGet("/price-change-notices/{id:guid}", async (Guid id, PriceChangeNoticeStore notices, CancellationToken ct) =>
             TypedResults.Ok(await notices.GetAsync(id, ct).ConfigureAwait(false) ?? throw new NotFoundException($"price change notice '{id}'")));
-        group.MapGet("/price-change-notices/{id:guid}/customers", CustomersAsync);
-        group.MapPost("/price-change-notices/{id:guid}/sent", async (Guid id, PriceChangeNoticeStore notices, TimeProvider clock, CancellationToken ct) =>
+        staff.MapGet("/price-change-notices/{id:guid}/customers", CustomersAsync);
+
+        var write = app.MapModuleGroup(BasePath, "Catalog").RequireAccess(HubPolicies.CatalogWrite);
+        write.MapPost("/price-changes", AnnounceAsync);
+        write.MapPost("/price-change-notices/{id:guid}/sent", async (Guid id, PriceChangeNoticeStore notices, TimeProvider clock, CancellationToken ct) =>
             await notices.MarkSentAsync(id, clock.GetUtcNow(), ct).ConfigureAwait(false)
                 ? TypedResults.NoContent()
                 : throw new StateConflictException("CAT-NOTICE-NOT-PENDING", "the notice is unknown, already sent or cancelled", null,
-                    "The notice is not pending (unknown, already sent or cancelled)"))
-            .RequireRole(Roles.CatalogAdmin);
+                    "The notice is not pending (unknown, already sent or cancelled)"));
         return app;
     }
 
@@ -79,7 +85,7 @@ public static class CatalogEndpoints
     {
         var body = await ApiRequest.ReadJsonAsync<PriceChangesBody>(http, ct).ConfigureAwait(false);
         var requests = await offerings.PriceChangesAsync(body, ct).ConfigureAwait(false);
-        var announcement = await offerings.AnnounceAsync(new AnnouncePrices(requests, Roles.Actor(http), CorrelationId.Get(http)), ct).ConfigureAwait(false);
+        var announcement = await offerings.AnnounceAsync(new AnnouncePrices(requests, HubPrincipal.Actor(http), CorrelationId.Get(http)), ct).ConfigureAwait(false);
         return TypedResults.Created(ProductOfferingEndpoints.PricePath, new PriceChangesResource(announcement.Prices, announcement.Notices));
     }
 

@@ -1,4 +1,5 @@
 using CableHub.Core.Api;
+using CableHub.Core.Api.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,7 +11,7 @@ namespace CableHub.Catalog.Api;
 /// TMF620 Product Catalog: every sellable item as a productOffering — plans (<c>@type</c> ProductOffering), à-la-carte
 /// channels (ChannelOffering), bouquets (BouquetOffering) and VOD offers (VodOffering), the latter three extending
 /// ProductOffering (<c>@baseType</c>) — and their effective-dated prices as productOfferingPrice. Reads for everyone; writes
-/// need the catalog-admin role. Routing only: each operation is one query or command of <see cref="ProductOfferings"/>;
+/// need catalog.write (catalog-manager, catalog:write). Routing only: each operation is one query or command of <see cref="ProductOfferings"/>;
 /// errors are answered by the one problem mapping (400 / 404 / 409 / 422).
 /// </summary>
 public static class ProductOfferingEndpoints
@@ -18,19 +19,24 @@ public static class ProductOfferingEndpoints
     public const string BasePath = "/tmf-api/productCatalogManagement/v4/productOffering";
     public const string PricePath = "/tmf-api/productCatalogManagement/v4/productOfferingPrice";
 
+    /// <summary>Why offerings and their prices are public: what is on sale and at what price is published anyway (regulated tariffs, portals, resellers).</summary>
+    internal const string PublicCatalog = "public catalogue: offerings and their prices are published to prospects, portals and resellers (regulated tariffs)";
+
     public static IEndpointRouteBuilder MapProductOfferings(this IEndpointRouteBuilder app)
     {
-        var group = app.MapModuleGroup(BasePath, "TMF620 Product Catalog");
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id}", GetAsync);
-        group.MapPost("", CreateAsync).RequireRole(Roles.CatalogAdmin);
-        group.MapPatch("/{id}", PatchAsync).RequireRole(Roles.CatalogAdmin);
+        var read = app.MapModuleGroup(BasePath, "TMF620 Product Catalog").AllowAnonymousBecause(PublicCatalog);
+        read.MapGet("", ListAsync);
+        read.MapGet("/{id}", GetAsync);
+        var write = app.MapModuleGroup(BasePath, "TMF620 Product Catalog").RequireAccess(HubPolicies.CatalogWrite);
+        write.MapPost("", CreateAsync);
+        write.MapPatch("/{id}", PatchAsync);
 
-        var prices = app.MapModuleGroup(PricePath, "TMF620 Product Catalog");
+        var prices = app.MapModuleGroup(PricePath, "TMF620 Product Catalog").AllowAnonymousBecause(PublicCatalog);
         prices.MapGet("", ListPricesAsync);
         prices.MapGet("/{id}", GetPriceAsync);
-        prices.MapPost("", CreatePriceAsync).RequireRole(Roles.CatalogAdmin);
-        prices.MapDelete("/{id}", CancelPriceAsync).RequireRole(Roles.CatalogAdmin);
+        var priceWrites = app.MapModuleGroup(PricePath, "TMF620 Product Catalog").RequireAccess(HubPolicies.CatalogWrite);
+        priceWrites.MapPost("", CreatePriceAsync);
+        priceWrites.MapDelete("/{id}", CancelPriceAsync);
         return app;
     }
 
@@ -49,7 +55,7 @@ public static class ProductOfferingEndpoints
     private static async Task<Created<ProductOfferingResource>> CreateAsync(HttpContext http, ProductOfferings offerings, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<ProductOfferingCreate>(http, ct).ConfigureAwait(false);
-        var created = await offerings.CreateAsync(new CreateProductOffering(body, Roles.Actor(http)), ct).ConfigureAwait(false);
+        var created = await offerings.CreateAsync(new CreateProductOffering(body, HubPrincipal.Actor(http)), ct).ConfigureAwait(false);
         return TypedResults.Created(created.Href, created);
     }
 
@@ -75,7 +81,7 @@ public static class ProductOfferingEndpoints
     {
         var body = await ApiRequest.ReadJsonAsync<ProductOfferingPriceCreate>(http, ct).ConfigureAwait(false);
         var change = await offerings.PriceChangeAsync(body, ct).ConfigureAwait(false);
-        var announcement = await offerings.AnnounceAsync(new AnnouncePrices([change], Roles.Actor(http), CorrelationId.Get(http)), ct).ConfigureAwait(false);
+        var announcement = await offerings.AnnounceAsync(new AnnouncePrices([change], HubPrincipal.Actor(http), CorrelationId.Get(http)), ct).ConfigureAwait(false);
         var resource = ProductOfferings.ToPriceResource(announcement.Prices.Single(), announcement.Notices.SingleOrDefault());
         return TypedResults.Created(resource.Href, resource);
     }

@@ -1,5 +1,6 @@
 using CableHub.Connectors.Xmltv;
 using CableHub.Core.Api;
+using CableHub.Core.Api.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -10,7 +11,7 @@ namespace CableHub.Epg.Api;
 
 /// <summary>
 /// The guide for the portal and STB middleware (now/next, schedules, XMLTV of the line-up or of what a subscriber or box
-/// is entitled to) and its administration (sources, channel maps, imports). Reads for everyone; changes need catalog-admin.
+/// is entitled to) and its administration (sources, channel maps, imports). The line-up's guide is public; a customer's or box's guide is its owner's (or staff); administration needs catalog.read / catalog.write.
 /// Errors are answered by the one problem mapping.
 /// </summary>
 public static class EpgEndpoints
@@ -19,15 +20,14 @@ public static class EpgEndpoints
 
     private const string XmlContentType = "application/xml; charset=utf-8";
 
+    /// <summary>Why the line-up's guide is public: it is what any set-top box and the website show to everyone.</summary>
+    internal const string PublicGuide = "public guide: the line-up's programme schedule is shown on every box, portal and listing site";
+
     internal static IEndpointRouteBuilder MapEpg(IEndpointRouteBuilder app)
     {
-        var group = app.MapModuleGroup(BasePath, "EPG");
+        var group = app.MapModuleGroup(BasePath, "EPG").AllowAnonymousBecause(PublicGuide);
         group.MapGet("/now-next", (HttpContext http, EpgStore store, CancellationToken ct) =>
             NowNextAsync(http, store, ApiRequest.List(http, "channels") is { } codes ? new GuideAudience.Channels(codes) : GuideAudience.All, ct));
-        group.MapGet("/customers/{customerId:guid}/now-next", (Guid customerId, HttpContext http, EpgStore store, CancellationToken ct) =>
-            NowNextAsync(http, store, new GuideAudience.Customer(customerId), ct));
-        group.MapGet("/devices/{device}/now-next", (string device, HttpContext http, EpgStore store, CancellationToken ct) =>
-            NowNextAsync(http, store, new GuideAudience.Device(device), ct));
         group.MapGet("/schedule", (HttpContext http, EpgStore store, TimeProvider clock, CancellationToken ct) =>
             ScheduleAsync(http, store, ApiRequest.List(http, "channels") is { } codes ? new GuideAudience.Channels(codes) : GuideAudience.All, clock, ct));
         group.MapGet("/channels/{code}/programmes", async (string code, HttpContext http, EpgStore store, TimeProvider clock, CancellationToken ct) =>
@@ -36,23 +36,34 @@ public static class EpgEndpoints
                 : await ScheduleAsync(http, store, new GuideAudience.Channels([code]), clock, ct).ConfigureAwait(false));
         group.MapGet("/xmltv", (HttpContext http, XmltvGuideExporter exporter, CancellationToken ct) =>
             ExportAsync(http, exporter, ApiRequest.List(http, "channels") is { } codes ? new GuideAudience.Channels(codes) : GuideAudience.All, ct));
-        group.MapGet("/customers/{customerId:guid}/xmltv", (Guid customerId, HttpContext http, XmltvGuideExporter exporter, CancellationToken ct) =>
+
+        var customer = app.MapModuleGroup(BasePath, "EPG").RequireOwnerOrStaff(HubPolicies.CustomerRead, "customerId", OwnedKinds.Customer);
+        customer.MapGet("/customers/{customerId:guid}/now-next", (Guid customerId, HttpContext http, EpgStore store, CancellationToken ct) =>
+            NowNextAsync(http, store, new GuideAudience.Customer(customerId), ct));
+        customer.MapGet("/customers/{customerId:guid}/xmltv", (Guid customerId, HttpContext http, XmltvGuideExporter exporter, CancellationToken ct) =>
             ExportAsync(http, exporter, new GuideAudience.Customer(customerId), ct));
-        group.MapGet("/devices/{device}/xmltv", (string device, HttpContext http, XmltvGuideExporter exporter, CancellationToken ct) =>
+
+        var device = app.MapModuleGroup(BasePath, "EPG").RequireOwnerOrStaff(HubPolicies.CustomerRead, "device", OwnedKinds.Device);
+        device.MapGet("/devices/{device}/now-next", (string device, HttpContext http, EpgStore store, CancellationToken ct) =>
+            NowNextAsync(http, store, new GuideAudience.Device(device), ct));
+        device.MapGet("/devices/{device}/xmltv", (string device, HttpContext http, XmltvGuideExporter exporter, CancellationToken ct) =>
             ExportAsync(http, exporter, new GuideAudience.Device(device), ct));
 
-        group.MapGet("/imports", async (EpgStore store, CancellationToken ct) =>
+        var admin = app.MapModuleGroup(BasePath, "EPG").RequireAccess(HubPolicies.CatalogRead);
+        admin.MapGet("/imports", async (EpgStore store, CancellationToken ct) =>
             TypedResults.Ok((await store.ListImportsAsync(100, ct).ConfigureAwait(false)).Select(i => i with { ReportJson = null })));
-        group.MapGet("/imports/{id:guid}", async (Guid id, EpgStore store, CancellationToken ct) =>
+        admin.MapGet("/imports/{id:guid}", async (Guid id, EpgStore store, CancellationToken ct) =>
             TypedResults.Text(ImportJson(await store.GetImportAsync(id, ct).ConfigureAwait(false) ?? throw new NotFoundException($"EPG import '{id}'")), "application/json; charset=utf-8"));
-        group.MapPost("/imports", ImportAsync).RequireRole(Roles.CatalogAdmin);
-        group.MapGet("/sources", async (EpgStore store, CancellationToken ct) => TypedResults.Ok(await store.ListSourcesAsync(ct).ConfigureAwait(false)));
-        group.MapPut("/sources/{code}", SaveSourceAsync).RequireRole(Roles.CatalogAdmin);
-        group.MapGet("/sources/{code}/channel-map", async (string code, EpgStore store, CancellationToken ct) =>
+        admin.MapGet("/sources", async (EpgStore store, CancellationToken ct) => TypedResults.Ok(await store.ListSourcesAsync(ct).ConfigureAwait(false)));
+        admin.MapGet("/sources/{code}/channel-map", async (string code, EpgStore store, CancellationToken ct) =>
             await store.GetSourceAsync(code, ct).ConfigureAwait(false) is null
                 ? throw new NotFoundException($"EPG source '{code}'")
                 : TypedResults.Ok(await store.GetChannelMapAsync(code, ct).ConfigureAwait(false)));
-        group.MapPut("/sources/{code}/channel-map", SaveChannelMapAsync).RequireRole(Roles.CatalogAdmin);
+
+        var write = app.MapModuleGroup(BasePath, "EPG").RequireAccess(HubPolicies.CatalogWrite);
+        write.MapPost("/imports", ImportAsync);
+        write.MapPut("/sources/{code}", SaveSourceAsync);
+        write.MapPut("/sources/{code}/channel-map", SaveChannelMapAsync);
         return app;
     }
 

@@ -1,4 +1,5 @@
 using CableHub.Core.Api;
+using CableHub.Core.Api.Access;
 using CableHub.Inventory.Edi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Features;
@@ -18,18 +19,19 @@ public static class EdiEndpoints
 
     internal static void Map(IEndpointRouteBuilder app)
     {
-        var g = app.MapModuleGroup(BasePath, "Supplier EDI");
-        g.MapPost("/files", UploadAsync);
-        g.MapGet("/files", async (HttpContext http, string? status, EdiFileStore files, CancellationToken ct) =>
+        var read = app.MapModuleGroup(BasePath, "Supplier EDI").RequireAccess(HubPolicies.InventoryRead);
+        var write = app.MapModuleGroup(BasePath, "Supplier EDI").RequireAccess(HubPolicies.InventoryWrite);
+        write.MapPost("/files", UploadAsync);
+        read.MapGet("/files", async (HttpContext http, string? status, EdiFileStore files, CancellationToken ct) =>
         {
             var page = PageRequest.From(http);
             return TypedResults.Ok(await files.ListAsync(status, page.Offset, page.Limit, ct).ConfigureAwait(false));
         });
-        g.MapGet("/files/{id:guid}", GetFileAsync);
-        g.MapGet("/files/{id:guid}/content", ContentAsync);
-        g.MapGet("/outbound", async (string? kind, Guid? purchaseOrderId, Guid? ediFileId, EdiFileStore files, CancellationToken ct) =>
+        read.MapGet("/files/{id:guid}", GetFileAsync);
+        read.MapGet("/files/{id:guid}/content", ContentAsync);
+        read.MapGet("/outbound", async (string? kind, Guid? purchaseOrderId, Guid? ediFileId, EdiFileStore files, CancellationToken ct) =>
             TypedResults.Ok(await files.ListOutboundAsync(kind, purchaseOrderId, ediFileId, ct).ConfigureAwait(false)));
-        g.MapGet("/outbound/{id:guid}", async (Guid id, EdiFileStore files, CancellationToken ct) =>
+        read.MapGet("/outbound/{id:guid}", async (Guid id, EdiFileStore files, CancellationToken ct) =>
             await files.GetOutboundAsync(id, ct).ConfigureAwait(false) is { } f
                 ? TypedResults.File(f.Content, "application/edi-x12", f.File.FileName)
                 : throw new NotFoundException($"outbound EDI file '{id}'"));

@@ -5,10 +5,6 @@ namespace CableHub.Inventory.Api;
 /// <summary>Helpers of the inventory and EDI endpoints (errors go through the one problem mapping).</summary>
 internal static class InventoryApi
 {
-    /// <summary>Who acts: the <c>X-Actor</c> header (e.g. <c>clerk:asha</c>), else "api".</summary>
-    public static string Actor(HttpContext http) =>
-        http.Request.Headers.TryGetValue("X-Actor", out var actor) && !string.IsNullOrWhiteSpace(actor) ? actor.ToString().Trim() : "api";
-
     /// <summary>Runs an inventory operation whose errors are about <paramref name="field"/> of the request.</summary>
     public static async Task<T> AtAsync<T>(string field, Func<Task<T>> action)
     {

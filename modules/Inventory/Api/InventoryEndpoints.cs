@@ -1,4 +1,5 @@
 using CableHub.Core.Api;
+using CableHub.Core.Api.Access;
 using CableHub.Inventory.Edi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -19,51 +20,52 @@ public static class InventoryEndpoints
 
     internal static void Map(IEndpointRouteBuilder app)
     {
-        var g = app.MapModuleGroup(BasePath, "Inventory");
-        g.MapGet("/models", async (InventoryStore s, CancellationToken ct) => TypedResults.Ok(await s.ListModelsAsync(ct).ConfigureAwait(false)));
-        g.MapPut("/models/{code}", PutModelAsync);
-        g.MapGet("/models/{code}", async (string code, InventoryStore s, CancellationToken ct) =>
+        var read = app.MapModuleGroup(BasePath, "Inventory").RequireAccess(HubPolicies.InventoryRead);
+        var write = app.MapModuleGroup(BasePath, "Inventory").RequireAccess(HubPolicies.InventoryWrite);
+        read.MapGet("/models", async (InventoryStore s, CancellationToken ct) => TypedResults.Ok(await s.ListModelsAsync(ct).ConfigureAwait(false)));
+        write.MapPut("/models/{code}", PutModelAsync);
+        read.MapGet("/models/{code}", async (string code, InventoryStore s, CancellationToken ct) =>
             TypedResults.Ok(await s.GetModelAsync(code, ct).ConfigureAwait(false) ?? throw new NotFoundException($"model '{code}'")));
-        g.MapGet("/suppliers", async (InventoryStore s, CancellationToken ct) => TypedResults.Ok(await s.ListSuppliersAsync(ct).ConfigureAwait(false)));
-        g.MapPut("/suppliers/{code}", PutSupplierAsync);
-        g.MapGet("/locations", async (string? kind, InventoryStore s, CancellationToken ct) => TypedResults.Ok(await s.ListLocationsAsync(kind, ct).ConfigureAwait(false)));
-        g.MapPut("/locations/{code}", PutLocationAsync);
-        g.MapGet("/stock-levels", StockLevelsAsync);
-        g.MapGet("/devices/{id}/movements", async (string id, InventoryStore store, CancellationToken ct) =>
+        read.MapGet("/suppliers", async (InventoryStore s, CancellationToken ct) => TypedResults.Ok(await s.ListSuppliersAsync(ct).ConfigureAwait(false)));
+        write.MapPut("/suppliers/{code}", PutSupplierAsync);
+        read.MapGet("/locations", async (string? kind, InventoryStore s, CancellationToken ct) => TypedResults.Ok(await s.ListLocationsAsync(kind, ct).ConfigureAwait(false)));
+        write.MapPut("/locations/{code}", PutLocationAsync);
+        read.MapGet("/stock-levels", StockLevelsAsync);
+        read.MapGet("/devices/{id}/movements", async (string id, InventoryStore store, CancellationToken ct) =>
             TypedResults.Ok(await store.GetMovementsAsync((await DeviceAsync(id, store, ct).ConfigureAwait(false)).Id, ct).ConfigureAwait(false)));
-        g.MapGet("/devices/{id}/pairings", async (string id, InventoryStore store, CancellationToken ct) =>
+        read.MapGet("/devices/{id}/pairings", async (string id, InventoryStore store, CancellationToken ct) =>
             TypedResults.Ok(await store.GetPairingHistoryAsync((await DeviceAsync(id, store, ct).ConfigureAwait(false)).Id, ct).ConfigureAwait(false)));
-        g.MapPost("/devices/{id}/move", MoveAsync);
-        g.MapPost("/pairings", PairAsync);
-        g.MapDelete("/pairings/{stbSerial}", UnpairAsync);
-        g.MapPost("/pairings/{stbSerial}/replace-card", ReplaceCardAsync);
-        g.MapGet("/reorder-points", async (ReorderStore s, CancellationToken ct) => TypedResults.Ok(await s.ListReorderPointsAsync(ct).ConfigureAwait(false)));
-        g.MapPut("/reorder-points", PutReorderPointAsync);
-        g.MapGet("/alerts", async (string? status, ReorderStore s, CancellationToken ct) => TypedResults.Ok(await s.ListAlertsAsync(status, ct).ConfigureAwait(false)));
-        g.MapPost("/alerts/check", async (ReorderStore s, CancellationToken ct) => TypedResults.Ok(await s.CheckAsync(ct).ConfigureAwait(false)));
-        g.MapGet("/purchase-orders", async (HttpContext http, string? status, PurchaseOrderStore s, CancellationToken ct) =>
+        write.MapPost("/devices/{id}/move", MoveAsync);
+        write.MapPost("/pairings", PairAsync);
+        write.MapDelete("/pairings/{stbSerial}", UnpairAsync);
+        write.MapPost("/pairings/{stbSerial}/replace-card", ReplaceCardAsync);
+        read.MapGet("/reorder-points", async (ReorderStore s, CancellationToken ct) => TypedResults.Ok(await s.ListReorderPointsAsync(ct).ConfigureAwait(false)));
+        write.MapPut("/reorder-points", PutReorderPointAsync);
+        read.MapGet("/alerts", async (string? status, ReorderStore s, CancellationToken ct) => TypedResults.Ok(await s.ListAlertsAsync(status, ct).ConfigureAwait(false)));
+        write.MapPost("/alerts/check", async (ReorderStore s, CancellationToken ct) => TypedResults.Ok(await s.CheckAsync(ct).ConfigureAwait(false)));
+        read.MapGet("/purchase-orders", async (HttpContext http, string? status, PurchaseOrderStore s, CancellationToken ct) =>
         {
             var page = PageRequest.From(http);
             return TypedResults.Ok(await s.ListAsync(status, null, page.Offset, page.Limit, ct).ConfigureAwait(false));
         });
-        g.MapGet("/purchase-orders/{id}", async (Guid id, PurchaseOrderStore orders, CancellationToken ct) =>
+        read.MapGet("/purchase-orders/{id}", async (Guid id, PurchaseOrderStore orders, CancellationToken ct) =>
             TypedResults.Ok(await orders.GetAsync(id, ct).ConfigureAwait(false) ?? throw new NotFoundException($"purchase order '{id}'")));
-        g.MapPost("/purchase-orders", CreateOrderAsync);
-        g.MapPost("/purchase-orders/from-alerts", FromAlertsAsync);
-        g.MapPost("/purchase-orders/{id}/send", SendOrderAsync);
-        g.MapPost("/purchase-orders/{id}/cancel", CancelOrderAsync);
-        g.MapGet("/purchase-orders/{id}/receipts", async (Guid id, ReceiptStore s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(id, null, 0, 500, ct).ConfigureAwait(false)));
-        g.MapGet("/receipts", async (HttpContext http, Guid? purchaseOrderId, Guid? ediFileId, ReceiptStore s, CancellationToken ct) =>
+        write.MapPost("/purchase-orders", CreateOrderAsync);
+        write.MapPost("/purchase-orders/from-alerts", FromAlertsAsync);
+        write.MapPost("/purchase-orders/{id}/send", SendOrderAsync);
+        write.MapPost("/purchase-orders/{id}/cancel", CancelOrderAsync);
+        read.MapGet("/purchase-orders/{id}/receipts", async (Guid id, ReceiptStore s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(id, null, 0, 500, ct).ConfigureAwait(false)));
+        read.MapGet("/receipts", async (HttpContext http, Guid? purchaseOrderId, Guid? ediFileId, ReceiptStore s, CancellationToken ct) =>
         {
             var page = PageRequest.From(http);
             return TypedResults.Ok(await s.ListAsync(purchaseOrderId, ediFileId, page.Offset, page.Limit, ct).ConfigureAwait(false));
         });
-        g.MapGet("/receipts/{id:guid}", async (Guid id, ReceiptStore s, CancellationToken ct) =>
+        read.MapGet("/receipts/{id:guid}", async (Guid id, ReceiptStore s, CancellationToken ct) =>
             TypedResults.Ok(await s.GetAsync(id, ct).ConfigureAwait(false) ?? throw new NotFoundException($"receipt '{id}'")));
-        g.MapPost("/imports/devices", ImportDevicesAsync);
-        g.MapPost("/imports/stock-take", ImportStockTakeAsync);
-        g.MapGet("/exports/devices.csv", ExportDevicesAsync);
-        g.MapGet("/exports/stock-levels.csv", ExportStockLevelsAsync);
+        write.MapPost("/imports/devices", ImportDevicesAsync);
+        write.MapPost("/imports/stock-take", ImportStockTakeAsync);
+        read.MapGet("/exports/devices.csv", ExportDevicesAsync);
+        read.MapGet("/exports/stock-levels.csv", ExportStockLevelsAsync);
     }
 
     private static async Task<Ok<EquipmentModel>> PutModelAsync(string code, HttpContext http, InventoryStore store, CancellationToken ct)
@@ -150,7 +152,7 @@ public static class InventoryEndpoints
         }
 
         return TypedResults.Ok(ResourceInventoryEndpoints.ToResource(await InventoryApi.AtAsync("toLocation",
-            () => store.MoveAsync(device.Id, location.Id, new InventoryActor(InventoryApi.Actor(http), body.Reason), ct)).ConfigureAwait(false)));
+            () => store.MoveAsync(device.Id, location.Id, new InventoryActor(HubPrincipal.Actor(http), body.Reason), ct)).ConfigureAwait(false)));
     }
 
     private static async Task<Ok<ResourceResource>> PairAsync(HttpContext http, InventoryStore store, CancellationToken ct)
@@ -170,7 +172,7 @@ public static class InventoryEndpoints
         errors.ThrowIfAny();
         await InventoryApi.AtAsync("cardSerialNumber", async () =>
         {
-            await store.PairAsync(body.StbSerialNumber!, body.CardSerialNumber!, new InventoryActor(InventoryApi.Actor(http), body.Reason ?? "paired"), ct).ConfigureAwait(false);
+            await store.PairAsync(body.StbSerialNumber!, body.CardSerialNumber!, new InventoryActor(HubPrincipal.Actor(http), body.Reason ?? "paired"), ct).ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
         return TypedResults.Ok(ResourceInventoryEndpoints.ToResource((await store.GetItemBySerialAsync(body.StbSerialNumber!, ct).ConfigureAwait(false))!));
@@ -178,7 +180,7 @@ public static class InventoryEndpoints
 
     private static async Task<Ok<UnpairedResource>> UnpairAsync(string stbSerial, string? reason, HttpContext http, InventoryStore store, CancellationToken ct)
     {
-        var card = await InventoryApi.AtAsync("stbSerial", () => store.UnpairAsync(stbSerial, new InventoryActor(InventoryApi.Actor(http), reason ?? "unpaired"), ct)).ConfigureAwait(false);
+        var card = await InventoryApi.AtAsync("stbSerial", () => store.UnpairAsync(stbSerial, new InventoryActor(HubPrincipal.Actor(http), reason ?? "unpaired"), ct)).ConfigureAwait(false);
         return TypedResults.Ok(new UnpairedResource(stbSerial, card));
     }
 
@@ -197,7 +199,7 @@ public static class InventoryEndpoints
 
         await InventoryApi.AtAsync("newCardSerialNumber", async () =>
         {
-            await store.ReplaceCardAsync(stbSerial, body.NewCardSerialNumber, body.OldCardStatus, new InventoryActor(InventoryApi.Actor(http), body.Reason ?? "card replaced"), ct).ConfigureAwait(false);
+            await store.ReplaceCardAsync(stbSerial, body.NewCardSerialNumber, body.OldCardStatus, new InventoryActor(HubPrincipal.Actor(http), body.Reason ?? "card replaced"), ct).ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
         return TypedResults.Ok(ResourceInventoryEndpoints.ToResource((await store.GetItemBySerialAsync(stbSerial, ct).ConfigureAwait(false))!));
@@ -257,29 +259,29 @@ public static class InventoryEndpoints
             new NewPurchaseOrder(supplier.Id, location.Id, lines.Select(l => new NewPurchaseOrderLine(l.Model!, l.Quantity!.Value) { UnitPrice = l.UnitPrice }).ToList())
             {
                 RequestedDelivery = body.RequestedDelivery,
-            }, new InventoryActor(InventoryApi.Actor(http), "purchase order"), ct)).ConfigureAwait(false);
+            }, new InventoryActor(HubPrincipal.Actor(http), "purchase order"), ct)).ConfigureAwait(false);
         return TypedResults.Created($"{BasePath}/purchase-orders/{po.Id}", po);
     }
 
     private static async Task<Ok<FromAlertsResource>> FromAlertsAsync(HttpContext http, PurchaseOrderStore orders, CancellationToken ct)
     {
-        var (created, skipped) = await orders.CreateFromOpenAlertsAsync(new InventoryActor(InventoryApi.Actor(http), "low stock"), ct).ConfigureAwait(false);
+        var (created, skipped) = await orders.CreateFromOpenAlertsAsync(new InventoryActor(HubPrincipal.Actor(http), "low stock"), ct).ConfigureAwait(false);
         return TypedResults.Ok(new FromAlertsResource(created, skipped));
     }
 
     private static async Task<Ok<SentResource>> SendOrderAsync(Guid id, HttpContext http, PurchaseOrderSender sender, PurchaseOrderStore orders, CancellationToken ct)
     {
-        var file = await InventoryApi.AtAsync("status", () => sender.SendAsync(id, new InventoryActor(InventoryApi.Actor(http), "sent to supplier"), ct)).ConfigureAwait(false);
+        var file = await InventoryApi.AtAsync("status", () => sender.SendAsync(id, new InventoryActor(HubPrincipal.Actor(http), "sent to supplier"), ct)).ConfigureAwait(false);
         return TypedResults.Ok(new SentResource(await orders.GetAsync(id, ct).ConfigureAwait(false), $"/api/edi/outbound/{file}"));
     }
 
     private static async Task<Ok<PurchaseOrderInfo>> CancelOrderAsync(Guid id, string? reason, HttpContext http, PurchaseOrderStore orders, CancellationToken ct) =>
-        TypedResults.Ok(await InventoryApi.AtAsync("status", () => orders.CancelAsync(id, new InventoryActor(InventoryApi.Actor(http), reason ?? "cancelled"), ct)).ConfigureAwait(false));
+        TypedResults.Ok(await InventoryApi.AtAsync("status", () => orders.CancelAsync(id, new InventoryActor(HubPrincipal.Actor(http), reason ?? "cancelled"), ct)).ConfigureAwait(false));
 
     private static async Task<Ok<DeviceImportResult>> ImportDevicesAsync(HttpContext http, InventoryImportStore imports, CancellationToken ct)
     {
         var (rows, errors) = await ReadCsvAsync(http, InventoryCsv.ReadDevices, ct).ConfigureAwait(false);
-        var result = await imports.ImportDevicesAsync(rows, new InventoryActor(InventoryApi.Actor(http), "device list import"), errors, ct).ConfigureAwait(false);
+        var result = await imports.ImportDevicesAsync(rows, new InventoryActor(HubPrincipal.Actor(http), "device list import"), errors, ct).ConfigureAwait(false);
         return result.Succeeded ? TypedResults.Ok(result) : throw LineErrors(result.Errors, "The device list was not imported");
     }
 
@@ -291,7 +293,7 @@ public static class InventoryEndpoints
         }
 
         var (rows, errors) = await ReadCsvAsync(http, InventoryCsv.ReadStockTake, ct).ConfigureAwait(false);
-        var result = await imports.ApplyStockTakeAsync(place.Id, "upload", rows, new InventoryActor(InventoryApi.Actor(http), "stock take"), errors, ct).ConfigureAwait(false);
+        var result = await imports.ApplyStockTakeAsync(place.Id, "upload", rows, new InventoryActor(HubPrincipal.Actor(http), "stock take"), errors, ct).ConfigureAwait(false);
         return result.Succeeded ? TypedResults.Ok(result) : throw LineErrors(result.Errors, "The stock take was not applied");
     }
 

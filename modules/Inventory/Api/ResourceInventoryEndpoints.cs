@@ -1,5 +1,6 @@
 using System.Globalization;
 using CableHub.Core.Api;
+using CableHub.Core.Api.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
@@ -19,10 +20,11 @@ public static class ResourceInventoryEndpoints
 
     internal static void Map(IEndpointRouteBuilder app)
     {
-        var group = app.MapModuleGroup(BasePath, "TMF639 Resource Inventory");
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id}", GetAsync);
-        group.MapPatch("/{id}", PatchAsync);
+        var read = app.MapModuleGroup(BasePath, "TMF639 Resource Inventory").RequireAccess(HubPolicies.InventoryRead);
+        var write = app.MapModuleGroup(BasePath, "TMF639 Resource Inventory").RequireAccess(HubPolicies.InventoryWrite);
+        read.MapGet("", ListAsync);
+        read.MapGet("/{id}", GetAsync);
+        write.MapPatch("/{id}", PatchAsync);
     }
 
     private static async Task<Ok<List<ResourceResource>>> ListAsync(HttpContext http, InventoryStore store, CancellationToken ct)
@@ -125,7 +127,7 @@ public static class ResourceInventoryEndpoints
         }
 
         var reason = patch.Note?.FirstOrDefault()?.Text is { Length: > 0 } text ? text : "TMF639 resource update";
-        var actor = new InventoryActor(InventoryApi.Actor(http), reason);
+        var actor = new InventoryActor(HubPrincipal.Actor(http), reason);
         var anyState = patch.ResourceStatus is not null || patch.AdministrativeState is not null || patch.OperationalState is not null || patch.UsageState is not null;
         if (!anyState && location is null)
         {

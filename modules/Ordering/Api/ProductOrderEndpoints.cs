@@ -1,4 +1,5 @@
 using CableHub.Core.Api;
+using CableHub.Core.Api.Access;
 using CableHub.Core.Messaging;
 using CableHub.Ordering.Contracts;
 using Microsoft.AspNetCore.Builder;
@@ -15,9 +16,10 @@ public static class ProductOrderEndpoints
 
     internal static IEndpointRouteBuilder Map(IEndpointRouteBuilder app)
     {
-        var group = app.MapModuleGroup(BasePath, "TMF622 Product Ordering");
-        group.MapPost("", CreateAsync);
-        group.MapGet("/{id}", GetAsync);
+        var place = app.MapModuleGroup(BasePath, "TMF622 Product Ordering").RequireAccess(HubPolicies.OrdersPlace);
+        place.MapPost("", CreateAsync);
+        var read = app.MapModuleGroup(BasePath, "TMF622 Product Ordering").RequireOwnerOrStaff(HubPolicies.OrdersRead, "id", OwnedKinds.ProductOrder);
+        read.MapGet("/{id}", GetAsync);
         return app;
     }
 
@@ -37,6 +39,7 @@ public static class ProductOrderEndpoints
             throw new RequestInvalidException(errors.SelectMany(kv => kv.Value.Select(m => new DomainError("", m, kv.Key))).ToList(), "The product order is invalid");
         }
 
+        command = command with { PlacedBy = HubPrincipal.Actor(http) };
         PlacedProductOrder placed;
         await using (var tx = await transactions.BeginAsync(correlationId, ct).ConfigureAwait(false))
         {

@@ -1,4 +1,5 @@
 using CableHub.Core.Api;
+using CableHub.Core.Api.Access;
 using CableHub.Core.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -19,24 +20,36 @@ public static class VodEndpoints
     /// <summary>Where the TMF620 catalogue serves a VOD offer (as a productOffering of <c>@type</c> VodOffering).</summary>
     public const string OfferingPath = "/tmf-api/productCatalogManagement/v4/productOffering";
 
+    /// <summary>Why the VOD catalogue is public: titles and where they may be offered are what the storefront shows to everyone.</summary>
+    internal const string PublicTitles = "public VOD catalogue: titles, their hierarchy and availability are the storefront everyone browses";
+
     internal static IEndpointRouteBuilder MapVod(IEndpointRouteBuilder app)
     {
-        var group = app.MapModuleGroup(BasePath, "VOD");
+        var group = app.MapModuleGroup(BasePath, "VOD").AllowAnonymousBecause(PublicTitles);
         group.MapGet("/titles", ListTitlesAsync);
         group.MapGet("/titles/{id}", async (string id, VodCatalog vod, CancellationToken ct) =>
             TypedResults.Ok(await vod.GetDetailsAsync((await TitleAsync(vod, id, ct).ConfigureAwait(false)).Id, ct).ConfigureAwait(false)
                 ?? throw new NotFoundException($"VOD title '{id}'")));
         group.MapGet("/titles/{id}/availability", AvailabilityAsync);
-        group.MapPost("/titles", CreateTitleAsync).RequireRole(Roles.CatalogAdmin);
-        group.MapPost("/titles/{id}/rights", AddRightsAsync).RequireRole(Roles.CatalogAdmin);
-        group.MapPost("/titles/{id}/offers", AddOfferAsync).RequireRole(Roles.CatalogAdmin);
-        group.MapPost("/purchases", PurchaseAsync);
-        group.MapGet("/customers/{customerId:guid}/purchases", async (Guid customerId, VodPurchases purchases, CancellationToken ct) =>
+
+        var write = app.MapModuleGroup(BasePath, "VOD").RequireAccess(HubPolicies.CatalogWrite);
+        write.MapPost("/titles", CreateTitleAsync);
+        write.MapPost("/titles/{id}/rights", AddRightsAsync);
+        write.MapPost("/titles/{id}/offers", AddOfferAsync);
+
+        // The customer named in the body must be the subscriber's own (checked in PurchaseAsync).
+        var purchase = app.MapModuleGroup(BasePath, "VOD").RequireAccess(HubPolicies.CustomerPurchase);
+        purchase.MapPost("/purchases", PurchaseAsync);
+
+        var customer = app.MapModuleGroup(BasePath, "VOD").RequireOwnerOrStaff(HubPolicies.CustomerRead, "customerId", OwnedKinds.Customer);
+        customer.MapGet("/customers/{customerId:guid}/purchases", async (Guid customerId, VodPurchases purchases, CancellationToken ct) =>
             TypedResults.Ok(await purchases.ListPurchasesAsync(customerId, ct).ConfigureAwait(false)));
-        group.MapGet("/customers/{customerId:guid}/access/{titleId:guid}", async (Guid customerId, Guid titleId, VodPurchases purchases, CancellationToken ct) =>
+        customer.MapGet("/customers/{customerId:guid}/access/{titleId:guid}", async (Guid customerId, Guid titleId, VodPurchases purchases, CancellationToken ct) =>
             TypedResults.Ok(await purchases.AccessAsync(customerId, titleId, ct: ct).ConfigureAwait(false)
                 ?? throw new NotFoundException([new DomainError("VOD-NO-ACCESS", "the customer has no access to this title now", "titleId")], "The customer has no access to this title now")));
-        group.MapGet("/billing-accounts/{accountId:guid}/charges", async (Guid accountId, HttpContext http, VodPurchases purchases, CancellationToken ct) =>
+
+        var charges = app.MapModuleGroup(BasePath, "VOD").RequireOwnerOrStaff(HubPolicies.BillingRead, "accountId", OwnedKinds.BillingAccount);
+        charges.MapGet("/billing-accounts/{accountId:guid}/charges", async (Guid accountId, HttpContext http, VodPurchases purchases, CancellationToken ct) =>
             TypedResults.Ok(await purchases.ListChargesAsync(accountId, ApiRequest.Query(http, "status"), ct).ConfigureAwait(false)));
         return app;
     }
@@ -124,6 +137,7 @@ public static class VodEndpoints
         }
 
         errors.ThrowIfAny();
+        AccessEndpoints.EnsureSubscriberOwns(http, body.CustomerId, "customer");
         VodPurchaseResult result;
         await using (var tx = await transactions.BeginAsync(CorrelationId.Get(http), ct).ConfigureAwait(false))
         {

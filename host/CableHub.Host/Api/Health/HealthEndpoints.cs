@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CableHub.Core.Api.Access;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -21,7 +22,7 @@ public static class HealthEndpoints
                 [HealthStatus.Degraded] = StatusCodes.Status200OK,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
-        });
+        }).AllowAnonymousBecause("liveness and readiness for load balancers and operators; dependency states, no business data");
         return app;
     }
 
