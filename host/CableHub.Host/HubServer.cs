@@ -73,6 +73,8 @@ public static class HubServer
             }
         }
 
+        await using var vendors = await VendorSimulators.StartAsync(settings, loggers, ct).ConfigureAwait(false);
+
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddConfiguration(configuration);
         builder.WebHost.UseUrls(settings.Http.Urls);
@@ -90,8 +92,9 @@ public static class HubServer
 
         services.AddHubModules(settings, configuration, backgroundJobs: true);
         Messaging.Configure(builder, settings, infra);
+        services.AddVendorConnectors(settings, infra.PostgresConnectionString, vendors);
         pipelines.Register(services);
-        services.AddHealthChecks().AddHubDependencies(infra, pipelines);
+        services.AddHealthChecks().AddHubDependencies(infra, pipelines).AddConnectorCircuits(HubComposition.ConnectorNames);
 
         await using var app = builder.Build();
         await (app.Services.GetService<SimulatedConditionalAccessSystem>()?.EnsureSchemaAsync(ct) ?? Task.CompletedTask).ConfigureAwait(false);

@@ -21,6 +21,7 @@ public static class OrderingModule
         services.AddSingleton<ProductOrderStore>();
         services.AddSingleton<IProductOrderLifecycle>(sp => sp.GetRequiredService<ProductOrderStore>());
         services.AddSingleton<ProductOrderValidator>();
+        services.AddSingleton<ProductOrderChangeValidator>();
         return services;
     }
 

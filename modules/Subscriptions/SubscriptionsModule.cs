@@ -14,6 +14,9 @@ public static class SubscriptionsModule
     public static IServiceCollection AddSubscriptionsModule(this IServiceCollection services)
     {
         services.AddSingleton<ISubscriptions, SubscriptionStore>();
+        services.AddSingleton<ISubscriptionLifecycle, SubscriptionLifecycleStore>();
+        // Billing replaces this with its own implementation (paid-through dates, cycle boundaries) when it exists.
+        services.AddSingleton<IBillingPeriods, UnknownBillingPeriods>();
         return services;
     }
 }

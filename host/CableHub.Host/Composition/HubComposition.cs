@@ -1,4 +1,8 @@
 using CableHub.Catalog;
+using CableHub.Connectors.DeviceManagement;
+using CableHub.Connectors.DeviceManagement.GenieAcs;
+using CableHub.Connectors.Notifications;
+using CableHub.Host.Infrastructure;
 using CableHub.Core.Security;
 using CableHub.Customers;
 using CableHub.Epg;
@@ -34,6 +38,35 @@ public static class HubComposition
         services.AddOrderingModule();
         services.AddEpgModule();
         services.AddVodModule();
+        return services;
+    }
+
+    /// <summary>Names of the vendor adapters whose circuits <c>/health</c> shows (<c>connector:&lt;name&gt;</c>).</summary>
+    public static readonly string[] ConnectorNames = [Connectors.Cas.CasConnector.HealthName, DeviceManagementConnector.HealthName, "smtp", "sms"];
+
+    /// <summary>
+    /// The vendor adapters besides the CAS (which <see cref="Messaging"/> registers with the sagas): device management (GenieACS NBI
+    /// adapter at <c>DeviceManagement:BaseUrl</c>, else at the embedded GenieACS simulator) and notifications (SMTP at
+    /// <c>Notifications:Smtp:Host</c>, else <c>.eml</c> files in <c>{DataDirectory}/mail</c>; the SMS adapter at
+    /// <c>Notifications:Sms:BaseUrl</c>, else at the embedded SMS provider simulator). Production is one setting away; the
+    /// embedded defaults go over the same adapters and wire protocols.
+    /// </summary>
+    public static IServiceCollection AddVendorConnectors(this IServiceCollection services, HubSettings settings, string connectionString, VendorSimulators simulators)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(simulators);
+        var dm = settings.DeviceManagement;
+        services.AddGenieAcs(new GenieAcsOptions
+        {
+            BaseUrl = simulators.DeviceManagementUrl(settings),
+            User = string.IsNullOrEmpty(dm.User) ? null : dm.User,
+            Password = string.IsNullOrEmpty(dm.Password) ? null : dm.Password,
+            Resilience = dm.Resilience,
+        });
+        var n = settings.Notifications;
+        n.Sms.BaseUrl = simulators.SmsUrl(settings);
+        services.AddNotifications(connectionString, new NotificationOptions { DefaultLanguage = n.DefaultLanguage },
+            string.IsNullOrWhiteSpace(n.Smtp.Host) ? null : n.Smtp, n.Sms, pickupDirectory: Path.Combine(settings.DataDirectory, "mail"));
         return services;
     }
 
