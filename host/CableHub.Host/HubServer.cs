@@ -93,6 +93,7 @@ public static class HubServer
         services.AddHubModules(settings, configuration, backgroundJobs: true);
         Messaging.Configure(builder, settings, infra);
         services.AddVendorConnectors(settings, infra.PostgresConnectionString, vendors);
+        services.AddLifecycleJobs(settings);
         pipelines.Register(services);
         services.AddHealthChecks().AddHubDependencies(infra, pipelines).AddConnectorCircuits(HubComposition.ConnectorNames);
 

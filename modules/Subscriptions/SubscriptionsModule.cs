@@ -19,4 +19,8 @@ public static class SubscriptionsModule
         services.AddSingleton<IBillingPeriods, UnknownBillingPeriods>();
         return services;
     }
+
+    /// <summary>TMF637 <c>product</c> (read-only).</summary>
+    public static Microsoft.AspNetCore.Routing.IEndpointRouteBuilder MapSubscriptionsEndpoints(this Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app) =>
+        Api.ProductInventoryEndpoints.Map(app);
 }

@@ -59,6 +59,8 @@ public static class HubHelp
         ["payments pain008"] = "./cablehub payments pain008 --example --out pain008.xml",
         ["payments validate"] = "./cablehub payments validate pain008.xml",
         ["payments stripe-simulator"] = "./cablehub payments stripe-simulator --port 12111",
+        ["cas"] = "./cablehub cas reconcile --dry-run --json",
+        ["cas reconcile"] = "./cablehub cas reconcile --Postgres:Embedded:Port=55432",
         ["cas-sim"] = "./cablehub cas-sim status --Postgres:Embedded:Port=55432",
         ["cas-sim down"] = "./cablehub cas-sim down --for 120 --reason 'outage drill'",
         ["cas-sim up"] = "./cablehub cas-sim up --Postgres:Embedded:Port=55432",

@@ -70,6 +70,23 @@ public static class HubComposition
         return services;
     }
 
+    /// <summary>
+    /// The scheduled CAS reconciliation (<c>Lifecycle:ReconcileMinutes</c>, default 60; 0 = off), in the process that runs the sagas.
+    /// The verb <c>cas reconcile</c> runs the same comparison on demand.
+    /// </summary>
+    public static IServiceCollection AddLifecycleJobs(this IServiceCollection services, HubSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Lifecycle.ReconcileMinutes > 0 && settings.HasRole("sagas"))
+        {
+            var interval = TimeSpan.FromMinutes(settings.Lifecycle.ReconcileMinutes);
+            services.AddHostedService(sp => new Sagas.Lifecycle.CasReconciliationJob(sp.GetRequiredService<Sagas.Lifecycle.CasReconciler>(), interval,
+                sp.GetRequiredService<ILogger<Sagas.Lifecycle.CasReconciliationJob>>()));
+        }
+
+        return services;
+    }
+
     /// <summary>Every module's endpoint group.</summary>
     public static IEndpointRouteBuilder MapHubModules(this IEndpointRouteBuilder app)
     {
@@ -78,6 +95,7 @@ public static class HubComposition
         app.MapVodEndpoints();
         app.MapOrderingEndpoints();
         app.MapInventoryEndpoints();
+        app.MapSubscriptionsEndpoints();
         return app;
     }
 
@@ -85,7 +103,8 @@ public static class HubComposition
     /// The modules for a CLI verb: no background work, no messaging, no HTTP (verbs parse their arguments and call module
     /// services from this provider).
     /// </summary>
-    public static ServiceProvider CliServices(NpgsqlDataSource dataSource, HubSettings settings, IConfiguration configuration, ILoggerFactory loggers, FieldEncryptor? encryptor = null)
+    public static ServiceProvider CliServices(NpgsqlDataSource dataSource, HubSettings settings, IConfiguration configuration, ILoggerFactory loggers, FieldEncryptor? encryptor = null,
+        Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(dataSource);
@@ -98,6 +117,7 @@ public static class HubComposition
         }
 
         services.AddHubModules(settings, configuration, backgroundJobs: false);
+        configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
 

@@ -77,6 +77,7 @@ public static class MessagingConfiguration
 
         opts.Services.AddSingleton(options.Onboarding);
         opts.Services.AddSingleton(options.Lifecycle);
+        opts.Services.AddSingleton<CasReconciler>();
         opts.Services.AddSingleton<HubOutbox>();
         opts.Services.AddSingleton<IEventTransactions, OutboxEventTransactions>();
         return opts;
