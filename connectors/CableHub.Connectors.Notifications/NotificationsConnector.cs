@@ -17,9 +17,11 @@ public static class NotificationsConnector
     /// Registers <see cref="INotificationSender"/> with SMTP e-mail (when <paramref name="smtp"/> is given) and the
     /// HTTP SMS adapter (when <paramref name="sms"/> has a base URL), each with an <see cref="IConnectorHealth"/>
     /// (<c>smtp</c>, <c>sms</c>). The sent-once log lives in <paramref name="connectionString"/>'s schema <c>notification</c>.
+    /// Without <paramref name="smtp"/> but with <paramref name="pickupDirectory"/>, e-mail is written as <c>.eml</c> files there
+    /// (<see cref="PickupDirectoryEmailTransport"/>, the embedded default; health <c>smtp</c>, mode <c>pickup-directory</c>).
     /// </summary>
     public static IServiceCollection AddNotifications(this IServiceCollection services, string connectionString, NotificationOptions options,
-        SmtpOptions? smtp, SmsOptions? sms)
+        SmtpOptions? smtp, SmsOptions? sms, string? pickupDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
@@ -32,6 +34,13 @@ public static class NotificationsConnector
             var health = new ConnectorHealthTracker("smtp", "smtp", $"{smtp.Host}:{smtp.Port}");
             services.AddSingleton<IConnectorHealth>(health);
             services.AddSingleton<IEmailTransport>(sp => new SmtpEmailTransport(smtp, health, sp.GetRequiredService<ILoggerFactory>().CreateLogger<SmtpEmailTransport>()));
+        }
+        else if (!string.IsNullOrWhiteSpace(pickupDirectory))
+        {
+            var health = new ConnectorHealthTracker("smtp", "pickup-directory", pickupDirectory);
+            services.AddSingleton<IConnectorHealth>(health);
+            services.AddSingleton<IEmailTransport>(sp => new PickupDirectoryEmailTransport(pickupDirectory, new SmtpOptions(), health,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<PickupDirectoryEmailTransport>()));
         }
 
         if (sms is not null && !string.IsNullOrWhiteSpace(sms.BaseUrl))

@@ -75,6 +75,8 @@ public static class HubServer
             }
         }
 
+        await using var vendors = await VendorSimulators.StartAsync(settings, loggers, ct).ConfigureAwait(false);
+
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddConfiguration(configuration);
         builder.WebHost.UseUrls(settings.Http.Urls);
@@ -94,8 +96,10 @@ public static class HubServer
         services.AddHubModules(settings, configuration, backgroundJobs: true);
         services.AddHubAccess(settings);
         Messaging.Configure(builder, settings, infra);
+        services.AddVendorConnectors(settings, infra.PostgresConnectionString, vendors);
+        services.AddLifecycleJobs(settings);
         pipelines.Register(services);
-        services.AddHealthChecks().AddHubDependencies(infra, pipelines);
+        services.AddHealthChecks().AddHubDependencies(infra, pipelines).AddConnectorCircuits(HubComposition.ConnectorNames);
 
         await using var app = builder.Build();
         await (app.Services.GetService<SimulatedConditionalAccessSystem>()?.EnsureSchemaAsync(ct) ?? Task.CompletedTask).ConfigureAwait(false);

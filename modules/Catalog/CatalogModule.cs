@@ -27,6 +27,7 @@ public static class CatalogModule
         services.AddSingleton<CatalogStore>();
         services.AddSingleton<IPlanCatalog>(sp => sp.GetRequiredService<CatalogStore>());
         services.AddSingleton<IChannelDirectory>(sp => sp.GetRequiredService<CatalogStore>());
+        services.AddSingleton<ICatalogOfferings, CatalogOfferings>();
         services.AddSingleton<LineupStore>();
         services.AddSingleton<CatalogPricing>();
         services.AddSingleton<PriceChangeNoticeStore>();

@@ -39,6 +39,7 @@ public static class InventoryModule
         services.AddSingleton<PurchaseOrderSender>();
         services.AddSingleton<IStbReservations, StbReservations>();
         services.AddSingleton<IDeviceDirectory, StbReservations>();
+        services.AddSingleton<IDeviceLifecycle, DeviceLifecycleStore>();
         if (backgroundJobs)
         {
             if (settings.WatchInbox)

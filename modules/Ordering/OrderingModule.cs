@@ -22,6 +22,7 @@ public static class OrderingModule
         services.AddSingleton<IProductOrderLifecycle>(sp => sp.GetRequiredService<ProductOrderStore>());
         services.AddSingleton<ProductOrderValidator>();
         services.AddSingleton<Core.Api.Access.IResourceOwnerResolver, ProductOrderOwners>();
+        services.AddSingleton<ProductOrderChangeValidator>();
         return services;
     }
 

@@ -18,7 +18,40 @@ public sealed record PlaceProductOrder(
 
 public sealed record PlacedProductOrder(Guid OrderId, Guid CustomerId, Guid BillingAccountId, bool AlreadyExisted);
 
-public sealed record ProductOrderItem(string ItemId, string Action, Guid PlanId, int Quantity, string State);
+public sealed record ProductOrderItem(string ItemId, string Action, Guid? PlanId, int Quantity, string State)
+{
+    public Guid? SubscriptionId { get; init; }
+
+    public string? OfferingKind { get; init; }
+
+    public Guid? OfferingId { get; init; }
+
+    public string? TargetStatus { get; init; }
+
+    public string? Reason { get; init; }
+}
+
+/// <summary>
+/// A change order for an existing subscription: one item, the TMF622 action (<c>modify</c> / <c>add</c> / <c>delete</c>), what
+/// it asks (<see cref="Contracts.SubscriptionChangeAction"/>), and when.
+/// </summary>
+public sealed record PlaceChangeOrder(
+    string? ExternalId,
+    Guid CustomerId,
+    Guid BillingAccountId,
+    Guid SubscriptionId,
+    string ItemId,
+    string TmfAction,
+    string ChangeAction,
+    string? OfferingKind,
+    Guid? OfferingId,
+    Guid? PlanId,
+    string? TargetStatus,
+    string? Reason,
+    bool AtNextCycle,
+    DateTimeOffset? RequestedStartAt,
+    string CorrelationId,
+    string Channel = "api");
 
 public sealed record ProductOrderStateChange(string State, string? Reason, DateTimeOffset At);
 
@@ -34,4 +67,9 @@ public sealed record ProductOrder(
     DateTimeOffset RequestedAt,
     DateTimeOffset? CompletedAt,
     IReadOnlyList<ProductOrderItem> Items,
-    IReadOnlyList<ProductOrderStateChange> History);
+    IReadOnlyList<ProductOrderStateChange> History)
+{
+    public string Kind { get; init; } = "new";
+
+    public DateTimeOffset? RequestedStartAt { get; init; }
+}

@@ -45,6 +45,57 @@ public sealed class ProductOrderStore(NpgsqlDataSource dataSource, ICustomerRegi
     }
 
     /// <summary>
+    /// Records a change order for an existing subscription (state acknowledged) in the caller's transaction; a known external id
+    /// returns the existing order with <see cref="PlacedProductOrder.AlreadyExisted"/> set.
+    /// </summary>
+    public async Task<PlacedProductOrder> PlaceChangeAsync(PlaceChangeOrder order, NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (order.ExternalId is { } externalId)
+        {
+            var existing = await conn.QuerySingleOrDefaultAsync<(Guid Id, Guid CustomerId, Guid? BillingAccountId)?>(new CommandDefinition(
+                "SELECT id, customer_id, billing_account_id FROM hub.product_order WHERE external_id = @externalId",
+                new { externalId }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            if (existing is { } e)
+            {
+                return new PlacedProductOrder(e.Id, e.CustomerId, e.BillingAccountId ?? Guid.Empty, AlreadyExisted: true);
+            }
+        }
+
+        var orderId = Ids.New(clock);
+        await conn.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO hub.product_order (id, external_id, state, customer_id, billing_account_id, channel, correlation_id, kind, requested_start_at)
+            VALUES (@orderId, @ExternalId, 'acknowledged', @CustomerId, @BillingAccountId, @Channel, @CorrelationId, 'change', @RequestedStartAt);
+            INSERT INTO hub.product_order_item (order_id, item_id, action, plan_id, quantity, state, subscription_id, offering_kind, offering_id, target_status, reason)
+            VALUES (@orderId, @ItemId, @TmfAction, @PlanId, 1, 'acknowledged', @SubscriptionId, @OfferingKind, @OfferingId, @TargetStatus, @Reason);
+            INSERT INTO hub.product_order_state_change (order_id, state) VALUES (@orderId, 'acknowledged');
+            """,
+            new
+            {
+                orderId, order.ExternalId, order.CustomerId, order.BillingAccountId, order.Channel, order.CorrelationId, order.RequestedStartAt, order.ItemId,
+                order.TmfAction, order.PlanId, order.SubscriptionId, order.OfferingKind, order.OfferingId, order.TargetStatus, order.Reason,
+            }, tx, cancellationToken: ct)).ConfigureAwait(false);
+        return new PlacedProductOrder(orderId, order.CustomerId, order.BillingAccountId, AlreadyExisted: false);
+    }
+
+    /// <summary>
+    /// TMF622 cancelProductOrder: an order not yet being carried out (acknowledged, or pending until its effective time) becomes
+    /// cancelled in the caller's transaction. Returns whether it was cancelled and the state it was in.
+    /// </summary>
+    public async Task<(bool Cancelled, string? StateBefore)> CancelAsync(Guid orderId, string? reason, NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct = default)
+    {
+        var state = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT state FROM hub.product_order WHERE id = @orderId FOR UPDATE", new { orderId }, tx, cancellationToken: ct)).ConfigureAwait(false);
+        if (state is not (ProductOrderState.Acknowledged or ProductOrderState.Pending))
+        {
+            return (false, state);
+        }
+
+        return (await SetStateAsync(orderId, ProductOrderState.Cancelled, reason ?? "cancelled by request", conn, tx, ct).ConfigureAwait(false), state);
+    }
+
+    /// <summary>
     /// Moves the order (and its items) to <paramref name="state"/> and records the change. Returns false and
     /// changes nothing when the order is already in that state or in a final state (idempotent under redelivery).
     /// </summary>
@@ -95,9 +146,10 @@ public sealed class ProductOrderStore(NpgsqlDataSource dataSource, ICustomerRegi
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         using var grid = await conn.QueryMultipleAsync(new CommandDefinition(
             """
-            SELECT id, external_id, state, state_reason, customer_id, billing_account_id, channel, correlation_id, requested_at, completed_at
+            SELECT id, external_id, state, state_reason, customer_id, billing_account_id, channel, correlation_id, requested_at, completed_at, kind, requested_start_at
             FROM hub.product_order WHERE id = @orderId;
-            SELECT item_id, action, plan_id, quantity, state FROM hub.product_order_item WHERE order_id = @orderId ORDER BY item_id;
+            SELECT item_id, action, plan_id, quantity, state, subscription_id, offering_kind, offering_id, target_status, reason
+            FROM hub.product_order_item WHERE order_id = @orderId ORDER BY item_id;
             SELECT state, reason, at FROM hub.product_order_state_change WHERE order_id = @orderId ORDER BY id;
             """, new { orderId }, cancellationToken: ct)).ConfigureAwait(false);
         var head = await grid.ReadSingleOrDefaultAsync<OrderRow>().ConfigureAwait(false);
@@ -106,12 +158,18 @@ public sealed class ProductOrderStore(NpgsqlDataSource dataSource, ICustomerRegi
             return null;
         }
 
-        var items = (await grid.ReadAsync<ProductOrderItem>().ConfigureAwait(false)).ToList();
+        var items = (await grid.ReadAsync<ItemRow>().ConfigureAwait(false)).Select(i => new ProductOrderItem(i.ItemId, i.Action, i.PlanId, i.Quantity, i.State)
+        {
+            SubscriptionId = i.SubscriptionId, OfferingKind = i.OfferingKind, OfferingId = i.OfferingId, TargetStatus = i.TargetStatus, Reason = i.Reason,
+        }).ToList();
         var history = (await grid.ReadAsync<ProductOrderStateChange>().ConfigureAwait(false)).ToList();
         return new ProductOrder(head.Id, head.ExternalId, head.State, head.StateReason, head.CustomerId, head.BillingAccountId, head.Channel,
-            head.CorrelationId, head.RequestedAt, head.CompletedAt, items, history);
+            head.CorrelationId, head.RequestedAt, head.CompletedAt, items, history) { Kind = head.Kind, RequestedStartAt = head.RequestedStartAt };
     }
 
     private sealed record OrderRow(Guid Id, string? ExternalId, string State, string? StateReason, Guid CustomerId, Guid? BillingAccountId,
-        string Channel, string CorrelationId, DateTimeOffset RequestedAt, DateTimeOffset? CompletedAt);
+        string Channel, string CorrelationId, DateTimeOffset RequestedAt, DateTimeOffset? CompletedAt, string Kind, DateTimeOffset? RequestedStartAt);
+
+    private sealed record ItemRow(string ItemId, string Action, Guid? PlanId, int Quantity, string State, Guid? SubscriptionId, string? OfferingKind, Guid? OfferingId,
+        string? TargetStatus, string? Reason);
 }

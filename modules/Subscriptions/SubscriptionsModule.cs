@@ -14,6 +14,13 @@ public static class SubscriptionsModule
     public static IServiceCollection AddSubscriptionsModule(this IServiceCollection services)
     {
         services.AddSingleton<ISubscriptions, SubscriptionStore>();
+        services.AddSingleton<ISubscriptionLifecycle, SubscriptionLifecycleStore>();
+        // Billing replaces this with its own implementation (paid-through dates, cycle boundaries) when it exists.
+        services.AddSingleton<IBillingPeriods, UnknownBillingPeriods>();
         return services;
     }
+
+    /// <summary>TMF637 <c>product</c> (read-only).</summary>
+    public static Microsoft.AspNetCore.Routing.IEndpointRouteBuilder MapSubscriptionsEndpoints(this Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app) =>
+        Api.ProductInventoryEndpoints.Map(app);
 }

@@ -32,6 +32,17 @@ public sealed class OnboardingFixture : IAsyncLifetime
 
     public SimulatedConditionalAccessSystem Cas { get; private set; } = null!;
 
+    /// <summary>What the sagas call: the simulator behind a wrapper that can refuse removals for one box.</summary>
+    public ScriptedCas SagaCas { get; private set; } = null!;
+
+    /// <summary>Lifecycle timing for tests: a CAS outage is retried every second for a minute, steps time out after three.</summary>
+    public Sagas.Lifecycle.LifecycleOptions Lifecycle { get; } = new()
+    {
+        StepTimeout = TimeSpan.FromMinutes(3),
+        CasCallTimeout = TimeSpan.FromSeconds(20),
+        CasOutageRetries = Enumerable.Repeat(TimeSpan.FromSeconds(2), 24).ToList(),
+    };
+
     public IHost Host { get; private set; } = null!;
 
     public CapturedLogs Logs { get; } = new();
@@ -48,7 +59,8 @@ public sealed class OnboardingFixture : IAsyncLifetime
         _casLogging = LoggerFactory.Create(b => b.AddProvider(Logs));
         Cas = new SimulatedConditionalAccessSystem(new CasSimulatorOptions { ConnectionString = Db.ConnectionString, RegisterUnknownDevicesOnActivation = true }, _casLogging.CreateLogger<SimulatedConditionalAccessSystem>());
         await Cas.EnsureSchemaAsync();
-        Host = await OnboardingTestHost.StartAsync(Db, Cas, Logs, Onboarding, Outcomes);
+        SagaCas = new ScriptedCas(Cas);
+        Host = await OnboardingTestHost.StartAsync(Db, SagaCas, Logs, Onboarding, Outcomes, Lifecycle);
     }
 
     public async ValueTask DisposeAsync()
@@ -97,4 +109,14 @@ public static class ProductOrderOutcomeHandler
     public static void Handle(ProductOrderCompleted completed, Envelope envelope, OutcomeLog log) => log.Add(completed, envelope.CorrelationId);
 
     public static void Handle(ProductOrderFailed failed, Envelope envelope, OutcomeLog log) => log.Add(failed, envelope.CorrelationId);
+
+    public static void Handle(ProductOrderCancelled cancelled, Envelope envelope, OutcomeLog log) => log.Add(cancelled, envelope.CorrelationId);
+
+    public static void Handle(Subscriptions.Contracts.SubscriptionChanged e, Envelope envelope, OutcomeLog log) => log.Add(e, envelope.CorrelationId);
+
+    public static void Handle(Subscriptions.Contracts.SubscriptionSuspended e, Envelope envelope, OutcomeLog log) => log.Add(e, envelope.CorrelationId);
+
+    public static void Handle(Subscriptions.Contracts.SubscriptionRestored e, Envelope envelope, OutcomeLog log) => log.Add(e, envelope.CorrelationId);
+
+    public static void Handle(Subscriptions.Contracts.SubscriptionDisconnected e, Envelope envelope, OutcomeLog log) => log.Add(e, envelope.CorrelationId);
 }

@@ -12,7 +12,8 @@ namespace CableHub.Sagas.Tests;
 /// <summary>A Wolverine host wired the way the hub wires it (the modules the steps use, messaging), on a test database.</summary>
 public static class OnboardingTestHost
 {
-    public static async Task<IHost> StartAsync(HubTestDatabase db, IConditionalAccessSystem cas, ILoggerProvider logs, OnboardingOptions onboarding, OutcomeLog outcomes)
+    public static async Task<IHost> StartAsync(HubTestDatabase db, IConditionalAccessSystem cas, ILoggerProvider logs, OnboardingOptions onboarding, OutcomeLog outcomes,
+        Lifecycle.LifecycleOptions? lifecycle = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -31,6 +32,7 @@ public static class OnboardingTestHost
                 HandlerParallelism = 16,
                 PollingInterval = TimeSpan.FromMilliseconds(250),
                 Onboarding = onboarding,
+                Lifecycle = lifecycle ?? new(),
             });
         });
         var host = builder.Build();

@@ -95,8 +95,12 @@ public sealed class SmtpEmailTransport : IEmailTransport
         }
     }
 
-    private MimeMessage Build(EmailMessage message)
+    private MimeMessage Build(EmailMessage message) => BuildMime(message, _options);
+
+    /// <summary>The MIME message for <paramref name="message"/> (Message-ID from the idempotency key); shared with the pickup-directory transport.</summary>
+    internal static MimeMessage BuildMime(EmailMessage message, SmtpOptions options)
     {
+        var _options = options;
         var mime = new MimeMessage();
         mime.From.Add(new MailboxAddress(_options.FromName, _options.FromAddress));
         try

@@ -22,6 +22,7 @@ public static class HubCli
         root.Subcommands.Add(InventoryCommand.Build());
         root.Subcommands.Add(PaymentsCommand.Build());
         root.Subcommands.Add(CasSimulatorCommand.Build());
+        root.Subcommands.Add(CasCommand.Build());
         root.Subcommands.Add(ExportCommand.Build());
         root.Subcommands.Add(MlCommand.Build());
         root.Subcommands.Add(ReportCommand.Build());

@@ -70,6 +70,8 @@ public static class HubHelp
         ["clients rotate"] = "./cablehub clients rotate erp",
         ["clients revoke"] = "./cablehub clients revoke erp",
         ["clients list"] = "./cablehub clients list --Postgres:Embedded:Port=55432",
+        ["cas"] = "./cablehub cas reconcile --dry-run --json",
+        ["cas reconcile"] = "./cablehub cas reconcile --Postgres:Embedded:Port=55432",
         ["cas-sim"] = "./cablehub cas-sim status --Postgres:Embedded:Port=55432",
         ["cas-sim down"] = "./cablehub cas-sim down --for 120 --reason 'outage drill'",
         ["cas-sim up"] = "./cablehub cas-sim up --Postgres:Embedded:Port=55432",

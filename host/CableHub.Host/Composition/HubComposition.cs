@@ -1,4 +1,8 @@
 using CableHub.Catalog;
+using CableHub.Connectors.DeviceManagement;
+using CableHub.Connectors.DeviceManagement.GenieAcs;
+using CableHub.Connectors.Notifications;
+using CableHub.Host.Infrastructure;
 using CableHub.Core.Security;
 using CableHub.Customers;
 using CableHub.Epg;
@@ -69,6 +73,52 @@ public static class HubComposition
         return services;
     }
 
+    /// <summary>Names of the vendor adapters whose circuits <c>/health</c> shows (<c>connector:&lt;name&gt;</c>).</summary>
+    public static readonly string[] ConnectorNames = [Connectors.Cas.CasConnector.HealthName, DeviceManagementConnector.HealthName, "smtp", "sms"];
+
+    /// <summary>
+    /// The vendor adapters besides the CAS (which <see cref="Messaging"/> registers with the sagas): device management (GenieACS NBI
+    /// adapter at <c>DeviceManagement:BaseUrl</c>, else at the embedded GenieACS simulator) and notifications (SMTP at
+    /// <c>Notifications:Smtp:Host</c>, else <c>.eml</c> files in <c>{DataDirectory}/mail</c>; the SMS adapter at
+    /// <c>Notifications:Sms:BaseUrl</c>, else at the embedded SMS provider simulator). Production is one setting away; the
+    /// embedded defaults go over the same adapters and wire protocols.
+    /// </summary>
+    public static IServiceCollection AddVendorConnectors(this IServiceCollection services, HubSettings settings, string connectionString, VendorSimulators simulators)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(simulators);
+        var dm = settings.DeviceManagement;
+        services.AddGenieAcs(new GenieAcsOptions
+        {
+            BaseUrl = simulators.DeviceManagementUrl(settings),
+            User = string.IsNullOrEmpty(dm.User) ? null : dm.User,
+            Password = string.IsNullOrEmpty(dm.Password) ? null : dm.Password,
+            Resilience = dm.Resilience,
+        });
+        var n = settings.Notifications;
+        n.Sms.BaseUrl = simulators.SmsUrl(settings);
+        services.AddNotifications(connectionString, new NotificationOptions { DefaultLanguage = n.DefaultLanguage },
+            string.IsNullOrWhiteSpace(n.Smtp.Host) ? null : n.Smtp, n.Sms, pickupDirectory: Path.Combine(settings.DataDirectory, "mail"));
+        return services;
+    }
+
+    /// <summary>
+    /// The scheduled CAS reconciliation (<c>Lifecycle:ReconcileMinutes</c>, default 60; 0 = off), in the process that runs the sagas.
+    /// The verb <c>cas reconcile</c> runs the same comparison on demand.
+    /// </summary>
+    public static IServiceCollection AddLifecycleJobs(this IServiceCollection services, HubSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Lifecycle.ReconcileMinutes > 0 && settings.HasRole("sagas"))
+        {
+            var interval = TimeSpan.FromMinutes(settings.Lifecycle.ReconcileMinutes);
+            services.AddHostedService(sp => new Sagas.Lifecycle.CasReconciliationJob(sp.GetRequiredService<Sagas.Lifecycle.CasReconciler>(), interval,
+                sp.GetRequiredService<ILogger<Sagas.Lifecycle.CasReconciliationJob>>()));
+        }
+
+        return services;
+    }
+
     /// <summary>Every module's endpoint group.</summary>
     public static IEndpointRouteBuilder MapHubModules(this IEndpointRouteBuilder app)
     {
@@ -78,6 +128,7 @@ public static class HubComposition
         app.MapVodEndpoints();
         app.MapOrderingEndpoints();
         app.MapInventoryEndpoints();
+        app.MapSubscriptionsEndpoints();
         return app;
     }
 
@@ -85,7 +136,8 @@ public static class HubComposition
     /// The modules for a CLI verb: no background work, no messaging, no HTTP (verbs parse their arguments and call module
     /// services from this provider).
     /// </summary>
-    public static ServiceProvider CliServices(NpgsqlDataSource dataSource, HubSettings settings, IConfiguration configuration, ILoggerFactory loggers, FieldEncryptor? encryptor = null)
+    public static ServiceProvider CliServices(NpgsqlDataSource dataSource, HubSettings settings, IConfiguration configuration, ILoggerFactory loggers, FieldEncryptor? encryptor = null,
+        Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(dataSource);
@@ -98,6 +150,7 @@ public static class HubComposition
         }
 
         services.AddHubModules(settings, configuration, backgroundJobs: false);
+        configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
 

@@ -28,6 +28,12 @@ public sealed class HubSettings
 
     public CasSettings Cas { get; set; } = new();
 
+    public DeviceManagementSettings DeviceManagement { get; set; } = new();
+
+    public NotificationsSettings Notifications { get; set; } = new();
+
+    public LifecycleSettings Lifecycle { get; set; } = new();
+
     public DemoSettings Demo { get; set; } = new();
 
     public InventorySettings Inventory { get; set; } = new();
@@ -225,4 +231,47 @@ public sealed class DemoSettings
 
     /// <summary>Secret of the demo back-office client <c>demo-backoffice</c>; empty: a random one, printed.</summary>
     public string ClientSecret { get; set; } = "";
+}
+
+/// <summary>Device management (GenieACS north-bound API). An empty <see cref="BaseUrl"/> starts the embedded GenieACS simulator.</summary>
+public sealed class DeviceManagementSettings
+{
+    /// <summary>A real GenieACS NBI, e.g. <c>http://acs.example.net:7557/</c>; empty = the simulator on loopback.</summary>
+    public string BaseUrl { get; set; } = "";
+
+    public string User { get; set; } = "";
+
+    public string Password { get; set; } = "";
+
+    /// <summary>Where the embedded simulator listens (port 0: any free port).</summary>
+    public string SimulatorListenUrl { get; set; } = "http://127.0.0.1:0";
+
+    /// <summary>Boxes in the simulator's seeded population (healthy and faulty).</summary>
+    public int SimulatorDevices { get; set; } = 200;
+
+    public CableHub.Connectors.Common.Resilience.ConnectorResilienceOptions Resilience { get; set; } = new()
+    {
+        AttemptTimeout = TimeSpan.FromSeconds(40),
+        TotalTimeout = TimeSpan.FromSeconds(90),
+    };
+}
+
+/// <summary>Subscriber messages. Empty <c>Smtp:Host</c> writes e-mail to <c>{DataDirectory}/mail</c>; empty <c>Sms:BaseUrl</c> starts the SMS provider simulator.</summary>
+public sealed class NotificationsSettings
+{
+    public string DefaultLanguage { get; set; } = "en";
+
+    public CableHub.Connectors.Notifications.Email.SmtpOptions Smtp { get; set; } = new() { Host = "" };
+
+    public CableHub.Connectors.Notifications.Sms.SmsOptions Sms { get; set; } = new();
+
+    /// <summary>Where the embedded SMS provider simulator listens (port 0: any free port).</summary>
+    public string SmsSimulatorListenUrl { get; set; } = "http://127.0.0.1:0";
+}
+
+/// <summary>Subscriber lifecycle jobs.</summary>
+public sealed class LifecycleSettings
+{
+    /// <summary>Minutes between scheduled CAS reconciliations (api role); 0 turns the job off (use <c>cas reconcile</c>).</summary>
+    public int ReconcileMinutes { get; set; } = 60;
 }

@@ -23,22 +23,34 @@ public static class Messaging
             opts.ConfigureCableHubMessaging(options);
         });
 
-        // The CAS: Cas:Mode chooses the JSON-over-HTTP adapter (http) or the simulated head-end (simulator, schema cas_sim).
+        AddCas(builder.Services, settings, infra.PostgresConnectionString);
         var cas = settings.Cas;
-        var simulator = new CasSimulatorOptions
+        builder.Services.AddCasSimulatorServer(Simulator(settings, infra.PostgresConnectionString), cas.Simulator.ListenUrl, cas.Simulator.ApiKey);
+
+        // Integration events for back-office systems (Kafka).
+        builder.Services.AddSingleton(new Integration.IntegrationEventProducer(infra.KafkaBootstrapServers, settings.Kafka.TopicPrefix));
+    }
+
+    /// <summary>The CAS: <c>Cas:Mode</c> chooses the JSON-over-HTTP adapter (http) or the simulated head-end (simulator, schema cas_sim).</summary>
+    public static IServiceCollection AddCas(IServiceCollection services, HubSettings settings, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var cas = settings.Cas;
+        return services.AddCasConnector(
+            new CasConnectorOptions { Mode = cas.Mode, BaseUrl = cas.BaseUrl, ApiKey = cas.ApiKey, Resilience = cas.Resilience }, Simulator(settings, connectionString));
+    }
+
+    private static CasSimulatorOptions Simulator(HubSettings settings, string connectionString)
+    {
+        var cas = settings.Cas;
+        return new CasSimulatorOptions
         {
-            ConnectionString = infra.PostgresConnectionString,
+            ConnectionString = connectionString,
             Latency = TimeSpan.FromMilliseconds(cas.SimulatorLatencyMs),
             ResponseDelay = TimeSpan.FromMilliseconds(cas.SimulatorResponseDelayMs),
             RegisterUnknownDevicesOnActivation = cas.Simulator.RegisterUnknownDevicesOnActivation,
             RandomFaults = new() { ErrorRate = cas.Simulator.ErrorRate, TimeoutRate = cas.Simulator.TimeoutRate, Seed = cas.Simulator.Seed },
         };
-        builder.Services.AddCasConnector(
-            new CasConnectorOptions { Mode = cas.Mode, BaseUrl = cas.BaseUrl, ApiKey = cas.ApiKey, Resilience = cas.Resilience }, simulator);
-        builder.Services.AddCasSimulatorServer(simulator, cas.Simulator.ListenUrl, cas.Simulator.ApiKey);
-
-        // Integration events for back-office systems (Kafka).
-        builder.Services.AddSingleton(new Integration.IntegrationEventProducer(infra.KafkaBootstrapServers, settings.Kafka.TopicPrefix));
     }
 
     /// <summary>

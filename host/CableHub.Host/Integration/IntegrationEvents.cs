@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CableHub.Catalog.Contracts;
 using CableHub.Ordering.Contracts;
+using CableHub.Subscriptions.Contracts;
 using CableHub.Vod.Contracts;
 using CableHub.Pipelines.Kafka;
 using Confluent.Kafka;
@@ -18,7 +19,7 @@ namespace CableHub.Host.Integration;
 public sealed class IntegrationEventProducer : IDisposable
 {
     /// <summary>The event streams (topic suffixes) the hub publishes.</summary>
-    public static readonly IReadOnlyList<string> Streams = ["productOrder", "catalog", "vod", "billing"];
+    public static readonly IReadOnlyList<string> Streams = ["productOrder", "catalog", "vod", "billing", "subscription"];
 
     private readonly IProducer<string, string> _producer;
     private readonly string _topicPrefix;
@@ -66,6 +67,23 @@ public static class IntegrationEventHandler
 
     public static Task Handle(ProductOrderFailed e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
         producer.PublishAsync("productOrder", e.OrderId.ToString(), envelope, ProductOrderStateChangeEvent.EventType, e.At, ProductOrderStateChangeEvent.Of(e.OrderId, ProductOrderState.Failed, e.Reason), ct);
+
+    public static Task Handle(ProductOrderCancelled e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
+        producer.PublishAsync("productOrder", e.OrderId.ToString(), envelope, ProductOrderStateChangeEvent.EventType, e.At, ProductOrderStateChangeEvent.Of(e.OrderId, ProductOrderState.Cancelled, e.Reason), ct);
+
+    /// <summary>For billing (proration): old and new plan with prices, add-on and its price, effective time.</summary>
+    public static Task Handle(SubscriptionChanged e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
+        producer.PublishAsync("subscription", e.SubscriptionId.ToString(), envelope, nameof(SubscriptionChanged), e.RecordedAt, e, ct);
+
+    public static Task Handle(SubscriptionSuspended e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
+        producer.PublishAsync("subscription", e.SubscriptionId.ToString(), envelope, nameof(SubscriptionSuspended), e.RecordedAt, e, ct);
+
+    public static Task Handle(SubscriptionRestored e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
+        producer.PublishAsync("subscription", e.SubscriptionId.ToString(), envelope, nameof(SubscriptionRestored), e.RecordedAt, e, ct);
+
+    /// <summary>The final-bill event: billing closes the subscription's charges up to the disconnect.</summary>
+    public static Task Handle(SubscriptionDisconnected e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
+        producer.PublishAsync("subscription", e.SubscriptionId.ToString(), envelope, nameof(SubscriptionDisconnected), e.RecordedAt, e, ct);
 
     /// <summary>For the notification side: subscribers of the channel are to be told of the new price (notice period of the profile).</summary>
     public static Task Handle(ChannelPriceChangeAnnounced e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>

@@ -81,3 +81,27 @@ public sealed record VodOfferingSummary(
 {
     public string Code => $"{TitleCode}-{Model}";
 }
+
+/// <summary>What a subscriber can add to or remove from a subscription: a plan, a bouquet or an à-la-carte channel.</summary>
+public static class OfferingKind
+{
+    public const string Plan = "plan";
+    public const string Bouquet = "bouquet";
+    public const string Channel = "channel";
+}
+
+/// <summary>An offering with its price now (null: not sold on its own) and the channels it gives.</summary>
+public sealed record OfferingSummary(Guid Id, string Kind, string Code, string Name, Money? Price, string Status, IReadOnlyList<Guid> ChannelIds);
+
+/// <summary>Offerings of any kind and the CAS product of each channel (plan changes, add-ons, reconciliation).</summary>
+public interface ICatalogOfferings
+{
+    /// <summary>A plan, bouquet or channel by id or code (plans first, then bouquets, then channels); null when none.</summary>
+    Task<OfferingSummary?> FindOfferingAsync(string idOrCode, CancellationToken ct);
+
+    /// <summary>One offering of a known kind by id.</summary>
+    Task<OfferingSummary?> GetOfferingAsync(string kind, Guid id, CancellationToken ct);
+
+    /// <summary>The CAS product id of each channel given (unknown channels are left out).</summary>
+    Task<IReadOnlyDictionary<Guid, string>> CasProductIdsAsync(IReadOnlyCollection<Guid> channelIds, CancellationToken ct);
+}

@@ -50,3 +50,24 @@ public interface IDeviceDirectory
     /// <summary>The devices whose id, serial number or CAS id is <paramref name="key"/>.</summary>
     Task<IReadOnlyList<Guid>> FindIdsAsync(string key, CancellationToken ct);
 }
+
+/// <summary>A box as the lifecycle sagas see it: the id the CAS knows it by, its paired card, where it stands.</summary>
+public sealed record DeviceInfo(Guid DeviceId, string CasDeviceId, string? SmartCardCasId, string Status, string ActivationState, Guid? CustomerId, bool ReturnRequested);
+
+/// <summary>Deactivate a customer's box (and its paired card) and ask for it back; idempotent (one open return per box).</summary>
+public sealed record RequestDeviceReturn(Guid DeviceId, string Reason, MovementContext Context);
+
+/// <summary>The device side of the subscriber lifecycle: CAS ids, activation state (suspension), returns.</summary>
+public interface IDeviceLifecycle
+{
+    Task<DeviceInfo?> GetAsync(Guid deviceId, DbSession? session, CancellationToken ct);
+
+    /// <summary>The CAS id of each device given (unknown devices are left out).</summary>
+    Task<IReadOnlyDictionary<Guid, string>> CasIdsAsync(IReadOnlyCollection<Guid> deviceIds, CancellationToken ct);
+
+    /// <summary>Sets the activation state (<c>active</c> / <c>suspended</c>) of an installed box and its card; false when nothing changed.</summary>
+    Task<bool> SetActivationAsync(Guid deviceId, string activationState, MovementContext context, DbSession session, CancellationToken ct);
+
+    /// <summary>Deactivates the box and its card and records a pending return; false when a return was already requested.</summary>
+    Task<bool> RequestReturnAsync(RequestDeviceReturn command, DbSession session, CancellationToken ct);
+}

@@ -14,12 +14,17 @@ public static class ProductOrderEndpoints
 {
     public const string BasePath = ProductOrderStateChangeEvent.BasePath;
 
+    /// <summary>TMF622 task resource that cancels an order not yet carried out.</summary>
+    public const string CancelPath = "/tmf-api/productOrderingManagement/v4/cancelProductOrder";
+
     internal static IEndpointRouteBuilder Map(IEndpointRouteBuilder app)
     {
         var place = app.MapModuleGroup(BasePath, "TMF622 Product Ordering").RequireAccess(HubPolicies.OrdersPlace);
         place.MapPost("", CreateAsync);
         var read = app.MapModuleGroup(BasePath, "TMF622 Product Ordering").RequireOwnerOrStaff(HubPolicies.OrdersRead, "id", OwnedKinds.ProductOrder);
         read.MapGet("/{id}", GetAsync);
+        var cancel = app.MapModuleGroup(CancelPath, "TMF622 Product Ordering").RequireAccess(HubPolicies.OrdersPlace);
+        cancel.MapPost("", CancelAsync);
         return app;
     }
 
@@ -29,10 +34,16 @@ public static class ProductOrderEndpoints
     /// if and only if the order was stored. 201 for a new order; 200 with the existing order for a known <c>externalId</c>.
     /// </summary>
     private static async Task<Results<Created<ProductOrderResource>, Ok<ProductOrderResource>>> CreateAsync(
-        HttpContext http, ProductOrderValidator validator, ProductOrderStore orders, IEventTransactions transactions, TimeProvider clock, CancellationToken ct)
+        HttpContext http, ProductOrderValidator validator, ProductOrderChangeValidator changes, ProductOrderStore orders, IEventTransactions transactions, TimeProvider clock,
+        CancellationToken ct)
     {
         var request = await ApiRequest.ReadJsonAsync<ProductOrderCreate>(http, ct, "the body must be a productOrder object, not null").ConfigureAwait(false);
         var correlationId = CorrelationId.Get(http);
+        if (ProductOrderChangeValidator.IsChangeOrder(request))
+        {
+            return await CreateChangeAsync(request, correlationId, changes, orders, transactions, clock, ct).ConfigureAwait(false);
+        }
+
         var (command, errors) = await validator.ValidateAsync(request, correlationId, ct).ConfigureAwait(false);
         if (command is null)
         {
@@ -56,6 +67,70 @@ public static class ProductOrderEndpoints
         return placed.AlreadyExisted ? TypedResults.Ok(resource) : TypedResults.Created(resource.Href, resource);
     }
 
+    /// <summary>
+    /// A change order for an existing subscription (plan change, add-on, suspension / restore, disconnect): validated, then in ONE
+    /// transaction the order (acknowledged) and <see cref="SubscriptionChangeOrdered"/> in the outbox; the lifecycle saga carries it
+    /// out now or at its effective time.
+    /// </summary>
+    private static async Task<Results<Created<ProductOrderResource>, Ok<ProductOrderResource>>> CreateChangeAsync(ProductOrderCreate request, string correlationId,
+        ProductOrderChangeValidator changes, ProductOrderStore orders, IEventTransactions transactions, TimeProvider clock, CancellationToken ct)
+    {
+        var command = await changes.ValidateAsync(request, correlationId, ct).ConfigureAwait(false);
+        PlacedProductOrder placed;
+        await using (var tx = await transactions.BeginAsync(correlationId, ct).ConfigureAwait(false))
+        {
+            placed = await orders.PlaceChangeAsync(command, tx.Connection, tx.Transaction, ct).ConfigureAwait(false);
+            if (!placed.AlreadyExisted)
+            {
+                await tx.PublishAsync(new SubscriptionChangeOrdered(placed.OrderId, command.CustomerId, command.SubscriptionId, command.ChangeAction, command.OfferingKind,
+                    command.OfferingId, command.Reason, command.AtNextCycle, command.RequestedStartAt, clock.GetUtcNow())).ConfigureAwait(false);
+            }
+
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
+
+        var resource = ToResource((await orders.GetAsync(placed.OrderId, ct).ConfigureAwait(false))!);
+        return placed.AlreadyExisted ? TypedResults.Ok(resource) : TypedResults.Created(resource.Href, resource);
+    }
+
+    /// <summary>
+    /// TMF622 cancelProductOrder: an order still acknowledged or pending (a change waiting for the next cycle) is cancelled in one
+    /// transaction with <see cref="ProductOrderCancelled"/> in the outbox (the saga stops); 404 unknown order; 409 once the order is
+    /// being carried out or final.
+    /// </summary>
+    private static async Task<Created<CancelProductOrderResource>> CancelAsync(HttpContext http, ProductOrderStore orders, IEventTransactions transactions,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var request = await ApiRequest.ReadJsonAsync<CancelProductOrderCreate>(http, ct, "the body must be a cancelProductOrder object, not null").ConfigureAwait(false);
+        if (!Guid.TryParse(request.ProductOrder?.Id, out var orderId))
+        {
+            throw new RequestInvalidException("productOrder.id", "is required: the id of the product order to cancel");
+        }
+
+        var reason = string.IsNullOrWhiteSpace(request.CancellationReason) ? null : request.CancellationReason.Trim();
+        var now = clock.GetUtcNow();
+        await using (var tx = await transactions.BeginAsync(CorrelationId.Get(http), ct).ConfigureAwait(false))
+        {
+            var (cancelled, before) = await orders.CancelAsync(orderId, reason, tx.Connection, tx.Transaction, ct).ConfigureAwait(false);
+            if (before is null)
+            {
+                throw new NotFoundException($"productOrder '{orderId}'", "productOrder.id");
+            }
+
+            if (!cancelled)
+            {
+                throw new StateConflictException("ORDER-NOT-CANCELLABLE", $"productOrder '{orderId}' is {before}; only an acknowledged or pending order can be cancelled", "productOrder.id");
+            }
+
+            await tx.PublishAsync(new ProductOrderCancelled(orderId, reason, now)).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
+
+        var id = Ids.New(clock).ToString();
+        return TypedResults.Created($"{CancelPath}/{id}", new CancelProductOrderResource(id, $"{CancelPath}/{id}", "done", reason, now,
+            new ProductOrderRefIn(orderId.ToString(), $"{BasePath}/{orderId}")));
+    }
+
     private static async Task<Ok<ProductOrderResource>> GetAsync(string id, ProductOrderStore orders, CancellationToken ct) =>
         Guid.TryParse(id, out var orderId) && await orders.GetAsync(orderId, ct).ConfigureAwait(false) is { } order
             ? TypedResults.Ok(ToResource(order))
@@ -73,6 +148,8 @@ public static class ProductOrderEndpoints
         [new RelatedPartyRef(order.CustomerId.ToString(), $"/tmf-api/customerManagement/v4/customer/{order.CustomerId}", "Customer", "Customer")],
         order.BillingAccountId is { } account ? new BillingAccountOut(account.ToString(), $"/tmf-api/accountManagement/v4/billingAccount/{account}") : null,
         order.Items.Select(i => new ProductOrderItemResource(i.ItemId, i.Action, i.Quantity, i.State,
-            new ProductOfferingRef(i.PlanId.ToString(), $"/tmf-api/productCatalogManagement/v4/productOffering/{i.PlanId}", null))).ToList(),
-        order.History.Select(h => new StateChange(h.State, h.Reason, h.At)).ToList());
+            (i.PlanId ?? i.OfferingId) is { } offering ? new ProductOfferingRef(offering.ToString(), $"/tmf-api/productCatalogManagement/v4/productOffering/{offering}", i.OfferingKind) : null,
+            i.SubscriptionId is { } product ? new ProductRef(product.ToString(), $"/tmf-api/productInventory/v4/product/{product}", i.TargetStatus, i.Reason) : null)).ToList(),
+        order.History.Select(h => new StateChange(h.State, h.Reason, h.At)).ToList(),
+        order.RequestedStartAt);
 }

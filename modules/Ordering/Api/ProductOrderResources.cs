@@ -12,7 +12,9 @@ public sealed record ProductOrderCreate(
     IReadOnlyList<ChannelRef>? Channel,
     IReadOnlyList<RelatedParty>? RelatedParty,
     BillingAccountRef? BillingAccount,
-    IReadOnlyList<ProductOrderItemCreate>? ProductOrderItem);
+    IReadOnlyList<ProductOrderItemCreate>? ProductOrderItem,
+    DateTimeOffset? RequestedStartDate = null,
+    string? Effective = null);
 
 public sealed record ChannelRef(string? Id, string? Name);
 
@@ -41,7 +43,27 @@ public sealed record MediumCharacteristic(
 /// <summary>Billing preferences for the account the order opens (CableHub extension fields).</summary>
 public sealed record BillingAccountRef(string? Id, string? PaymentMethod, int? BillCycleDay, string? Currency);
 
-public sealed record ProductOrderItemCreate(string? Id, string? Action, int? Quantity, ProductOfferingRef? ProductOffering);
+public sealed record ProductOrderItemCreate(string? Id, string? Action, int? Quantity, ProductOfferingRef? ProductOffering, ProductRef? Product = null);
+
+/// <summary>
+/// The existing product (subscription) a change item acts on. <c>status</c> <c>suspended</c> / <c>active</c> on a modify item asks
+/// for a suspension or a restore; <c>suspensionReason</c> (CableHub extension): vacation (default), dunning, operator.
+/// </summary>
+public sealed record ProductRef(string? Id, string? Href, string? Status, string? SuspensionReason);
+
+/// <summary>TMF622 cancelProductOrder (task resource).</summary>
+public sealed record CancelProductOrderCreate(ProductOrderRefIn? ProductOrder, string? CancellationReason);
+
+public sealed record ProductOrderRefIn(string? Id, string? Href);
+
+public sealed record CancelProductOrderResource(
+    string Id,
+    string Href,
+    string State,
+    string? CancellationReason,
+    DateTimeOffset EffectiveCancellationDate,
+    ProductOrderRefIn ProductOrder,
+    [property: JsonPropertyName("@type")] string Type = "CancelProductOrder");
 
 public sealed record ProductOfferingRef(string? Id, string? Href, string? Name);
 
@@ -58,6 +80,7 @@ public sealed record ProductOrderResource(
     BillingAccountOut? BillingAccount,
     IReadOnlyList<ProductOrderItemResource> ProductOrderItem,
     IReadOnlyList<StateChange> StateChange,
+    DateTimeOffset? RequestedStartDate = null,
     [property: JsonPropertyName("@type")] string Type = "ProductOrder");
 
 public sealed record RelatedPartyRef(
@@ -68,6 +91,6 @@ public sealed record RelatedPartyRef(
 
 public sealed record BillingAccountOut(string Id, string Href);
 
-public sealed record ProductOrderItemResource(string Id, string Action, int Quantity, string State, ProductOfferingRef ProductOffering);
+public sealed record ProductOrderItemResource(string Id, string Action, int Quantity, string State, ProductOfferingRef? ProductOffering, ProductRef? Product = null);
 
 public sealed record StateChange(string State, string? Reason, DateTimeOffset ChangeDate);

@@ -64,3 +64,43 @@ public sealed record ProductOrderStateChangeEvent(ProductOrderRef ProductOrder)
 }
 
 public sealed record ProductOrderRef(string Id, string Href, string State, string? StateReason);
+
+/// <summary>What a change order asks of an existing subscription.</summary>
+public static class SubscriptionChangeAction
+{
+    /// <summary>Move to another plan (upgrade or downgrade).</summary>
+    public const string ChangePlan = "changePlan";
+
+    /// <summary>Add a bouquet or an à-la-carte channel.</summary>
+    public const string AddOffering = "addOffering";
+
+    /// <summary>Remove a bouquet or an à-la-carte channel.</summary>
+    public const string RemoveOffering = "removeOffering";
+
+    public const string Suspend = "suspend";
+
+    public const string Restore = "restore";
+
+    /// <summary>Disconnect: end the subscription, deactivate the box and ask for it back.</summary>
+    public const string Disconnect = "disconnect";
+}
+
+/// <summary>
+/// A change order for an existing subscription was accepted (state <c>acknowledged</c>): the lifecycle saga applies it at
+/// <paramref name="EffectiveAt"/> (null: now; a time: that time, e.g. the next billing cycle). Published through the outbox
+/// in the transaction that stored the order.
+/// </summary>
+public sealed record SubscriptionChangeOrdered(
+    Guid OrderId,
+    Guid CustomerId,
+    Guid SubscriptionId,
+    string Action,
+    string? OfferingKind,
+    Guid? OfferingId,
+    string? Reason,
+    bool AtNextCycle,
+    DateTimeOffset? RequestedStartAt,
+    DateTimeOffset At);
+
+/// <summary>The order was cancelled before it was carried out (TMF622 cancelProductOrder).</summary>
+public sealed record ProductOrderCancelled(Guid OrderId, string? Reason, DateTimeOffset At);

@@ -1,7 +1,9 @@
 using CableHub.Ordering.Contracts;
 using CableHub.Core.Messaging;
 using CableHub.Core.Ports;
+using CableHub.Sagas.Lifecycle;
 using CableHub.Sagas.Onboarding;
+using CableHub.Subscriptions.Contracts;
 using JasperFx;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -19,6 +21,15 @@ public static class MessagingConfiguration
 
     /// <summary>Local queue of the step handlers (database work, CAS calls).</summary>
     public const string StepQueue = "onboarding-steps";
+
+    /// <summary>Local queue of the lifecycle saga (plan change, add-ons, suspension, restore, disconnect).</summary>
+    public const string LifecycleSagaQueue = "lifecycle-saga";
+
+    /// <summary>Local queue of the lifecycle step handlers.</summary>
+    public const string LifecycleStepQueue = "lifecycle-steps";
+
+    /// <summary>Table of the lifecycle saga's state.</summary>
+    public const string LifecycleSagaTable = "lifecycle_saga";
 
     /// <summary>Table of the onboarding saga's state, in the messaging schema.</summary>
     public const string OnboardingSagaTable = "onboarding_saga";
@@ -45,6 +56,7 @@ public static class MessagingConfiguration
         opts.PersistMessagesWithPostgresql(options.ConnectionString, options.Schema);
         opts.AutoBuildMessageStorageOnStartup = AutoCreate.CreateOrUpdate;
         opts.AddSagaType<OnboardingSaga>(OnboardingSagaTable);
+        opts.AddSagaType<LifecycleSaga>(LifecycleSagaTable);
 
         opts.Durability.Mode = options.SingleNode ? DurabilityMode.Solo : DurabilityMode.Balanced;
         opts.Durability.ScheduledJobPollingTime = options.PollingInterval;
@@ -55,12 +67,17 @@ public static class MessagingConfiguration
         opts.Policies.AllLocalQueues(queue => queue.MaximumParallelMessages(options.HandlerParallelism));
         opts.LocalQueue(SagaQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
         opts.LocalQueue(StepQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
+        opts.LocalQueue(LifecycleSagaQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
+        opts.LocalQueue(LifecycleStepQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
         RouteOnboardingMessages(opts);
+        RouteLifecycleMessages(opts);
 
         ConfigureErrorHandling(opts, options);
         opts.Policies.AddMiddleware(typeof(CorrelationLogContext));
 
         opts.Services.AddSingleton(options.Onboarding);
+        opts.Services.AddSingleton(options.Lifecycle);
+        opts.Services.AddSingleton<CasReconciler>();
         opts.Services.AddSingleton<HubOutbox>();
         opts.Services.AddSingleton<IEventTransactions, OutboxEventTransactions>();
         return opts;
@@ -84,6 +101,23 @@ public static class MessagingConfiguration
         opts.PublishMessage<CompensateOnboarding>().ToLocalQueue(StepQueue);
     }
 
+    private static void RouteLifecycleMessages(WolverineOptions opts)
+    {
+        opts.PublishMessage<SubscriptionChangeOrdered>().ToLocalQueue(LifecycleSagaQueue);
+        opts.PublishMessage<SubscriptionSuspensionRequested>().ToLocalQueue(LifecycleSagaQueue);
+        opts.PublishMessage<LifecycleChangeScheduled>().ToLocalQueue(LifecycleSagaQueue);
+        opts.PublishMessage<LifecycleChangeDue>().ToLocalQueue(LifecycleSagaQueue);
+        opts.PublishMessage<LifecycleChangeApplied>().ToLocalQueue(LifecycleSagaQueue);
+        opts.PublishMessage<LifecycleCasRejected>().ToLocalQueue(LifecycleSagaQueue);
+        opts.PublishMessage<LifecycleChangeAbandoned>().ToLocalQueue(LifecycleSagaQueue);
+        opts.PublishMessage<LifecycleChangeCompensated>().ToLocalQueue(LifecycleSagaQueue);
+        opts.PublishMessage<LifecycleStepTimedOut>().ToLocalQueue(LifecycleSagaQueue);
+
+        opts.PublishMessage<ScheduleLifecycleChange>().ToLocalQueue(LifecycleStepQueue);
+        opts.PublishMessage<ApplyLifecycleChange>().ToLocalQueue(LifecycleStepQueue);
+        opts.PublishMessage<CompensateLifecycleChange>().ToLocalQueue(LifecycleStepQueue);
+    }
+
     private static void ConfigureErrorHandling(WolverineOptions opts, MessagingOptions options)
     {
         var backOff = options.RetryDelays.ToArray();
@@ -94,12 +128,17 @@ public static class MessagingConfiguration
                 TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(800));
 
         // Two deliveries starting the same saga at once: the second insert of the saga row fails; on retry it finds the saga.
-        opts.Policies.OnException<PostgresException>(e => e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == OnboardingSagaTable)
+        opts.Policies.OnException<PostgresException>(e => e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName is OnboardingSagaTable or LifecycleSagaTable)
             .RetryWithCooldown(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100));
 
         // Another step's CAS call for the same box may still run: look again later, without holding a handler, a connection
         // or a lock — soon at first (most calls are short), then spread over twice the lease (Wolverine allows 25 attempts).
         opts.Policies.OnException<CasCallInFlightException>().ScheduleRetry(InFlightRetries(options.Onboarding));
+
+        // Lifecycle: another change holds the subscription, or one of its CAS commands still runs; or the CAS is down (waited out,
+        // spread over minutes: the change completes when the CAS is back, inside the step timeout).
+        opts.Policies.OnException<LifecycleBusyException>().ScheduleRetry(InFlightRetries(options.Onboarding));
+        opts.Policies.OnException<LifecycleCasUnavailableException>().ScheduleRetry([.. options.Lifecycle.CasOutageRetries]);
 
         // Transient: the CAS did not answer, the database hiccupped or chose us as a deadlock victim.
         opts.Policies.OnException<CasUnavailableException>().RetryWithCooldown(backOff);

@@ -32,6 +32,8 @@ public sealed class MessagingOptions
 
     public OnboardingOptions Onboarding { get; init; } = new();
 
+    public Lifecycle.LifecycleOptions Lifecycle { get; init; } = new();
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(ConnectionString))
@@ -65,5 +67,6 @@ public sealed class MessagingOptions
         }
 
         Onboarding.Validate();
+        Lifecycle.Validate();
     }
 }
