@@ -74,9 +74,9 @@ public sealed class SchemaMigratorTests
     public void Every_module_script_says_which_old_script_it_replaces()
     {
         // sagas and notification are schemas born after the split: nothing of the old stream to replace.
-        foreach (var module in HubModules.Migrations.Where(m => m.Module is not ("sagas" or "notification")))
+        foreach (var module in HubModules.Migrations.Where(m => m.Module is not ("sagas" or "notification" or "identity")))
         {
-            foreach (var (name, sql) in module.Scripts())
+            foreach (var (name, sql) in module.Scripts().Where(s => !PostSplitScripts.Any(s.Name.EndsWith)))
             {
                 var replaces = SchemaMigrator.Replaces(sql);
                 replaces.ShouldNotBeEmpty(name);
@@ -112,6 +112,12 @@ public sealed class SchemaMigratorTests
     }
 
     /// <summary>Everything of schema hub that matters, one line per fact, in a stable order.</summary>
+    /// <summary>Scripts written after the split (no old script to replace): identity (issue 9) and who placed an order.</summary>
+    private static readonly string[] PostSplitScripts = ["0002_order_placed_by.sql"];
+
+    /// <summary>Objects of those scripts, left out of the comparison with the old single stream.</summary>
+    private static readonly string[] PostSplitObjects = ["identity_user", "identity_one_time_code", "api_client", "access_audit", "placed_by"];
+
     private static async Task<List<string>> DescribeAsync(string connectionString)
     {
         await using var conn = new NpgsqlConnection(connectionString);
@@ -132,6 +138,6 @@ public sealed class SchemaMigratorTests
             "SELECT format('sequence %s %s %s %s %s', sequencename, min_value, max_value, increment_by, cycle) FROM pg_sequences WHERE schemaname = 'hub' ORDER BY sequencename"));
         facts.AddRange(await conn.QueryAsync<string>("SELECT format('row device_transition %s→%s', from_status, to_status) FROM hub.device_transition ORDER BY 1"));
         facts.AddRange(await conn.QueryAsync<string>("SELECT format('row epg_source %s %s', code, name) FROM hub.epg_source ORDER BY 1"));
-        return facts;
+        return facts.Where(f => !PostSplitObjects.Any(o => f.Contains(o, StringComparison.Ordinal))).ToList();
     }
 }

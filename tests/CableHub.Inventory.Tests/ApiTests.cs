@@ -7,6 +7,7 @@ using System.Text.Json;
 using CableHub.Connectors.Edi.Simulator;
 using CableHub.Inventory.Api;
 using CableHub.Inventory.Edi;
+using CableHub.Modules.Testing;
 using CableHub.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
