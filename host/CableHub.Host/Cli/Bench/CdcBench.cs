@@ -1,7 +1,7 @@
-using CableHub.Demo;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using CableHub.Demo;
 using CableHub.Host.Configuration;
 using CableHub.Host.Infrastructure;
 using ClickHouse.Driver;
@@ -285,7 +285,7 @@ public static class CdcBench
                 {
                     BatchCommands =
                     {
-                        new NpgsqlBatchCommand(CdcBenchSql.InsertAccounts)) { Parameters = { new() { Value = baseId }, new() { Value = inserts } } },
+                        new NpgsqlBatchCommand(CdcBenchSql.InsertAccounts) { Parameters = { new() { Value = baseId }, new() { Value = inserts } } },
                         new NpgsqlBatchCommand(CdcBenchSql.UpdateAccounts)
                         {
                             Parameters = { new() { Value = baseId + inserts - updates }, new() { Value = baseId + inserts } },
@@ -425,7 +425,7 @@ public static class CdcBench
                         {
                             BatchCommands =
                             {
-                                new NpgsqlBatchCommand(CdcBenchSql.InsertLagProbe)) { Parameters = { new() { Value = seq }, new() { Value = LagRowsPerTransaction } } },
+                                new NpgsqlBatchCommand(CdcBenchSql.InsertLagProbe) { Parameters = { new() { Value = seq }, new() { Value = LagRowsPerTransaction } } },
                                 new NpgsqlBatchCommand(CdcBenchSql.TouchAccounts)
                                 {
                                     Parameters = { new() { Value = low }, new() { Value = low + LagRowsPerTransaction } },
