@@ -27,6 +27,7 @@ public static class CatalogModule
         services.AddSingleton<CatalogStore>();
         services.AddSingleton<IPlanCatalog>(sp => sp.GetRequiredService<CatalogStore>());
         services.AddSingleton<IChannelDirectory>(sp => sp.GetRequiredService<CatalogStore>());
+        services.AddSingleton<IPlanRating, Rating.PlanRatingStore>();
         services.AddSingleton<LineupStore>();
         services.AddSingleton<CatalogPricing>();
         services.AddSingleton<PriceChangeNoticeStore>();

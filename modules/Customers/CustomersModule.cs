@@ -18,6 +18,7 @@ public static class CustomersModule
     {
         services.AddSingleton<CustomerStore>();
         services.AddSingleton<ICustomerRegistry, CustomerRegistry>();
+        services.AddSingleton<IBillingAccountDirectory, BillingAccountDirectory>();
         return services;
     }
 }

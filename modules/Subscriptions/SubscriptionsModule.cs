@@ -14,6 +14,7 @@ public static class SubscriptionsModule
     public static IServiceCollection AddSubscriptionsModule(this IServiceCollection services)
     {
         services.AddSingleton<ISubscriptions, SubscriptionStore>();
+        services.AddSingleton<IBillableSubscriptions, BillableSubscriptionStore>();
         return services;
     }
 }
