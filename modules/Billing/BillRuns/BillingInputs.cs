@@ -51,7 +51,7 @@ public sealed class BillingInputs(NpgsqlDataSource dataSource, IPlanRating ratin
     internal static async Task<(int Due, int Billed)> CountAsync(NpgsqlConnection conn, DateOnly runDate, CancellationToken ct) =>
         await conn.QuerySingleAsync<(int, int)>(new CommandDefinition(
             $"""
-            SELECT count(*)::int, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM hub.invoice i WHERE i.billing_account_id = p.billing_account_id AND i.kind = 'invoice' AND i.period_start = @runDate))::int
+            SELECT count(*)::int, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM hub.invoice i WHERE i.billing_account_id = p.billing_account_id AND i.bill_run_id IS NOT NULL AND i.period_start = @runDate))::int
             FROM hub.billing_profile p WHERE {DueOn}
             """, DueParameters(runDate), cancellationToken: ct)).ConfigureAwait(false);
 
@@ -64,7 +64,7 @@ public sealed class BillingInputs(NpgsqlDataSource dataSource, IPlanRating ratin
                    p.anchor_month AS anchormonth, p.regulatory_profile AS regulatoryprofile, p.tax_jurisdiction AS taxjurisdiction, p.payment_terms_days AS paymenttermsdays
             FROM hub.billing_profile p
             WHERE {DueOn} AND p.billing_account_id > @after
-              AND NOT EXISTS (SELECT 1 FROM hub.invoice i WHERE i.billing_account_id = p.billing_account_id AND i.kind = 'invoice' AND i.period_start = @runDate)
+              AND NOT EXISTS (SELECT 1 FROM hub.invoice i WHERE i.billing_account_id = p.billing_account_id AND i.bill_run_id IS NOT NULL AND i.period_start = @runDate)
             ORDER BY p.billing_account_id
             LIMIT @limit
             """,

@@ -94,8 +94,8 @@ CREATE TABLE hub.invoice (
     CHECK (total = subtotal + tax_total),
     CHECK ((kind = 'invoice') = (corrects_invoice_id IS NULL))
 );
--- A bill run never bills an account twice for a period.
-CREATE UNIQUE INDEX invoice_account_period_uq ON hub.invoice (billing_account_id, period_start) WHERE kind = 'invoice';
+-- A bill run never bills an account twice for a period (ad hoc invoices, outside bill runs, are not counted).
+CREATE UNIQUE INDEX invoice_account_period_uq ON hub.invoice (billing_account_id, period_start) WHERE bill_run_id IS NOT NULL;
 CREATE INDEX invoice_account_idx ON hub.invoice (billing_account_id, issue_date);
 CREATE INDEX invoice_open_idx ON hub.invoice (billing_account_id, due_date) WHERE open_amount > 0;
 CREATE INDEX invoice_corrects_idx ON hub.invoice (corrects_invoice_id) WHERE corrects_invoice_id IS NOT NULL;
