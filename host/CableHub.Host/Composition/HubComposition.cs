@@ -1,3 +1,4 @@
+using CableHub.Billing;
 using CableHub.Catalog;
 using CableHub.Core.Security;
 using CableHub.Customers;
@@ -34,6 +35,7 @@ public static class HubComposition
         services.AddOrderingModule();
         services.AddEpgModule();
         services.AddVodModule();
+        services.AddBillingModule(BillingOptions(settings, configuration));
         return services;
     }
 
@@ -45,6 +47,7 @@ public static class HubComposition
         app.MapVodEndpoints();
         app.MapOrderingEndpoints();
         app.MapInventoryEndpoints();
+        app.MapBillingEndpoints();
         return app;
     }
 
@@ -66,6 +69,19 @@ public static class HubComposition
 
         services.AddHubModules(settings, configuration, backgroundJobs: false);
         return services.BuildServiceProvider();
+    }
+
+    /// <summary><c>ReportingTimeZone</c> (local dates of bills), <c>Billing:PaymentTermsDays</c> (15), <c>Billing:BillRunChunkSize</c> (25,000).</summary>
+    public static BillingOptions BillingOptions(HubSettings settings, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return new BillingOptions
+        {
+            ReportingTimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.ReportingTimeZone),
+            PaymentTermsDays = int.TryParse(configuration["Billing:PaymentTermsDays"], out var days) && days is >= 0 and <= 120 ? days : 15,
+            BillRunChunkSize = int.TryParse(configuration["Billing:BillRunChunkSize"], out var chunk) && chunk > 0 ? chunk : 25_000,
+        };
     }
 
     /// <summary><c>Catalog:RegulatoryProfile</c> = IN (default) / US / EU; <c>Catalog:PriceSchedulerIntervalSeconds</c> (default 60).</summary>

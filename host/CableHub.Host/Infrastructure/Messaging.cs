@@ -21,6 +21,7 @@ public static class Messaging
         {
             opts.ApplicationAssembly = typeof(Messaging).Assembly;
             opts.ConfigureCableHubMessaging(options);
+            opts.Discovery.IncludeAssembly(typeof(CableHub.Billing.BillingModule).Assembly); // billing's event handlers
         });
 
         // The CAS: Cas:Mode chooses the JSON-over-HTTP adapter (http) or the simulated head-end (simulator, schema cas_sim).

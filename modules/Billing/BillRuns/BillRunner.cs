@@ -25,6 +25,9 @@ public sealed class BillRunner(NpgsqlDataSource dataSource, BillingInputs inputs
 {
     private const long LockNamespace = 0x42494C4C; // "BILL"
 
+    /// <summary>Where the last run of this instance spent its time: reading, rating (in memory) and writing (COPY + commit), in seconds.</summary>
+    public (double Read, double Rate, double Write) LastRunSeconds { get; private set; }
+
     public async Task<BillRunStatus> RunAsync(DateOnly runDate, IProgress<BillRunStatus>? progress = null, CancellationToken ct = default)
     {
         BillingDapper.Ensure();
@@ -71,6 +74,7 @@ public sealed class BillRunner(NpgsqlDataSource dataSource, BillingInputs inputs
             }
 
             status = await FinishAsync(lockConn, runId, "completed", null, ct).ConfigureAwait(false);
+            LastRunSeconds = (Seconds(timing[0]), Seconds(timing[1]), Seconds(timing[2]));
             logger.LogInformation("Bill run {RunDate} completed: {Invoices} invoices, {Lines} lines; read {Read:0.0} s, rate {Rate:0.0} s, write {Write:0.0} s",
                 runDate, status.Invoices, status.Lines, Seconds(timing[0]), Seconds(timing[1]), Seconds(timing[2]));
             progress?.Report(status);
