@@ -41,7 +41,7 @@ INSERT INTO hub.tax_rate (jurisdiction, category, name, rate) VALUES
 CREATE TABLE hub.invoice_series (
     code         text PRIMARY KEY,
     kind         text NOT NULL CHECK (kind IN ('invoice', 'credit_note')),
-    prefix       text NOT NULL,
+    prefix       text NOT NULL UNIQUE,
     digits       smallint NOT NULL DEFAULT 9 CHECK (digits BETWEEN 4 AND 12),
     next_number  bigint NOT NULL DEFAULT 1 CHECK (next_number >= 1)
 );
@@ -65,15 +65,19 @@ CREATE TABLE hub.bill_run (
 
 -- Invoices and credit notes. Issued on insert; afterwards only payments' columns change (status, open_amount,
 -- settled_at — trigger invoice_guard). A correction is a credit note (kind credit_note, negative amounts).
+-- No row-level foreign keys on the bill run's bulk path (a per-row key check locks the referenced row: a million
+-- row locks per run): invoice_insert_guard checks per statement that every account has a billing profile (which
+-- references the billing account), invoice_line_insert_guard that every line's invoice was created in the same
+-- transaction; invoices are never deleted (invoice_guard), so nothing can dangle.
 CREATE TABLE hub.invoice (
     id                   uuid PRIMARY KEY,
     kind                 text NOT NULL CHECK (kind IN ('invoice', 'credit_note')),
-    series               text NOT NULL REFERENCES hub.invoice_series (code),
+    series               text NOT NULL,
     seq                  bigint NOT NULL,
     invoice_number       text NOT NULL UNIQUE,
-    billing_account_id   uuid NOT NULL REFERENCES hub.billing_account (id),
+    billing_account_id   uuid NOT NULL,
     customer_id          uuid NOT NULL,
-    bill_run_id          uuid REFERENCES hub.bill_run (id),
+    bill_run_id          uuid,
     corrects_invoice_id  uuid REFERENCES hub.invoice (id),
     period_start         date,
     period_end           date,
@@ -90,7 +94,6 @@ CREATE TABLE hub.invoice (
     reason               text,
     issued_at            timestamptz NOT NULL,
     settled_at           timestamptz,
-    UNIQUE (series, seq),
     CHECK (total = subtotal + tax_total),
     CHECK ((kind = 'invoice') = (corrects_invoice_id IS NULL))
 );
@@ -101,7 +104,7 @@ CREATE INDEX invoice_open_idx ON hub.invoice (billing_account_id, due_date) WHER
 CREATE INDEX invoice_corrects_idx ON hub.invoice (corrects_invoice_id) WHERE corrects_invoice_id IS NOT NULL;
 
 CREATE TABLE hub.invoice_line (
-    invoice_id       uuid NOT NULL REFERENCES hub.invoice (id),
+    invoice_id       uuid NOT NULL,
     line_no          smallint NOT NULL,
     kind             text NOT NULL,
     description      text NOT NULL,
@@ -206,12 +209,33 @@ CREATE FUNCTION hub.invoice_line_insert_guard() RETURNS trigger LANGUAGE plpgsql
 DECLARE
     late text;
 BEGIN
-    SELECT i.invoice_number INTO late FROM (SELECT DISTINCT invoice_id FROM new_lines) l JOIN hub.invoice i ON i.id = l.invoice_id
-    WHERE i.xmin::text <> (pg_current_xact_id()::xid)::text LIMIT 1;
-    IF late IS NOT NULL THEN
+    SELECT coalesce(i.invoice_number, '(none: ' || l.invoice_id || ')') INTO late
+    FROM (SELECT DISTINCT invoice_id FROM new_lines) l LEFT JOIN hub.invoice i ON i.id = l.invoice_id
+    WHERE i.id IS NULL OR i.xmin::text <> (pg_current_xact_id()::xid)::text LIMIT 1;
+    IF late LIKE '(none: %' THEN
+        RAISE EXCEPTION 'invoice lines for a missing invoice %', late USING ERRCODE = 'foreign_key_violation';
+    ELSIF late IS NOT NULL THEN
         RAISE EXCEPTION 'invoice % is issued: lines cannot be added; bill the charge on the next invoice', late USING ERRCODE = 'integrity_constraint_violation';
     END IF;
     RETURN NULL;
 END $$;
+CREATE FUNCTION hub.invoice_insert_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    missing uuid;
+BEGIN
+    SELECT n.billing_account_id INTO missing FROM (SELECT DISTINCT billing_account_id FROM new_invoices) n
+    WHERE NOT EXISTS (SELECT 1 FROM hub.billing_profile p WHERE p.billing_account_id = n.billing_account_id) LIMIT 1;
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'billing account % has no billing profile: it cannot be invoiced', missing USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    IF EXISTS (SELECT 1 FROM new_invoices n LEFT JOIN hub.invoice_series s ON s.code = n.series
+               WHERE s.code IS NULL OR n.invoice_number <> s.prefix || lpad(n.seq::text, s.digits, '0') OR n.seq >= s.next_number) THEN
+        RAISE EXCEPTION 'an invoice number was not taken from its series counter' USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER invoice_insert_guard AFTER INSERT ON hub.invoice REFERENCING NEW TABLE AS new_invoices
+    FOR EACH STATEMENT EXECUTE FUNCTION hub.invoice_insert_guard();
+
 CREATE TRIGGER invoice_line_insert_guard AFTER INSERT ON hub.invoice_line REFERENCING NEW TABLE AS new_lines
     FOR EACH STATEMENT EXECUTE FUNCTION hub.invoice_line_insert_guard();
