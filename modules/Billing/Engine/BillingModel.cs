@@ -27,8 +27,17 @@ public sealed record TaxRule(string Category, string Name, decimal Rate);
 /// <summary>What the engine needs besides the account's own data: the NCF terms (India) and the taxes of each jurisdiction.</summary>
 public sealed record RatingContext(NetworkCapacityFeeTerms? NetworkCapacityFee, IReadOnlyDictionary<string, IReadOnlyList<TaxRule>> TaxesByJurisdiction)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaxGroup[]> _groups = new(StringComparer.Ordinal);
+
     public IReadOnlyList<TaxRule> TaxesOf(string jurisdiction) => TaxesByJurisdiction.TryGetValue(jurisdiction, out var rules) ? rules : [];
+
+    /// <summary>The jurisdiction's taxes grouped by name and rate (one tax line each), computed once per jurisdiction.</summary>
+    internal TaxGroup[] TaxGroupsOf(string jurisdiction) => _groups.GetOrAdd(jurisdiction, j =>
+        TaxesOf(j).GroupBy(r => (r.Name, r.Rate)).Select(g => new TaxGroup(g.Key.Name, g.Key.Rate, g.Select(r => r.Category).ToHashSet(StringComparer.Ordinal))).ToArray());
 }
+
+/// <summary>One tax line's rule: its name and rate, and the charge categories it applies to.</summary>
+internal sealed record TaxGroup(string Name, decimal Rate, HashSet<string> Categories);
 
 /// <summary>Line kinds.</summary>
 public static class LineKind

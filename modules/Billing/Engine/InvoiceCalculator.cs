@@ -121,30 +121,50 @@ public static class InvoiceCalculator
 
         ApplyDiscounts(lines, discounts, planBase, inAdvance, period);
 
-        var taxable = lines.Where(l => !l.Informational).ToList();
-        var subtotal = taxable.Sum(l => l.Amount);
-        var taxTotal = 0m;
-        var rules = context.TaxesOf(account.TaxJurisdiction);
-        for (var i = 0; i < lines.Count; i++)
+        var subtotal = 0m;
+        foreach (var l in lines)
         {
-            if (lines[i].TaxCategory is { } cat && rules.FirstOrDefault(r => r.Category == cat) is { } rule)
-            {
-                lines[i] = lines[i] with { TaxRate = rule.Rate };
-            }
+            subtotal += l.Informational ? 0m : l.Amount;
         }
 
-        foreach (var tax in rules.GroupBy(r => (r.Name, r.Rate)))
+        var taxTotal = 0m;
+        var groups = context.TaxGroupsOf(account.TaxJurisdiction);
+        if (groups.Length > 0)
         {
-            var categories = tax.Select(r => r.Category).ToHashSet(StringComparer.Ordinal);
-            var basis = taxable.Where(l => l.TaxCategory is { } c && categories.Contains(c)).Sum(l => l.Amount);
-            if (basis == 0)
+            var count = lines.Count;
+            Span<decimal> bases = stackalloc decimal[groups.Length];
+            for (var i = 0; i < count; i++)
             {
-                continue;
+                var line = lines[i];
+                if (line.TaxCategory is not { } cat || line.Informational)
+                {
+                    continue;
+                }
+
+                for (var g = 0; g < groups.Length; g++)
+                {
+                    if (groups[g].Categories.Contains(cat))
+                    {
+                        bases[g] += line.Amount;
+                        if (line.TaxRate is null)
+                        {
+                            lines[i] = line = line with { TaxRate = groups[g].Rate };
+                        }
+                    }
+                }
             }
 
-            var amount = Proration.Round(basis * tax.Key.Rate);
-            taxTotal += amount;
-            lines.Add(new LineDraft(LineKind.Tax, string.Create(Inv, $"{tax.Key.Name} on {basis:0.00}"), amount, TaxRate: tax.Key.Rate));
+            for (var g = 0; g < groups.Length; g++)
+            {
+                if (bases[g] == 0)
+                {
+                    continue;
+                }
+
+                var amount = Proration.Round(bases[g] * groups[g].Rate);
+                taxTotal += amount;
+                lines.Add(new LineDraft(LineKind.Tax, string.Create(Inv, $"{groups[g].Name} on {bases[g]:0.00}"), amount, TaxRate: groups[g].Rate));
+            }
         }
 
         if (account.RegulatoryProfile == "US")
