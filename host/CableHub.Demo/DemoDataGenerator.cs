@@ -380,25 +380,25 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         {
             foreach (var s in subscribers)
             {
-                await w.StartRowAsync(ct).ConfigureAwait(false);
-                await w.WriteAsync(s.Id, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
-                await w.WriteAsync(s.CustomerNumber, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                await w.WriteAsync(s.Status, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                await w.WriteAsync(encryptor.Encrypt(s.GivenName), NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
-                await w.WriteAsync(encryptor.Encrypt(s.FamilyName), NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
-                await w.WriteAsync(encryptor.Encrypt(s.BirthDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
-                await w.WriteAsync(rng.NextDouble() < 0.6 ? "hi" : "en", NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                w.StartRow();
+                w.Write(s.Id, NpgsqlDbType.Uuid);
+                w.Write(s.CustomerNumber, NpgsqlDbType.Text);
+                w.Write(s.Status, NpgsqlDbType.Text);
+                w.Write(encryptor.Encrypt(s.GivenName), NpgsqlDbType.Bytea);
+                w.Write(encryptor.Encrypt(s.FamilyName), NpgsqlDbType.Bytea);
+                w.Write(encryptor.Encrypt(s.BirthDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), NpgsqlDbType.Bytea);
+                w.Write(rng.NextDouble() < 0.6 ? "hi" : "en", NpgsqlDbType.Text);
                 if (s.LcoId is { } lco)
                 {
-                    await w.WriteAsync(lco, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
+                    w.Write(lco, NpgsqlDbType.Uuid);
                 }
                 else
                 {
-                    await w.WriteNullAsync(ct).ConfigureAwait(false);
+                    w.WriteNull();
                 }
 
-                await w.WriteAsync(s.Created, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
-                await w.WriteAsync(s.Created, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
+                w.Write(s.Created, NpgsqlDbType.TimestampTz);
+                w.Write(s.Created, NpgsqlDbType.TimestampTz);
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
@@ -409,9 +409,9 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         {
             foreach (var s in subscribers)
             {
-                await w.WriteRowAsync(ct, Guid.CreateVersion7(s.Created), s.Id, "email", true, encryptor.Encrypt(s.Email), encryptor.BlindIndex(s.Email), DBNull.Value, DBNull.Value, DBNull.Value, DBNull.Value, s.Created).ConfigureAwait(false);
-                await w.WriteRowAsync(ct, Guid.CreateVersion7(s.Created), s.Id, "phone", false, encryptor.Encrypt(s.Phone), encryptor.BlindIndex(s.Phone), DBNull.Value, DBNull.Value, DBNull.Value, DBNull.Value, s.Created).ConfigureAwait(false);
-                await w.WriteRowAsync(ct, Guid.CreateVersion7(s.Created), s.Id, "postal_address", false, encryptor.Encrypt(s.Street), encryptor.BlindIndex(s.Street), s.City, s.PostalCode, s.Region, "IN", s.Created).ConfigureAwait(false);
+                w.WriteRow(Guid.CreateVersion7(s.Created), s.Id, "email", true, encryptor.Encrypt(s.Email), encryptor.BlindIndex(s.Email), DBNull.Value, DBNull.Value, DBNull.Value, DBNull.Value, s.Created);
+                w.WriteRow(Guid.CreateVersion7(s.Created), s.Id, "phone", false, encryptor.Encrypt(s.Phone), encryptor.BlindIndex(s.Phone), DBNull.Value, DBNull.Value, DBNull.Value, DBNull.Value, s.Created);
+                w.WriteRow(Guid.CreateVersion7(s.Created), s.Id, "postal_address", false, encryptor.Encrypt(s.Street), encryptor.BlindIndex(s.Street), s.City, s.PostalCode, s.Region, "IN", s.Created);
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
@@ -439,8 +439,8 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
                 object customer = installed ? s.Id : DBNull.Value;
                 object location = installed ? DBNull.Value : MainWarehouse;
                 var status = installed ? "installed" : "returned";
-                await w.WriteRowAsync(ct, s.CardId, "SC" + s.Serial, "smart_card", "VC-300", DBNull.Value, status, activation, location, DBNull.Value, customer, s.Created, s.Created).ConfigureAwait(false);
-                await w.WriteRowAsync(ct, s.DeviceId, "STB" + s.Serial, "stb", StbModel(rng), "CA" + s.Serial, status, activation, location, s.CardId, customer, s.Created, s.Created).ConfigureAwait(false);
+                w.WriteRow(s.CardId, "SC" + s.Serial, "smart_card", "VC-300", DBNull.Value, status, activation, location, DBNull.Value, customer, s.Created, s.Created);
+                w.WriteRow(s.DeviceId, "STB" + s.Serial, "stb", StbModel(rng), "CA" + s.Serial, status, activation, location, s.CardId, customer, s.Created, s.Created);
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
@@ -452,24 +452,29 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
             foreach (var s in subscribers)
             {
                 object end = s.Status == "terminated" ? s.Created.AddDays(rng.Next(30, 365)) : DBNull.Value;
-                await w.WriteRowAsync(ct, s.SubscriptionId, s.Id, s.AccountId, s.Plan.Id, s.DeviceId, s.Status, s.Created, end, s.Created, s.Created).ConfigureAwait(false);
+                w.WriteRow(s.SubscriptionId, s.Id, s.AccountId, s.Plan.Id, s.DeviceId, s.Status, s.Created, end, s.Created, s.Created);
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
         }
 
-        await using (var w = await conn.BeginBinaryImportAsync(
-            "COPY hub.entitlement (id, device_id, channel_id, subscription_id, valid_from, valid_to) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false))
+        // Entitlements (about 60 per subscriber: most of the rows) are generated by the server from the plans' channels, set-based,
+        // with the foreign-key triggers off for that one statement (session_replication_role = replica, superuser only): every id
+        // comes from this transaction's subscriptions and devices or the catalog, so the checks could not fail.
+        await using (var ent = new NpgsqlCommand(
+            $"""
+            {(await IsSuperuserAsync(conn, ct).ConfigureAwait(false) ? "SET LOCAL session_replication_role = replica;" : "")}
+            INSERT INTO hub.entitlement (id, device_id, channel_id, subscription_id, valid_from, valid_to)
+            SELECT gen_random_uuid(), s.device_id, pc.channel_id, s.id, s.start_at, NULL
+            FROM hub.subscription s
+            JOIN (SELECT DISTINCT pp.plan_id, pc.channel_id FROM hub.plan_package pp JOIN hub.package_channel pc ON pc.package_id = pp.package_id) pc ON pc.plan_id = s.plan_id
+            WHERE s.id = ANY(@ids) AND s.status <> 'terminated';
+            SET LOCAL session_replication_role = origin;
+            """, conn, tx))
         {
-            foreach (var s in subscribers.Where(s => s.Status != "terminated"))
-            {
-                foreach (var channel in s.Plan.Channels)
-                {
-                    await w.WriteRowAsync(ct, Guid.CreateVersion7(s.Created), s.DeviceId, channel, s.SubscriptionId, s.Created, DBNull.Value).ConfigureAwait(false);
-                }
-            }
-
-            await w.CompleteAsync(ct).ConfigureAwait(false);
+            ent.Parameters.AddWithValue("ids", subscribers.Select(s => s.SubscriptionId).ToArray());
+            ent.CommandTimeout = 0;
+            await ent.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
         await tx.CommitAsync(ct).ConfigureAwait(false);
@@ -494,6 +499,19 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         }
 
         await tx.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    private static bool? _superuser;
+
+    private static async Task<bool> IsSuperuserAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        if (_superuser is { } known)
+        {
+            return known;
+        }
+
+        await using var cmd = new NpgsqlCommand("SELECT rolsuper FROM pg_roles WHERE rolname = current_user", conn);
+        return (_superuser = (bool)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!).Value;
     }
 
     private static async Task<long[]> NextValuesAsync(NpgsqlConnection conn, string sequence, int count, CancellationToken ct)
@@ -539,6 +557,47 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
 
 internal static class BinaryImporterExtensions
 {
+    /// <summary>Writes one row synchronously (buffered; far cheaper per value than the async writes), inferring each column's type.</summary>
+    public static void WriteRow(this NpgsqlBinaryImporter importer, params object[] values)
+    {
+        importer.StartRow();
+        foreach (var value in values)
+        {
+            switch (value)
+            {
+                case DBNull:
+                    importer.WriteNull();
+                    break;
+                case DateTimeOffset dto:
+                    importer.Write(dto.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                    break;
+                case Guid g:
+                    importer.Write(g, NpgsqlDbType.Uuid);
+                    break;
+                case string s:
+                    importer.Write(s, NpgsqlDbType.Text);
+                    break;
+                case decimal d:
+                    importer.Write(d, NpgsqlDbType.Numeric);
+                    break;
+                case bool b:
+                    importer.Write(b, NpgsqlDbType.Boolean);
+                    break;
+                case short sh:
+                    importer.Write(sh, NpgsqlDbType.Smallint);
+                    break;
+                case int i:
+                    importer.Write(i, NpgsqlDbType.Integer);
+                    break;
+                case byte[] bytes:
+                    importer.Write(bytes, NpgsqlDbType.Bytea);
+                    break;
+                default:
+                    throw new ArgumentException($"unsupported COPY value type {value.GetType()}", nameof(values));
+            }
+        }
+    }
+
     /// <summary>Writes one row, inferring each column's type from the value (DBNull writes NULL).</summary>
     public static async Task WriteRowAsync(this NpgsqlBinaryImporter importer, CancellationToken ct, params object[] values)
     {

@@ -1,3 +1,4 @@
+using CableHub.Billing;
 using CableHub.Catalog;
 using CableHub.Connectors.Notifications.Store;
 using CableHub.Core.Persistence;
@@ -18,7 +19,7 @@ public static class HubModules
 {
     /// <summary>
     /// Migrations in the order they run: Customers, Identity (accounts, API clients, the access audit; customers by id only), Catalog, Inventory (devices reference customers), Ordering (orders
-    /// reference customers, billing accounts and plans), Subscriptions (orders, devices, channels), EPG (channels), VOD
+    /// reference customers, billing accounts and plans), Subscriptions (orders, devices, channels), Billing (billing accounts, customers), EPG (channels), VOD
     /// (plans, customers, billing accounts); then the sagas' own schema and the notification log's.
     /// </summary>
     public static IReadOnlyList<ModuleMigrations> Migrations { get; } =
@@ -29,6 +30,7 @@ public static class HubModules
         InventoryModule.Migrations,
         OrderingModule.Migrations,
         SubscriptionsModule.Migrations,
+        BillingModule.Migrations,
         EpgModule.Migrations,
         VodModule.Migrations,
         SagasSchema.Migrations,

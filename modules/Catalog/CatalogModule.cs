@@ -28,6 +28,7 @@ public static class CatalogModule
         services.AddSingleton<IPlanCatalog>(sp => sp.GetRequiredService<CatalogStore>());
         services.AddSingleton<IChannelDirectory>(sp => sp.GetRequiredService<CatalogStore>());
         services.AddSingleton<ICatalogOfferings, CatalogOfferings>();
+        services.AddSingleton<IPlanRating, Rating.PlanRatingStore>();
         services.AddSingleton<LineupStore>();
         services.AddSingleton<CatalogPricing>();
         services.AddSingleton<PriceChangeNoticeStore>();

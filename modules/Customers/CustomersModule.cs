@@ -20,6 +20,7 @@ public static class CustomersModule
         services.AddSingleton<ICustomerRegistry, CustomerRegistry>();
         services.AddSingleton<ICustomerDirectory, CustomerDirectory>();
         services.AddSingleton<Core.Api.Access.IResourceOwnerResolver, BillingAccountOwners>();
+        services.AddSingleton<IBillingAccountDirectory, BillingAccountDirectory>();
         return services;
     }
 }

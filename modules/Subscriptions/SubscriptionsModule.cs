@@ -17,6 +17,7 @@ public static class SubscriptionsModule
         services.AddSingleton<ISubscriptionLifecycle, SubscriptionLifecycleStore>();
         // Billing replaces this with its own implementation (paid-through dates, cycle boundaries) when it exists.
         services.AddSingleton<IBillingPeriods, UnknownBillingPeriods>();
+        services.AddSingleton<IBillableSubscriptions, BillableSubscriptionStore>();
         return services;
     }
 

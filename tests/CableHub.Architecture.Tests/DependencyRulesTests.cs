@@ -28,6 +28,7 @@ public sealed class DependencyRulesTests
     [InlineData("Vod")]
     [InlineData("Ordering")]
     [InlineData("Subscriptions")]
+    [InlineData("Billing")]
     [InlineData("Inventory")]
     public void A_module_uses_other_modules_only_through_their_contracts(string module)
     {

@@ -21,6 +21,7 @@ internal static class Solution
         ["Ordering"] = typeof(Ordering.OrderingModule).Assembly,
         ["Subscriptions"] = typeof(Subscriptions.SubscriptionsModule).Assembly,
         ["Inventory"] = typeof(Inventory.InventoryModule).Assembly,
+        ["Billing"] = typeof(Billing.BillingModule).Assembly,
     };
 
     public static Assembly Sagas { get; } = typeof(Sagas.SagasSchema).Assembly;

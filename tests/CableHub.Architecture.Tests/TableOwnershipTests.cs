@@ -18,6 +18,7 @@ public sealed partial class TableOwnershipTests
     [InlineData("Vod")]
     [InlineData("Ordering")]
     [InlineData("Subscriptions")]
+    [InlineData("Billing")]
     [InlineData("Inventory")]
     public void A_modules_SQL_names_only_its_own_tables(string module)
     {

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using CableHub.Billing;
 using CableHub.Catalog;
 using CableHub.Core.Api;
 using CableHub.Core.Api.Access;
@@ -64,6 +65,7 @@ public sealed class ApiHost : IAsyncDisposable
         app.MapVodEndpoints();
         app.MapOrderingEndpoints();
         app.MapInventoryEndpoints();
+        app.MapBillingEndpoints();
         EndpointAccessCheck.Verify(((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources);
         await app.StartAsync();
         return new ApiHost(app, db, address);

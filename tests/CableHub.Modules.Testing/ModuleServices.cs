@@ -1,3 +1,4 @@
+using CableHub.Billing;
 using CableHub.Core.Messaging;
 using CableHub.Core.Security;
 using CableHub.Customers;
@@ -50,6 +51,7 @@ public static class ModuleServices
         services.AddOrderingModule();
         services.AddEpgModule();
         services.AddVodModule();
+        services.AddBillingModule(new BillingOptions());
         return services;
     }
 }

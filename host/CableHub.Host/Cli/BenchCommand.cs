@@ -21,6 +21,7 @@ public static class BenchCommand
         command.Subcommands.Add(ExportBench.Build());
         command.Subcommands.Add(MlBench.Build());
         command.Subcommands.Add(MsrBench.Build());
+        command.Subcommands.Add(BillRunBench.Build());
         return command;
     }
 }

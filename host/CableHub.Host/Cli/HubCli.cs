@@ -28,6 +28,7 @@ public static class HubCli
         root.Subcommands.Add(ReportCommand.Build());
         root.Subcommands.Add(AccessCommand.Users());
         root.Subcommands.Add(AccessCommand.Clients());
+        root.Subcommands.Add(BillRunCommand.Build());
         HubHelp.Install(root); // last: help for every verb above
         return root;
     }

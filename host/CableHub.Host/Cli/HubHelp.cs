@@ -84,6 +84,8 @@ public static class HubHelp
         ["report revenue"] = "./cablehub report revenue --month 2026-11 --format csv --out reports/2026-11 --Compliance:Profile=US",
         ["report verify"] = "./cablehub report verify reports/2026-11/msr-2026-11-STAR.csv",
         ["bench msr"] = "./cablehub bench msr --rows 100000000",
+        ["billrun"] = "./cablehub billrun --date 2026-02-05",
+        ["bench billrun"] = "./cablehub bench billrun --accounts 1000000",
     };
 
     /// <summary>Verbs only the launcher script has (it also prepares and builds before <c>up</c>).</summary>

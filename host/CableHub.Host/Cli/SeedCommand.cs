@@ -54,6 +54,7 @@ public static class SeedCommand
                 }).ConfigureAwait(false);
             var rate = size.Subscribers / Math.Max(0.001, started.Elapsed.TotalSeconds);
             AnsiConsole.MarkupLineInterpolated($"[green]Seeded[/] {size.Subscribers:N0} subscribers in {started.Elapsed.TotalSeconds:0.0} s ({rate:N0}/s) into {infra.Postgres?.Address}");
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"RESULT seed_subscribers_per_s {rate:F0} subscribers/s"));
             return 0;
         });
         return command;

@@ -1,3 +1,4 @@
+using CableHub.Billing;
 using CableHub.Catalog;
 using CableHub.Connectors.DeviceManagement;
 using CableHub.Connectors.DeviceManagement.GenieAcs;
@@ -41,6 +42,7 @@ public static class HubComposition
         services.AddOrderingModule();
         services.AddEpgModule();
         services.AddVodModule();
+        services.AddBillingModule(BillingOptions(settings, configuration));
         return services;
     }
 
@@ -129,6 +131,7 @@ public static class HubComposition
         app.MapOrderingEndpoints();
         app.MapInventoryEndpoints();
         app.MapSubscriptionsEndpoints();
+        app.MapBillingEndpoints();
         return app;
     }
 
@@ -180,6 +183,19 @@ public static class HubComposition
         }
 
         return options;
+    }
+
+    /// <summary><c>ReportingTimeZone</c> (local dates of bills), <c>Billing:PaymentTermsDays</c> (15), <c>Billing:BillRunChunkSize</c> (25,000).</summary>
+    public static BillingOptions BillingOptions(HubSettings settings, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return new BillingOptions
+        {
+            ReportingTimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.ReportingTimeZone),
+            PaymentTermsDays = int.TryParse(configuration["Billing:PaymentTermsDays"], out var days) && days is >= 0 and <= 120 ? days : 15,
+            BillRunChunkSize = int.TryParse(configuration["Billing:BillRunChunkSize"], out var chunk) && chunk > 0 ? chunk : 25_000,
+        };
     }
 
     /// <summary><c>Catalog:RegulatoryProfile</c> = IN (default) / US / EU; <c>Catalog:PriceSchedulerIntervalSeconds</c> (default 60).</summary>

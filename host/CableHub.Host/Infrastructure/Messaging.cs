@@ -21,6 +21,7 @@ public static class Messaging
         {
             opts.ApplicationAssembly = typeof(Messaging).Assembly;
             opts.ConfigureCableHubMessaging(options);
+            opts.Discovery.IncludeAssembly(typeof(CableHub.Billing.BillingModule).Assembly); // billing's event handlers
         });
 
         AddCas(builder.Services, settings, infra.PostgresConnectionString);

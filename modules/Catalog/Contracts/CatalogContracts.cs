@@ -105,3 +105,37 @@ public interface ICatalogOfferings
     /// <summary>The CAS product id of each channel given (unknown channels are left out).</summary>
     Task<IReadOnlyDictionary<Guid, string>> CasProductIdsAsync(IReadOnlyCollection<Guid> channelIds, CancellationToken ct);
 }
+
+/// <summary>
+/// What billing needs to rate plans: every plan with its recurring price and the SD / HD channel counts of its packages,
+/// and the network capacity fee terms of the configured regulatory profile (India NCF slabs; null elsewhere).
+/// </summary>
+public interface IPlanRating
+{
+    /// <summary>Every plan (active and retired: old subscriptions are still billed), one read.</summary>
+    Task<IReadOnlyList<PlanRatingFacts>> PlansAsync(CancellationToken ct);
+
+    /// <summary>The regulatory profile's code (IN / US / EU) and its NCF terms (null when it has none).</summary>
+    RatingRules Rules { get; }
+}
+
+/// <summary>A plan as billing rates it: price per <see cref="BillingPeriod"/>; distinct channels by definition (HD and UHD counted as HD).</summary>
+public sealed record PlanRatingFacts(Guid Id, string Code, string Name, Money Price, string BillingPeriod, int SdChannels, int HdChannels);
+
+/// <summary>The catalog rules billing applies: which profile, and the network capacity fee per connection and month.</summary>
+public sealed record RatingRules(string RegulatoryProfile, NetworkCapacityFeeTerms? NetworkCapacityFee);
+
+/// <summary>
+/// Network capacity fee per month: <see cref="BaseFee"/> for the first <see cref="BaseSdChannels"/> SD channels, each further
+/// <see cref="SlabSdChannels"/> (or part) <see cref="SlabFee"/>; an HD channel counts as <see cref="HdWeight"/> SD channels.
+/// </summary>
+public sealed record NetworkCapacityFeeTerms(decimal BaseFee, int BaseSdChannels, decimal SlabFee, int SlabSdChannels, int HdWeight, string Currency)
+{
+    /// <summary>The monthly fee for a connection receiving <paramref name="sd"/> SD and <paramref name="hd"/> HD channels.</summary>
+    public decimal MonthlyFee(int sd, int hd)
+    {
+        var equivalents = sd + (hd * HdWeight);
+        var beyond = Math.Max(0, equivalents - BaseSdChannels);
+        return BaseFee + (((beyond + SlabSdChannels - 1) / SlabSdChannels) * SlabFee);
+    }
+}

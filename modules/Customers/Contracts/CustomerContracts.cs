@@ -52,3 +52,13 @@ public interface ICustomerRegistry
     /// <summary>The country (ISO 3166-1 alpha-2) of the customer's preferred postal address, if known.</summary>
     Task<string?> CountryAsync(Guid customerId, DbSession session, CancellationToken ct);
 }
+
+/// <summary>A billing account's terms as billing needs them (number, cycle day, currency, method) and the customer's country.</summary>
+public sealed record BillingAccountTerms(Guid Id, string AccountNumber, Guid CustomerId, string CustomerNumber, string Currency, string Status, int BillCycleDay, string PaymentMethod, string? Country);
+
+/// <summary>Billing accounts for the billing module: read in bulk (a bill run, documents of many invoices).</summary>
+public interface IBillingAccountDirectory
+{
+    /// <summary>The terms of the given accounts (unknown ids are left out).</summary>
+    Task<IReadOnlyList<BillingAccountTerms>> TermsAsync(IReadOnlyCollection<Guid> billingAccountIds, CancellationToken ct);
+}

@@ -45,3 +45,16 @@ public interface ISubscriptions
     /// <summary>Those customers, streamed (there may be millions).</summary>
     IAsyncEnumerable<Guid> CustomersOnPlansAsync(IReadOnlyList<Guid> planIds, CancellationToken ct);
 }
+
+/// <summary>A subscription as billing rates it (any status: billing decides what a status means for the bill).</summary>
+public sealed record BillableSubscription(Guid Id, Guid BillingAccountId, Guid CustomerId, Guid PlanId, string Status, DateTimeOffset? StartAt, DateTimeOffset? EndAt);
+
+/// <summary>Bulk reads for billing: one query for a whole chunk of billing accounts (a bill run reads thousands at once).</summary>
+public interface IBillableSubscriptions
+{
+    /// <summary>Every subscription of the billing accounts, except those cancelled before they started, ordered by account.</summary>
+    Task<IReadOnlyList<BillableSubscription>> ForAccountsAsync(IReadOnlyCollection<Guid> billingAccountIds, CancellationToken ct);
+
+    /// <summary>The subscription of an order, if it exists.</summary>
+    Task<BillableSubscription?> ForOrderAsync(Guid orderId, CancellationToken ct);
+}

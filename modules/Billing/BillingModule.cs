@@ -1,0 +1,39 @@
+using CableHub.Billing.Api;
+using CableHub.Billing.BillRuns;
+using CableHub.Billing.Contracts;
+using CableHub.Billing.Documents;
+using CableHub.Billing.Invoices;
+using CableHub.Core.Persistence;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CableHub.Billing;
+
+/// <summary>
+/// The Billing module: billing profiles, the rating engine (proration, discounts, NCF, taxes), invoices and credit notes
+/// (gapless series, immutable once issued), bill runs, invoice documents (PDF, HTML), TMF678 customerBill.
+/// </summary>
+public static class BillingModule
+{
+    /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.billing</c>).</summary>
+    public static ModuleMigrations Migrations { get; } = new("billing", typeof(BillingModule).Assembly, "CableHub.Billing.Migrations.");
+
+    /// <summary>Registers billing. Needs the Customers, Catalog and Subscriptions modules, an NpgsqlDataSource and a TimeProvider.</summary>
+    public static IServiceCollection AddBillingModule(this IServiceCollection services, BillingOptions options)
+    {
+        BillingDapper.Ensure();
+        services.AddSingleton(options);
+        services.AddSingleton<BillingProfiles>();
+        services.AddSingleton<IBillingProfiles>(sp => sp.GetRequiredService<BillingProfiles>());
+        services.AddSingleton<IBillingCharges>(sp => sp.GetRequiredService<BillingProfiles>());
+        services.AddSingleton<InvoiceStore>();
+        services.AddSingleton<IInvoiceLedger>(sp => sp.GetRequiredService<InvoiceStore>());
+        services.AddSingleton<BillingInputs>();
+        services.AddSingleton<BillRunner>();
+        services.AddSingleton<InvoiceDocuments>();
+        return services;
+    }
+
+    /// <summary>TMF678 customerBill (reads, documents), bill runs.</summary>
+    public static IEndpointRouteBuilder MapBillingEndpoints(this IEndpointRouteBuilder app) => CustomerBillEndpoints.Map(app);
+}
