@@ -13,6 +13,9 @@ public static class Roles
     /// <summary>Role allowed to change the catalog (channels, bouquets, prices, VOD titles and offers, EPG sources and imports).</summary>
     public const string CatalogAdmin = "catalog-admin";
 
+    /// <summary>Role allowed to read customers, their billing accounts and the list of product orders (TMF629, TMF666, TMF622 list).</summary>
+    public const string CustomerService = "customer-service";
+
     public static bool HasRole(HttpContext http, string role)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -25,6 +28,9 @@ public static class Roles
     public static TBuilder RequireRole<TBuilder>(this TBuilder builder, string role)
         where TBuilder : IEndpointConventionBuilder
     {
+        builder.WithMetadata(new RequiredRoleMetadata(role));
+        builder.WithMetadata(new ProducesResponseTypeMetadata(
+            StatusCodes.Status403Forbidden, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
         builder.AddEndpointFilter(async (context, next) =>
             HasRole(context.HttpContext, role)
                 ? await next(context).ConfigureAwait(false)
@@ -44,4 +50,7 @@ public static class Roles
             : http.Request.Headers.TryGetValue("X-Role", out var role) && !string.IsNullOrWhiteSpace(role) ? role.ToString().Trim()
             : "api";
     }
+
+    /// <summary>Endpoint metadata: the role <see cref="RequireRole{TBuilder}"/> asks for (the OpenAPI document and route tables read it).</summary>
+    public sealed record RequiredRoleMetadata(string Role);
 }

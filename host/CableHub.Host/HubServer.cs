@@ -3,6 +3,7 @@ using CableHub.Core.Api;
 using CableHub.Core.Persistence;
 using CableHub.Demo;
 using CableHub.Host.Api.Health;
+using CableHub.Host.Api.OpenApi;
 using CableHub.Host.Composition;
 using CableHub.Host.Configuration;
 using CableHub.Host.Infrastructure;
@@ -85,8 +86,7 @@ public static class HubServer
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(dataSource);
         services.AddSingleton(encryptor);
-        services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        services.AddHubApi();
 
         services.AddHubModules(settings, configuration, backgroundJobs: true);
         Messaging.Configure(builder, settings, infra);
@@ -103,6 +103,7 @@ public static class HubServer
             : Serilog.Events.LogEventLevel.Information);
         app.MapHubHealth();
         app.MapHubModules();
+        app.MapHubOpenApi();
 
         await app.StartAsync(ct).ConfigureAwait(false);
         Messaging.WarmUp(app.Services, logger);
@@ -118,6 +119,7 @@ public static class HubServer
 
             CableHub is up.
               API          {http}   (GET /health, {ProductOrderEndpoints.BasePath})
+              API docs     {http}{HubOpenApi.DocsPath}   (OpenAPI document {http}{HubOpenApi.DocumentPath})
               PostgreSQL   {infra.Postgres?.Address} [{infra.Postgres?.Mode}]
               Kafka        {infra.Kafka?.Address} [{infra.Kafka?.Mode}]
               ClickHouse   {infra.ClickHouse?.Address} [{infra.ClickHouse?.Mode}]   e.g. curl '{infra.ClickHouse?.Address}/?query=SELECT%201'

@@ -1,12 +1,16 @@
+using CableHub.Core.Api;
 using CableHub.Core.Persistence;
+using CableHub.Customers.Api;
 using CableHub.Customers.Contracts;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CableHub.Customers;
 
 /// <summary>
 /// The Customers module: customers, contact media (personal data encrypted), consent, LCOs and billing accounts
-/// (TMF629 / TMF666 are to be served from here). Other modules use <see cref="ICustomerRegistry"/>.
+/// served as TMF629 customer and TMF666 billingAccount. Other modules use <see cref="ICustomerRegistry"/>.
 /// </summary>
 public static class CustomersModule
 {
@@ -18,6 +22,12 @@ public static class CustomersModule
     {
         services.AddSingleton<CustomerStore>();
         services.AddSingleton<ICustomerRegistry, CustomerRegistry>();
+        services.AddSingleton<CustomerDirectory>();
+        // Who may read decrypted personal data: denied to everyone until identity registers its own (TODO(identity), issue 9).
+        services.TryAddSingleton<IPersonalDataAccess, DenyPersonalDataAccess>();
         return services;
     }
+
+    /// <summary>TMF629 <c>customer</c> and TMF666 <c>billingAccount</c>.</summary>
+    public static IEndpointRouteBuilder MapCustomersEndpoints(this IEndpointRouteBuilder app) => CustomerEndpoints.Map(app);
 }

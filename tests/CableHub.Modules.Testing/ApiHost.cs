@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using CableHub.Catalog;
 using CableHub.Core.Api;
+using CableHub.Customers;
 using CableHub.Epg;
 using CableHub.Inventory;
 using CableHub.Ordering;
@@ -49,6 +50,7 @@ public sealed class ApiHost : IAsyncDisposable
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseCorrelationId();
+        app.MapCustomersEndpoints();
         app.MapCatalogEndpoints();
         app.MapEpgEndpoints();
         app.MapVodEndpoints();

@@ -25,6 +25,7 @@ public static class HubCli
         root.Subcommands.Add(ExportCommand.Build());
         root.Subcommands.Add(MlCommand.Build());
         root.Subcommands.Add(ReportCommand.Build());
+        root.Subcommands.Add(OpenApiCommand.Build());
         HubHelp.Install(root); // last: help for every verb above
         return root;
     }

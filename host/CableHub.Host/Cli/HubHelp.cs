@@ -71,6 +71,7 @@ public static class HubHelp
         ["report revenue"] = "./cablehub report revenue --month 2026-11 --format csv --out reports/2026-11 --Compliance:Profile=US",
         ["report verify"] = "./cablehub report verify reports/2026-11/msr-2026-11-STAR.csv",
         ["bench msr"] = "./cablehub bench msr --rows 100000000",
+        ["openapi"] = "./cablehub openapi --out cablehub-openapi.json",
     };
 
     /// <summary>Verbs only the launcher script has (it also prepares and builds before <c>up</c>).</summary>

@@ -40,6 +40,7 @@ public static class HubComposition
     /// <summary>Every module's endpoint group.</summary>
     public static IEndpointRouteBuilder MapHubModules(this IEndpointRouteBuilder app)
     {
+        app.MapCustomersEndpoints();
         app.MapCatalogEndpoints();
         app.MapEpgEndpoints();
         app.MapVodEndpoints();

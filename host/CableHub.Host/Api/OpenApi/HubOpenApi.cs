@@ -1,0 +1,298 @@
+using System.Reflection;
+using System.Text;
+using CableHub.Core.Api;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace CableHub.Host.Api.OpenApi;
+
+/// <summary>
+/// The published API contract: the OpenAPI 3.1 document of every route at <c>/openapi/v1.json</c> (Microsoft.AspNetCore.OpenApi,
+/// from the endpoints' metadata), completed here — operation ids, the query parameters and paging headers handlers read
+/// themselves (<see cref="QueryParameterAttribute"/>, <see cref="PagedAttribute"/>), problem documents (RFC 9457), the
+/// security schemes, <c>/health</c> — and the Scalar reference page at <c>/docs</c>.
+/// </summary>
+public static class HubOpenApi
+{
+    public const string DocumentName = "v1";
+    public const string DocumentPath = "/openapi/v1.json";
+    public const string DocsPath = "/docs";
+
+    /// <summary>The stand-in role header (CableHub.Core.Api.Roles) as an API-key scheme, until identity's tokens replace it.</summary>
+    public const string RoleHeaderScheme = "roleHeader";
+
+    /// <summary>Bearer JWT access tokens (TODO(identity, issue 9): issued by /connect/token; required on routes by policy).</summary>
+    public const string BearerScheme = "bearer";
+
+    /// <summary>OAuth 2.0 client credentials for back-office systems (TODO(identity, issue 9): scopes as identity defines them).</summary>
+    public const string OAuth2Scheme = "oauth2";
+
+    /// <summary>What every API host of the hub registers: problem details, the JSON answer options, the OpenAPI document.</summary>
+    public static IServiceCollection AddHubApi(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        return services.AddHubOpenApi();
+    }
+
+    public static IServiceCollection AddHubOpenApi(this IServiceCollection services)
+    {
+        services.AddOpenApi(DocumentName, options =>
+        {
+            options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
+            options.AddOperationTransformer(DescribeOperation);
+            options.AddDocumentTransformer(CompleteDocument);
+        });
+        return services;
+    }
+
+    /// <summary>Maps <c>/openapi/v1.json</c> and the Scalar reference page at <c>/docs</c>.</summary>
+    public static IEndpointRouteBuilder MapHubOpenApi(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference(DocsPath, options => options
+            .WithTitle("CableHub API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .AddDocument(DocumentName));
+        return app;
+    }
+
+    /// <summary>The document as JSON, from the endpoints mapped on <paramref name="services"/>' application (no request served).</summary>
+    public static async Task<string> WriteAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var provider = services.GetRequiredKeyedService<IOpenApiDocumentProvider>(DocumentName);
+        var document = await provider.GetOpenApiDocumentAsync(ct).ConfigureAwait(false);
+        await using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        document.SerializeAsV31(new OpenApiJsonWriter(text));
+        return text.ToString();
+    }
+
+    private static Task DescribeOperation(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        operation.Parameters ??= [];
+        foreach (var query in metadata.OfType<QueryParameterAttribute>())
+        {
+            if (operation.Parameters.Any(p => p.Name == query.Name && p.In == ParameterLocation.Query))
+            {
+                continue;
+            }
+
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = query.Name,
+                In = ParameterLocation.Query,
+                Description = query.Description,
+                Schema = query.Type switch
+                {
+                    "integer" => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+                    "boolean" => new OpenApiSchema { Type = JsonSchemaType.Boolean },
+                    "date-time" => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
+                    _ => new OpenApiSchema { Type = JsonSchemaType.String },
+                },
+            });
+        }
+
+        var paged = metadata.OfType<PagedAttribute>().Any();
+        if (paged)
+        {
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "offset", In = ParameterLocation.Query, Description = "Index of the first item of the page (0 = first)",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "0" },
+            });
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "limit", In = ParameterLocation.Query, Description = "Most items in the page",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1" },
+            });
+            if (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse okResponse)
+            {
+                okResponse.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                okResponse.Headers["X-Total-Count"] = new OpenApiHeader { Description = "How many items match the request in all", Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } };
+                okResponse.Headers["X-Result-Count"] = new OpenApiHeader { Description = "How many items this page holds", Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } };
+            }
+        }
+
+        if (operation.Parameters.Count == 0)
+        {
+            operation.Parameters = null;
+        }
+
+        if (metadata.OfType<Roles.RequiredRoleMetadata>().FirstOrDefault() is { } role)
+        {
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(RoleHeaderScheme, context.Document)] = [] }];
+            operation.Description = (operation.Description is null ? "" : operation.Description + "\n\n") +
+                $"Needs the role `{role.Role}` (header `X-Role: {role.Role}`, a stand-in until token authentication).";
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static Task CompleteDocument(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
+    {
+        document.Info = new OpenApiInfo
+        {
+            Title = "CableHub API",
+            Version = "v1",
+            Description = "CableHub, the cable-TV operator's system of record and integration hub: TM Forum Open APIs (TMF620 catalog, " +
+                "TMF622 ordering, TMF629 customer, TMF639 resource inventory, TMF666 account) and the hub's own operations. Errors are " +
+                "RFC 9457 problem documents (`application/problem+json`) with `errors` by field and, for rule violations, `violations`.",
+            Contact = new OpenApiContact { Name = "CableHub", Url = new Uri("https://cablehub.dev") },
+            License = new OpenApiLicense { Name = "Proprietary", Url = new Uri("https://cablehub.dev/license") },
+        };
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            BearerFormat = "JWT",
+            Description = "Access token from /connect/token (placeholder: token authentication arrives with the identity work).",
+        };
+        document.Components.SecuritySchemes[OAuth2Scheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.OAuth2,
+            Description = "OAuth 2.0 client credentials for back-office systems (placeholder: scopes arrive with the identity work).",
+            Flows = new OpenApiOAuthFlows
+            {
+                ClientCredentials = new OpenApiOAuthFlow { TokenUrl = new Uri("/connect/token", UriKind.Relative), Scopes = new Dictionary<string, string>() },
+            },
+        };
+        document.Components.SecuritySchemes[RoleHeaderScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Header,
+            Name = "X-Role",
+            Description = "Stand-in for authentication (CableHub.Core.Api.Roles): the caller's roles, comma-separated. Goes away with token authentication.",
+        };
+
+        document.Paths ??= new OpenApiPaths();
+        AddHealth(document);
+        AssignOperationIds(document);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Operation ids from method and path, TM Forum style for TMF resources (<c>listProductOrder</c>, <c>retrieveCustomer</c>,
+    /// <c>createProductOffering</c>, <c>patchResource</c>), verb + path words elsewhere (<c>getApiV1CatalogChannels</c>);
+    /// unique in the document.
+    /// </summary>
+    private static void AssignOperationIds(OpenApiDocument document)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, item) in document.Paths.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            foreach (var (method, operation) in item.Operations ?? [])
+            {
+                if (operation.OperationId is { Length: > 0 } named && used.Add(named))
+                {
+                    continue;
+                }
+
+                var id = OperationId(method.Method, path);
+                var unique = id;
+                for (var n = 2; !used.Add(unique); n++)
+                {
+                    unique = id + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                operation.OperationId = unique;
+            }
+        }
+    }
+
+    internal static string OperationId(string method, string path)
+    {
+        var segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var byId = segments.Length > 0 && segments[^1].StartsWith('{');
+        if (segments.Length >= 4 && segments[0] == "tmf-api" && segments.Length <= 5)
+        {
+            var resource = Pascal(segments[3]);
+            var verb = (method.ToUpperInvariant(), byId) switch
+            {
+                ("GET", false) => "list",
+                ("GET", true) => "retrieve",
+                ("POST", _) => "create",
+                ("PATCH", _) => "patch",
+                ("PUT", _) => "update",
+                ("DELETE", _) => "delete",
+                _ => method.ToLowerInvariant(),
+            };
+            return verb + resource;
+        }
+
+        var name = new StringBuilder(method.ToLowerInvariant());
+        foreach (var segment in segments)
+        {
+            if (segment.StartsWith('{'))
+            {
+                var parameter = segment.Trim('{', '}').Split(':')[0];
+                name.Append("By").Append(Pascal(parameter));
+            }
+            else
+            {
+                name.Append(Pascal(segment));
+            }
+        }
+
+        return name.ToString();
+    }
+
+    private static string Pascal(string word)
+    {
+        var parts = word.Split(['-', '_', '.', '@'], StringSplitOptions.RemoveEmptyEntries);
+        return string.Concat(parts.Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+    }
+
+    /// <summary>The health check endpoint is not a route handler, so the generator does not see it: described here.</summary>
+    private static void AddHealth(OpenApiDocument document)
+    {
+        var dependency = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["status"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["ok", "degraded", "down"] },
+            },
+            AdditionalProperties = new OpenApiSchema(),
+        };
+        var report = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "status", "dependencies" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["status"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["ok", "degraded", "down"], Description = "Worst status of the dependencies" },
+                ["checkedAt"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
+                ["durationMs"] = new OpenApiSchema { Type = JsonSchemaType.Number },
+                ["dependencies"] = new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = dependency },
+            },
+        };
+        OpenApiResponse Answer(string description) => new()
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = report } },
+        };
+        document.Paths["/health"] = new OpenApiPathItem
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
+            {
+                [HttpMethod.Get] = new()
+                {
+                    OperationId = "getHealth",
+                    Summary = "Status of the hub's dependencies",
+                    Description = "PostgreSQL, Kafka, ClickHouse, messaging, CDC and ingest: status, mode (embedded or external), address, counters.",
+                    Tags = new HashSet<OpenApiTagReference> { new("Health", document) },
+                    Responses = new OpenApiResponses { ["200"] = Answer("Every dependency ok or degraded"), ["503"] = Answer("A dependency is down") },
+                },
+            },
+        };
+        document.Tags ??= new HashSet<OpenApiTag>();
+        if (!document.Tags.Any(t => t.Name == "Health"))
+        {
+            document.Tags.Add(new OpenApiTag { Name = "Health" });
+        }
+    }
+}
