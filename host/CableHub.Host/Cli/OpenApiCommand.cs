@@ -60,7 +60,13 @@ public static class OpenApiCommand
         services.AddHubModules(settings, configuration, backgroundJobs: false);
         services.AddHealthChecks();
 
+        // A started application hands its endpoints to routing (and so to the API explorer) when its pipeline is built;
+        // this one never starts, so the explorer is given the application's endpoint sources directly.
+        WebApplication? built = null;
+        services.AddSingleton<EndpointDataSource>(_ => new CompositeEndpointDataSource(((IEndpointRouteBuilder)built!).DataSources));
+
         await using var app = builder.Build();
+        built = app;
         app.MapHubHealth();
         app.MapHubModules();
         app.MapHubOpenApi();

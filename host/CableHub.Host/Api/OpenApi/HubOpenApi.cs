@@ -32,7 +32,12 @@ public static class HubOpenApi
     public static IServiceCollection AddHubApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+            // Numbers are numbers (TMF's types): the web default would also declare every integer as a numeric string.
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
         return services.AddHubOpenApi();
     }
 
@@ -41,6 +46,10 @@ public static class HubOpenApi
         services.AddOpenApi(DocumentName, options =>
         {
             options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
+            var names = new SchemaNames();
+            options.CreateSchemaReferenceId = names.For;
+            options.AddSchemaTransformer(NullableIsOptional);
+            options.AddSchemaTransformer(ProblemMembers);
             options.AddOperationTransformer(DescribeOperation);
             options.AddDocumentTransformer(CompleteDocument);
         });
@@ -66,6 +75,123 @@ public static class HubOpenApi
         await using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
         document.SerializeAsV31(new OpenApiJsonWriter(text));
         return text.ToString();
+    }
+
+    /// <summary>
+    /// A property that may be null is not required: requests validate it in the handler (one 400 naming every field), and
+    /// answers leave null attributes out.
+    /// </summary>
+    private static Task NullableIsOptional(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
+    {
+        if (schema.Required is { Count: > 0 } required && schema.Properties is { } properties)
+        {
+            foreach (var (name, property) in properties)
+            {
+                if (IsNullable(property))
+                {
+                    required.Remove(name);
+                }
+            }
+
+            foreach (var property in context.JsonTypeInfo.Properties)
+            {
+                if (property.IsGetNullable || property.IsSetNullable)
+                {
+                    required.Remove(property.Name);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The members every CableHub problem document carries besides RFC 9457's (see <see cref="ProblemMapping"/>).</summary>
+    private static Task ProblemMembers(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
+    {
+        if (context.JsonTypeInfo.Type != typeof(Microsoft.AspNetCore.Mvc.ProblemDetails) || schema.Properties is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        schema.Description = "RFC 9457 problem document (application/problem+json)";
+        schema.Properties["errors"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "Messages by field or JSON path ($ = the whole request)",
+            AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+        };
+        schema.Properties["violations"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Array,
+            Description = "The errors with their stable codes (rule violations: e.g. IN-BOUQUET-85)",
+            Items = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["code"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                    ["field"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
+                    ["message"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                },
+            },
+        };
+        return Task.CompletedTask;
+    }
+
+    private static bool IsNullable(IOpenApiSchema schema) =>
+        schema.Type is { } type && type.HasFlag(JsonSchemaType.Null)
+        || (schema.OneOf ?? []).Any(s => s.Type == JsonSchemaType.Null)
+        || (schema.AnyOf ?? []).Any(s => s.Type == JsonSchemaType.Null);
+
+    /// <summary>
+    /// Schema names: TM Forum's where the hub serves a TMF resource (<c>ProductOrder</c>, <c>ProductOrder_Create</c>, …), the
+    /// type's name elsewhere; two types never share a name (the later one takes its module's name as prefix) so no schema silently
+    /// replaces another.
+    /// </summary>
+    private sealed class SchemaNames
+    {
+        private static readonly Dictionary<string, string> Tmf = new(StringComparer.Ordinal)
+        {
+            ["CableHub.Customers.Api.CustomerResource"] = "Customer",
+            ["CableHub.Customers.Api.BillingAccountResource"] = "BillingAccount",
+            ["CableHub.Ordering.Api.ProductOrderResource"] = "ProductOrder",
+            ["CableHub.Ordering.Api.ProductOrderItemResource"] = "ProductOrderItem",
+            ["CableHub.Ordering.Api.ProductOrderCreate"] = "ProductOrder_Create",
+            ["CableHub.Ordering.Api.ProductOrderItemCreate"] = "ProductOrderItem_Create",
+            ["CableHub.Ordering.Api.RelatedParty"] = "RelatedParty_Create",
+            ["CableHub.Ordering.Api.ContactMedium"] = "ContactMedium_Create",
+            ["CableHub.Ordering.Api.MediumCharacteristic"] = "MediumCharacteristic_Create",
+            ["CableHub.Catalog.Api.ProductOfferingResource"] = "ProductOffering",
+            ["CableHub.Catalog.Api.ProductOfferingCreate"] = "ProductOffering_Create",
+            ["CableHub.Catalog.Api.ProductOfferingPatch"] = "ProductOffering_Update",
+            ["CableHub.Catalog.Api.ProductOfferingPriceCreate"] = "ProductOfferingPrice_Create",
+            ["CableHub.Inventory.Api.ResourceResource"] = "Resource",
+            ["CableHub.Inventory.Api.ResourcePatch"] = "Resource_Update",
+        };
+
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Type> _taken = new(StringComparer.Ordinal);
+
+        public string? For(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+        {
+            var type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
+            var name = type.FullName is { } full && Tmf.TryGetValue(full, out var tmf) ? tmf : OpenApiOptions.CreateDefaultSchemaReferenceId(info);
+            if (name is null || _taken.GetOrAdd(name, type) == type)
+            {
+                return name;
+            }
+
+            // Two modules use one type name (VOD's PriceBody and the catalog's): the later one is named with its module.
+            var module = type.Namespace?.Split('.') is [_, var m, ..] ? m : "";
+            var qualified = module + name;
+            if (_taken.GetOrAdd(qualified, type) != type)
+            {
+                throw new InvalidOperationException(
+                    $"OpenAPI schema name '{name}' would be shared by {_taken[name].FullName} and {type.FullName}: name one of them in HubOpenApi.SchemaNames");
+            }
+
+            name = qualified;
+            return name;
+        }
     }
 
     private static Task DescribeOperation(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
