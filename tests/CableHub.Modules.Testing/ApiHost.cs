@@ -37,7 +37,8 @@ public sealed class ApiHost : IAsyncDisposable
 
     public IReadOnlyList<object> Events => Db.Events.Published;
 
-    public static async Task<ApiHost> StartAsync(PostgresFixture postgres)
+    /// <summary>Starts the API; <paramref name="configure"/> may replace services (e.g. who may read personal data).</summary>
+    public static async Task<ApiHost> StartAsync(PostgresFixture postgres, Action<IServiceCollection>? configure = null)
     {
         var db = await CatalogDatabase.CreateAsync(postgres);
         var address = new Uri($"http://127.0.0.1:{Network.FreePort()}");
@@ -45,6 +46,7 @@ public sealed class ApiHost : IAsyncDisposable
         builder.WebHost.UseUrls(address.ToString());
         builder.Logging.ClearProviders();
         ModuleServices.Register(builder.Services, db.DataSource, db.Clock, db.Events);
+        configure?.Invoke(builder.Services);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         var app = builder.Build();

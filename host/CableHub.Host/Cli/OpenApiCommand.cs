@@ -41,7 +41,11 @@ public static class OpenApiCommand
     }
 
     /// <summary>The document of every route the hub maps, from an application that is built but never started.</summary>
-    public static async Task<string> DocumentAsync(IConfigurationRoot configuration, CancellationToken ct)
+    public static async Task<string> DocumentAsync(IConfigurationRoot configuration, CancellationToken ct) =>
+        (await DescribeAsync(configuration, ct).ConfigureAwait(false)).Json;
+
+    /// <summary>The document and the route table it was made from (method and route pattern of every mapped endpoint meant for clients).</summary>
+    public static async Task<ApiDescription> DescribeAsync(IConfigurationRoot configuration, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var settings = HubConfiguration.Bind(configuration);
@@ -70,6 +74,17 @@ public static class OpenApiCommand
         app.MapHubHealth();
         app.MapHubModules();
         app.MapHubOpenApi();
-        return await HubOpenApi.WriteAsync(app.Services, ct).ConfigureAwait(false);
+        var json = await HubOpenApi.WriteAsync(app.Services, ct).ConfigureAwait(false);
+        var routes = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => new ApiRoute(m, e.RoutePattern.RawText ?? "")))
+            .ToList();
+        return new ApiDescription(json, routes);
     }
+
+    /// <summary>The OpenAPI document and the routes mapped.</summary>
+    public sealed record ApiDescription(string Json, IReadOnlyList<ApiRoute> Routes);
+
+    /// <summary>One mapped route: HTTP method and route pattern as mapped (constraints included).</summary>
+    public sealed record ApiRoute(string Method, string Pattern);
 }
