@@ -79,7 +79,13 @@ public sealed class HrefWalkTests(HubFixture fixture)
 
         using var docs = await _hub.Http.GetAsync(new Uri(_hub.Api, "/docs"));
         docs.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await docs.Content.ReadAsStringAsync()).ShouldContain("/openapi/v1.json");
+        var page = await docs.Content.ReadAsStringAsync();
+        page.ShouldContain("<title>CableHub API</title>");
+        // The reference page's script is served by the hub itself (bundled in Scalar.AspNetCore: no CDN, works offline).
+        var script = System.Text.RegularExpressions.Regex.Match(page, "src=\"([^\"]*scalar[^\"]*\\.js)\"");
+        script.Success.ShouldBeTrue(page);
+        using var asset = await _hub.Http.GetAsync(new Uri(new Uri(_hub.Api, "/docs/"), script.Groups[1].Value));
+        asset.StatusCode.ShouldBe(HttpStatusCode.OK, script.Groups[1].Value);
 
         // The verb writes the same document without any server.
         var file = Path.Combine(Path.GetTempPath(), $"cablehub-openapi-{Guid.NewGuid():N}.json");
