@@ -5,6 +5,7 @@ using CableHub.Identity;
 using CableHub.Core.Persistence;
 using CableHub.Demo;
 using CableHub.Host.Api.Health;
+using CableHub.Host.Api.OpenApi;
 using CableHub.Host.Composition;
 using CableHub.Host.Configuration;
 using CableHub.Host.Infrastructure;
@@ -90,8 +91,7 @@ public static class HubServer
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(dataSource);
         services.AddSingleton(encryptor);
-        services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        services.AddHubApi();
 
         services.AddHubModules(settings, configuration, backgroundJobs: true);
         services.AddHubAccess(settings);
@@ -116,6 +116,7 @@ public static class HubServer
         app.UseHubAuthentication();
         app.MapHubHealth();
         app.MapHubModules();
+        app.MapHubOpenApi();
         EndpointAccessCheck.Verify(((IEndpointRouteBuilder)app).DataSources); // default deny: a route without a rule stops the start
         if (seedDemo)
         {
@@ -136,6 +137,7 @@ public static class HubServer
 
             CableHub is up.
               API          {http}   (GET /health, {ProductOrderEndpoints.BasePath})
+              API docs     {http}{HubOpenApi.DocsPath}   (OpenAPI document {http}{HubOpenApi.DocumentPath})
               PostgreSQL   {infra.Postgres?.Address} [{infra.Postgres?.Mode}]
               Kafka        {infra.Kafka?.Address} [{infra.Kafka?.Mode}]
               ClickHouse   {infra.ClickHouse?.Address} [{infra.ClickHouse?.Mode}]   e.g. curl '{infra.ClickHouse?.Address}/?query=SELECT%201'

@@ -1,12 +1,16 @@
+using CableHub.Core.Api;
 using CableHub.Core.Persistence;
+using CableHub.Customers.Api;
 using CableHub.Customers.Contracts;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CableHub.Customers;
 
 /// <summary>
 /// The Customers module: customers, contact media (personal data encrypted), consent, LCOs and billing accounts
-/// (TMF629 / TMF666 are to be served from here). Other modules use <see cref="ICustomerRegistry"/>.
+/// served as TMF629 customer and TMF666 billingAccount. Other modules use <see cref="ICustomerRegistry"/>.
 /// </summary>
 public static class CustomersModule
 {
@@ -21,6 +25,12 @@ public static class CustomersModule
         services.AddSingleton<ICustomerDirectory, CustomerDirectory>();
         services.AddSingleton<Core.Api.Access.IResourceOwnerResolver, BillingAccountOwners>();
         services.AddSingleton<IBillingAccountDirectory, BillingAccountDirectory>();
+        services.AddSingleton<CustomerReads>();
+        // Who may read decrypted personal data: the personal-data.read rule from the token, each disclosure audited.
+        services.TryAddSingleton<IPersonalDataAccess, TokenPersonalDataAccess>();
         return services;
     }
+
+    /// <summary>TMF629 <c>customer</c> and TMF666 <c>billingAccount</c>.</summary>
+    public static IEndpointRouteBuilder MapCustomersEndpoints(this IEndpointRouteBuilder app) => CustomerEndpoints.Map(app);
 }

@@ -73,3 +73,12 @@ public sealed record ProductOrder(
 
     public DateTimeOffset? RequestedStartAt { get; init; }
 }
+
+/// <summary>Which orders a list returns: states (any of), order date bounds (exclusive), the customer, the external id, the page.</summary>
+public sealed record ProductOrderQuery(
+    IReadOnlyList<string>? States,
+    DateTimeOffset? OrderDateGt,
+    DateTimeOffset? OrderDateLt,
+    Guid? CustomerId,
+    string? ExternalId,
+    CableHub.Core.Api.PageRequest Page);

@@ -167,6 +167,65 @@ public sealed class ProductOrderStore(NpgsqlDataSource dataSource, ICustomerRegi
             head.CorrelationId, head.RequestedAt, head.CompletedAt, items, history) { Kind = head.Kind, RequestedStartAt = head.RequestedStartAt };
     }
 
+    /// <summary>
+    /// Orders matching <paramref name="query"/>, newest first, paged in SQL; items and state history of the page in one round trip.
+    /// </summary>
+    public async Task<CableHub.Core.Api.Page<ProductOrder>> ListAsync(ProductOrderQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        const string where =
+            """
+             WHERE (@States::text[] IS NULL OR state = ANY(@States))
+               AND (@OrderDateGt::timestamptz IS NULL OR requested_at > @OrderDateGt)
+               AND (@OrderDateLt::timestamptz IS NULL OR requested_at < @OrderDateLt)
+               AND (@CustomerId::uuid IS NULL OR customer_id = @CustomerId)
+               AND (@ExternalId::text IS NULL OR external_id = @ExternalId)
+            """;
+        var args = new
+        {
+            States = query.States?.ToArray(),
+            query.OrderDateGt,
+            query.OrderDateLt,
+            query.CustomerId,
+            query.ExternalId,
+            query.Page.Offset,
+            query.Page.Limit,
+        };
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var total = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM hub.product_order" + where, args, cancellationToken: ct)).ConfigureAwait(false);
+        var heads = (await conn.QueryAsync<OrderRow>(new CommandDefinition(
+            """
+            SELECT id, external_id, state, state_reason, customer_id, billing_account_id, channel, correlation_id, requested_at, completed_at, kind, requested_start_at
+            FROM hub.product_order
+            """ + where + " ORDER BY requested_at DESC, id DESC OFFSET @Offset LIMIT @Limit", args, cancellationToken: ct)).ConfigureAwait(false)).ToList();
+        if (heads.Count == 0)
+        {
+            return new CableHub.Core.Api.Page<ProductOrder>([], total);
+        }
+
+        var ids = heads.Select(h => h.Id).ToArray();
+        using var grid = await conn.QueryMultipleAsync(new CommandDefinition(
+            """
+            SELECT order_id, item_id, action, plan_id, quantity, state, subscription_id, offering_kind, offering_id, target_status, reason
+            FROM hub.product_order_item WHERE order_id = ANY(@ids) ORDER BY order_id, item_id;
+            SELECT order_id, state, reason, at FROM hub.product_order_state_change WHERE order_id = ANY(@ids) ORDER BY id;
+            """, new { ids }, cancellationToken: ct)).ConfigureAwait(false);
+        var items = (await grid.ReadAsync<ListedItemRow>().ConfigureAwait(false)).ToLookup(i => i.OrderId);
+        var history = (await grid.ReadAsync<ChangeRow>().ConfigureAwait(false)).ToLookup(c => c.OrderId);
+        return new CableHub.Core.Api.Page<ProductOrder>(heads.Select(h => new ProductOrder(h.Id, h.ExternalId, h.State, h.StateReason, h.CustomerId,
+            h.BillingAccountId, h.Channel, h.CorrelationId, h.RequestedAt, h.CompletedAt,
+            items[h.Id].Select(i => new ProductOrderItem(i.ItemId, i.Action, i.PlanId, i.Quantity, i.State)
+            {
+                SubscriptionId = i.SubscriptionId, OfferingKind = i.OfferingKind, OfferingId = i.OfferingId, TargetStatus = i.TargetStatus, Reason = i.Reason,
+            }).ToList(),
+            history[h.Id].Select(c => new ProductOrderStateChange(c.State, c.Reason, c.At)).ToList()) { Kind = h.Kind, RequestedStartAt = h.RequestedStartAt }).ToList(), total);
+    }
+
+    private sealed record ListedItemRow(Guid OrderId, string ItemId, string Action, Guid? PlanId, int Quantity, string State, Guid? SubscriptionId,
+        string? OfferingKind, Guid? OfferingId, string? TargetStatus, string? Reason);
+
+    private sealed record ChangeRow(Guid OrderId, string State, string? Reason, DateTimeOffset At);
+
     private sealed record OrderRow(Guid Id, string? ExternalId, string State, string? StateReason, Guid CustomerId, Guid? BillingAccountId,
         string Channel, string CorrelationId, DateTimeOffset RequestedAt, DateTimeOffset? CompletedAt, string Kind, DateTimeOffset? RequestedStartAt);
 

@@ -229,7 +229,7 @@ public sealed class HubProcess : IAsyncDisposable
         return reader.Read() ? reader.GetValue(0) : null;
     }
 
-    private static string HostDll()
+    internal static string HostDll()
     {
         var configuration = typeof(HubProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -4,6 +4,7 @@ using CableHub.Billing;
 using CableHub.Catalog;
 using CableHub.Core.Api;
 using CableHub.Core.Api.Access;
+using CableHub.Customers;
 using CableHub.Epg;
 using CableHub.Inventory;
 using CableHub.Ordering;
@@ -45,7 +46,8 @@ public sealed class ApiHost : IAsyncDisposable
 
     public IReadOnlyList<object> Events => Db.Events.Published;
 
-    public static async Task<ApiHost> StartAsync(PostgresFixture postgres)
+    /// <summary>Starts the API; <paramref name="configure"/> may replace services (e.g. who may read personal data).</summary>
+    public static async Task<ApiHost> StartAsync(PostgresFixture postgres, Action<IServiceCollection>? configure = null)
     {
         var db = await CatalogDatabase.CreateAsync(postgres);
         var address = new Uri($"http://127.0.0.1:{Network.FreePort()}");
@@ -55,11 +57,13 @@ public sealed class ApiHost : IAsyncDisposable
         ModuleServices.Register(builder.Services, db.DataSource, db.Clock, db.Events);
         TestIdentity.Register(builder.Services, address);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= c.Exception?.ToString()); // tests see why a 500 happened
+        configure?.Invoke(builder.Services);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseCorrelationId();
         TestIdentity.Use(app);
+        app.MapCustomersEndpoints();
         app.MapCatalogEndpoints();
         app.MapEpgEndpoints();
         app.MapVodEndpoints();

@@ -61,6 +61,7 @@ public static class ConnectorResilience
         }
 
         builder.AddTimeout(options.TotalTimeout);
+        var clock = time ?? TimeProvider.System;
         if (options.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
@@ -70,7 +71,7 @@ public static class ConnectorResilience
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = options.RetryJitter,
                 Delay = options.RetryBaseDelay,
-                DelayGenerator = static args => ValueTask.FromResult(RetryAfter(args.Outcome)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome, clock.GetUtcNow())),
                 OnRetry = args =>
                 {
                     health.RetryScheduled();
@@ -105,10 +106,11 @@ public static class ConnectorResilience
     private static bool NotRetried(ResilienceContext context) =>
         context.Properties.TryGetValue(ResilienceHttpHandler.RequestKey, out var request) && request.Options.TryGetValue(DoNotRetry, out var no) && no;
 
-    private static TimeSpan? RetryAfter(Outcome<HttpResponseMessage> outcome)
+    /// <summary>The server's Retry-After as a delay (seconds, or an HTTP date measured against the pipeline's clock), at most 10 s.</summary>
+    internal static TimeSpan? RetryAfter(Outcome<HttpResponseMessage> outcome, DateTimeOffset now)
     {
         var retryAfter = outcome.Result?.Headers.RetryAfter;
-        var delay = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        var delay = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - now : null);
         return delay is { } d && d > TimeSpan.Zero ? (d > TimeSpan.FromSeconds(10) ? TimeSpan.FromSeconds(10) : d) : null;
     }
 

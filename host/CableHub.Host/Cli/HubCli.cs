@@ -29,6 +29,7 @@ public static class HubCli
         root.Subcommands.Add(AccessCommand.Users());
         root.Subcommands.Add(AccessCommand.Clients());
         root.Subcommands.Add(BillRunCommand.Build());
+        root.Subcommands.Add(OpenApiCommand.Build());
         HubHelp.Install(root); // last: help for every verb above
         return root;
     }

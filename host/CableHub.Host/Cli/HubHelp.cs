@@ -86,6 +86,7 @@ public static class HubHelp
         ["bench msr"] = "./cablehub bench msr --rows 100000000",
         ["billrun"] = "./cablehub billrun --date 2026-02-05",
         ["bench billrun"] = "./cablehub bench billrun --accounts 1000000",
+        ["openapi"] = "./cablehub openapi --out cablehub-openapi.json",
     };
 
     /// <summary>Verbs only the launcher script has (it also prepares and builds before <c>up</c>).</summary>

@@ -125,6 +125,7 @@ public static class HubComposition
     public static IEndpointRouteBuilder MapHubModules(this IEndpointRouteBuilder app)
     {
         app.MapIdentityEndpoints();
+        app.MapCustomersEndpoints();
         app.MapCatalogEndpoints();
         app.MapEpgEndpoints();
         app.MapVodEndpoints();

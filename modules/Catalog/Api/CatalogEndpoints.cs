@@ -81,6 +81,7 @@ public static class CatalogEndpoints
         new([new DomainError("CAT-NO-NCF", $"the {lineup.Profile.Name} profile has no network capacity fee")], $"The {lineup.Profile.Name} profile has no network capacity fee");
 
     /// <summary>Several price changes checked and scheduled together (e.g. channels up with the bouquet that holds them).</summary>
+    [JsonBody<PriceChangesBody>]
     private static async Task<Created<PriceChangesResource>> AnnounceAsync(HttpContext http, ProductOfferings offerings, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<PriceChangesBody>(http, ct).ConfigureAwait(false);

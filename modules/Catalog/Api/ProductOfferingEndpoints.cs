@@ -41,6 +41,9 @@ public static class ProductOfferingEndpoints
     }
 
     /// <summary><c>?@type=ChannelOffering,BouquetOffering</c>, <c>?lifecycleStatus=launched</c>, <c>?offset=&amp;limit=</c> (X-Total-Count, X-Result-Count).</summary>
+    [Paged]
+    [QueryParameter("@type", "Only offerings of these types (comma-separated: ProductOffering, ChannelOffering, BouquetOffering, VodOffering)")]
+    [QueryParameter("lifecycleStatus", "Only offerings in these lifecycle states (comma-separated)")]
     private static async Task<Ok<IReadOnlyList<ProductOfferingResource>>> ListAsync(HttpContext http, ProductOfferings offerings, CancellationToken ct)
     {
         var types = ApiRequest.List(http, "@type") ?? ApiRequest.List(http, "type") ?? ProductOfferings.Types;
@@ -52,6 +55,7 @@ public static class ProductOfferingEndpoints
     private static async Task<Ok<ProductOfferingResource>> GetAsync(string id, ProductOfferings offerings, CancellationToken ct) =>
         TypedResults.Ok(await offerings.GetAsync(id, ct).ConfigureAwait(false));
 
+    [JsonBody<ProductOfferingCreate>]
     private static async Task<Created<ProductOfferingResource>> CreateAsync(HttpContext http, ProductOfferings offerings, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<ProductOfferingCreate>(http, ct).ConfigureAwait(false);
@@ -59,6 +63,7 @@ public static class ProductOfferingEndpoints
         return TypedResults.Created(created.Href, created);
     }
 
+    [JsonBody<ProductOfferingPatch>]
     private static async Task<Ok<ProductOfferingResource>> PatchAsync(string id, HttpContext http, ProductOfferings offerings, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<ProductOfferingPatch>(http, ct).ConfigureAwait(false);
@@ -66,6 +71,8 @@ public static class ProductOfferingEndpoints
     }
 
     /// <summary><c>?productOffering.id=</c> (id or code), <c>?includeCancelled=true</c>.</summary>
+    [QueryParameter("productOffering.id", "Only the prices of this offering (id or code)")]
+    [QueryParameter("includeCancelled", "Include cancelled prices", "boolean")]
     private static async Task<Ok<IReadOnlyList<ProductOfferingPrice>>> ListPricesAsync(HttpContext http, ProductOfferings offerings, CancellationToken ct) =>
         TypedResults.Ok(await offerings.ListPricesAsync(ApiRequest.Query(http, "productOffering.id"),
             string.Equals(ApiRequest.Query(http, "includeCancelled"), "true", StringComparison.OrdinalIgnoreCase), ct).ConfigureAwait(false));
@@ -77,6 +84,7 @@ public static class ProductOfferingEndpoints
     /// Announces a new price of a channel or bouquet from <c>validFor.startDateTime</c> (now when absent): notice period and
     /// bouquet rules are checked; a notice for the affected subscribers is recorded and the event published with it.
     /// </summary>
+    [JsonBody<ProductOfferingPriceCreate>]
     private static async Task<Created<ProductOfferingPrice>> CreatePriceAsync(HttpContext http, ProductOfferings offerings, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<ProductOfferingPriceCreate>(http, ct).ConfigureAwait(false);

@@ -106,6 +106,7 @@ public static class EpgEndpoints
     /// transaction). <c>?source=</c> (default "default"), <c>?policy=keep|trim|drop</c>, <c>?timeZone=</c> override the source.
     /// 201 with the import's outcome; 422 when the file is not readable XMLTV (the line is given, nothing was imported).
     /// </summary>
+    [RawBody("application/xml", "text/xml")]
     private static async Task<Created<ImportResource>> ImportAsync(HttpContext http, XmltvGuideImporter importer, CancellationToken ct)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -154,6 +155,7 @@ public static class EpgEndpoints
         }
     }
 
+    [JsonBody<SourceBody>]
     private static async Task<Ok<EpgSource>> SaveSourceAsync(string code, HttpContext http, EpgStore store, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<SourceBody>(http, ct).ConfigureAwait(false);
@@ -161,6 +163,7 @@ public static class EpgEndpoints
             body.OverlapPolicy ?? EpgOverlapPolicy.Trim, body.DefaultDurationMinutes), ct).ConfigureAwait(false));
     }
 
+    [JsonBody<List<EpgChannelMapping>>]
     private static async Task<Ok<IReadOnlyList<EpgChannelMapping>>> SaveChannelMapAsync(string code, HttpContext http, EpgStore store, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<List<EpgChannelMapping?>>(http, ct).ConfigureAwait(false);

@@ -41,6 +41,7 @@ public static class EdiEndpoints
     /// <c>POST /api/edi/files?name=FILE</c> with the file as the raw body: 201 processed, 200 duplicate (not applied
     /// again), 422 quarantined (the problem names the reason). The body is streamed, never held whole.
     /// </summary>
+    [RawBody("application/edi-x12", "application/edifact", "application/octet-stream")]
     private static async Task<Results<Created<EdiUploadResult>, Ok<EdiUploadResult>>> UploadAsync(string? name, HttpContext http, EdiIntake intake, InventorySettings settings, CancellationToken ct)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)

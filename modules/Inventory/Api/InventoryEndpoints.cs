@@ -68,6 +68,7 @@ public static class InventoryEndpoints
         read.MapGet("/exports/stock-levels.csv", ExportStockLevelsAsync);
     }
 
+    [JsonBody<ModelIn>]
     private static async Task<Ok<EquipmentModel>> PutModelAsync(string code, HttpContext http, InventoryStore store, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<ModelIn>(http, ct).ConfigureAwait(false);
@@ -97,6 +98,7 @@ public static class InventoryEndpoints
             supplier, body.SupplierPart, body.Gtin, body.UnitPrice ?? 0, body.Currency ?? "INR", body.Unit ?? "EA"), ct)).ConfigureAwait(false));
     }
 
+    [JsonBody<SupplierIn>]
     private static async Task<Ok<Supplier>> PutSupplierAsync(string code, HttpContext http, InventoryStore store, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<SupplierIn>(http, ct).ConfigureAwait(false);
@@ -115,6 +117,7 @@ public static class InventoryEndpoints
             body.X12Qualifier ?? "ZZ", body.X12Id, body.EdifactId, body.Currency), ct)).ConfigureAwait(false));
     }
 
+    [JsonBody<LocationIn>]
     private static async Task<Ok<StockLocation>> PutLocationAsync(string code, HttpContext http, InventoryStore store, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<LocationIn>(http, ct).ConfigureAwait(false);
@@ -137,6 +140,7 @@ public static class InventoryEndpoints
         await (Guid.TryParse(id, out var guid) ? store.GetItemAsync(guid, ct) : store.GetItemBySerialAsync(id, ct)).ConfigureAwait(false)
         ?? throw new NotFoundException($"device '{id}'");
 
+    [JsonBody<MoveIn>]
     private static async Task<Ok<ResourceResource>> MoveAsync(string id, HttpContext http, InventoryStore store, CancellationToken ct)
     {
         var device = await DeviceAsync(id, store, ct).ConfigureAwait(false);
@@ -155,6 +159,7 @@ public static class InventoryEndpoints
             () => store.MoveAsync(device.Id, location.Id, new InventoryActor(HubPrincipal.Actor(http), body.Reason), ct)).ConfigureAwait(false)));
     }
 
+    [JsonBody<PairIn>]
     private static async Task<Ok<ResourceResource>> PairAsync(HttpContext http, InventoryStore store, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<PairIn>(http, ct).ConfigureAwait(false);
@@ -184,6 +189,7 @@ public static class InventoryEndpoints
         return TypedResults.Ok(new UnpairedResource(stbSerial, card));
     }
 
+    [JsonBody<ReplaceCardIn>]
     private static async Task<Ok<ResourceResource>> ReplaceCardAsync(string stbSerial, HttpContext http, InventoryStore store, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<ReplaceCardIn>(http, ct).ConfigureAwait(false);
@@ -205,6 +211,7 @@ public static class InventoryEndpoints
         return TypedResults.Ok(ResourceInventoryEndpoints.ToResource((await store.GetItemBySerialAsync(stbSerial, ct).ConfigureAwait(false))!));
     }
 
+    [JsonBody<ReorderPointIn>]
     private static async Task<Ok<ReorderPoint>> PutReorderPointAsync(HttpContext http, InventoryStore store, ReorderStore reorder, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<ReorderPointIn>(http, ct).ConfigureAwait(false);
@@ -227,6 +234,7 @@ public static class InventoryEndpoints
             () => reorder.SetReorderPointAsync(body.Model ?? "", location.Id, body.MinQuantity.Value, body.ReorderQuantity.Value, ct)).ConfigureAwait(false));
     }
 
+    [JsonBody<PurchaseOrderIn>]
     private static async Task<Created<PurchaseOrderInfo>> CreateOrderAsync(HttpContext http, InventoryStore store, PurchaseOrderStore orders, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<PurchaseOrderIn>(http, ct).ConfigureAwait(false);
@@ -278,6 +286,7 @@ public static class InventoryEndpoints
     private static async Task<Ok<PurchaseOrderInfo>> CancelOrderAsync(Guid id, string? reason, HttpContext http, PurchaseOrderStore orders, CancellationToken ct) =>
         TypedResults.Ok(await InventoryApi.AtAsync("status", () => orders.CancelAsync(id, new InventoryActor(HubPrincipal.Actor(http), reason ?? "cancelled"), ct)).ConfigureAwait(false));
 
+    [RawBody("text/csv")]
     private static async Task<Ok<DeviceImportResult>> ImportDevicesAsync(HttpContext http, InventoryImportStore imports, CancellationToken ct)
     {
         var (rows, errors) = await ReadCsvAsync(http, InventoryCsv.ReadDevices, ct).ConfigureAwait(false);
@@ -285,6 +294,7 @@ public static class InventoryEndpoints
         return result.Succeeded ? TypedResults.Ok(result) : throw LineErrors(result.Errors, "The device list was not imported");
     }
 
+    [RawBody("text/csv")]
     private static async Task<Ok<StockTakeResult>> ImportStockTakeAsync(string? location, HttpContext http, InventoryStore store, InventoryImportStore imports, CancellationToken ct)
     {
         if (await store.FindLocationAsync(location ?? "", ct).ConfigureAwait(false) is not { } place)

@@ -27,6 +27,16 @@ public static class ResourceInventoryEndpoints
         write.MapPatch("/{id}", PatchAsync);
     }
 
+    [Paged]
+    [QueryParameter("resourceStatus", "TMF639 resourceStatus")]
+    [QueryParameter("administrativeState", "TMF639 administrativeState")]
+    [QueryParameter("operationalState", "TMF639 operationalState")]
+    [QueryParameter("usageState", "TMF639 usageState")]
+    [QueryParameter("lifecycleStatus", "Equipment lifecycle status (ordered, in_stock, reserved, installed, ...)")]
+    [QueryParameter("place.id", "Stock location (id or code)")]
+    [QueryParameter("category", "Equipment category (stb, smart_card, modem, remote, ...)")]
+    [QueryParameter("resourceSpecification.id", "Equipment model (id or code)")]
+    [QueryParameter("serialNumber", "Serial number")]
     private static async Task<Ok<List<ResourceResource>>> ListAsync(HttpContext http, InventoryStore store, CancellationToken ct)
     {
         var q = http.Request.Query;
@@ -110,6 +120,7 @@ public static class ResourceInventoryEndpoints
     private static async Task<Ok<ResourceResource>> GetAsync(string id, InventoryStore store, CancellationToken ct) =>
         TypedResults.Ok(ToResource(await FindAsync(id, store, ct).ConfigureAwait(false) ?? throw new NotFoundException($"resource '{id}'")));
 
+    [JsonBody<ResourcePatch>]
     private static async Task<Ok<ResourceResource>> PatchAsync(string id, HttpContext http, InventoryStore store, CancellationToken ct)
     {
         var item = await FindAsync(id, store, ct).ConfigureAwait(false) ?? throw new NotFoundException($"resource '{id}'");

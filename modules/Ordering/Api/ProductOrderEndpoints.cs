@@ -1,6 +1,7 @@
 using CableHub.Core.Api;
 using CableHub.Core.Api.Access;
 using CableHub.Core.Messaging;
+using CableHub.Customers.Contracts;
 using CableHub.Ordering.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -21,6 +22,8 @@ public static class ProductOrderEndpoints
     {
         var place = app.MapModuleGroup(BasePath, "TMF622 Product Ordering").RequireAccess(HubPolicies.OrdersPlace);
         place.MapPost("", CreateAsync);
+        var list = app.MapModuleGroup(BasePath, "TMF622 Product Ordering").RequireAccess(HubPolicies.OrdersRead);
+        list.MapGet("", ListAsync).WithFieldSelection();
         var read = app.MapModuleGroup(BasePath, "TMF622 Product Ordering").RequireOwnerOrStaff(HubPolicies.OrdersRead, "id", OwnedKinds.ProductOrder);
         read.MapGet("/{id}", GetAsync);
         var cancel = app.MapModuleGroup(CancelPath, "TMF622 Product Ordering").RequireAccess(HubPolicies.OrdersPlace);
@@ -29,10 +32,82 @@ public static class ProductOrderEndpoints
     }
 
     /// <summary>
+    /// Orders, newest first (a subscriber sees only their own): <c>?state=completed,failed</c>, <c>?orderDate.gt=</c> / <c>?orderDate.lt=</c> (ISO 8601),
+    /// <c>?relatedParty.id=</c> (customer id), <c>?externalId=</c>, <c>?offset=&amp;limit=</c> (X-Total-Count, X-Result-Count).
+    /// </summary>
+    [Paged]
+    [QueryParameter("state", "Only orders in one of these states (comma-separated: acknowledged, inProgress, completed, failed, ...)")]
+    [QueryParameter("orderDate.gt", "Only orders placed after this instant (ISO 8601)", "date-time")]
+    [QueryParameter("orderDate.lt", "Only orders placed before this instant (ISO 8601)", "date-time")]
+    [QueryParameter("relatedParty.id", "Only the orders of this customer (id)")]
+    [QueryParameter("externalId", "Only the order with this external id")]
+    private static async Task<Ok<IReadOnlyList<ProductOrderResource>>> ListAsync(HttpContext http, ProductOrderStore orders, CancellationToken ct)
+    {
+        var page = PageRequest.From(http);
+        var errors = new RequestErrors();
+        var states = ApiRequest.List(http, "state");
+        foreach (var state in states ?? [])
+        {
+            if (!ProductOrderState.All.Contains(state, StringComparer.Ordinal))
+            {
+                errors.Add("state", $"'{state}' is not one of {string.Join(", ", ProductOrderState.All)}");
+            }
+        }
+
+        DateTimeOffset? Instant(string name)
+        {
+            try
+            {
+                return ApiRequest.Instant(http, name);
+            }
+            catch (RequestInvalidException ex)
+            {
+                foreach (var error in ex.Errors)
+                {
+                    errors.Add(name, error.Message);
+                }
+
+                return null;
+            }
+        }
+
+        var (gt, lt) = (Instant("orderDate.gt"), Instant("orderDate.lt"));
+        Guid? customerId = null;
+        if (ApiRequest.Query(http, "relatedParty.id") is { } party)
+        {
+            if (Guid.TryParse(party, out var parsed))
+            {
+                customerId = parsed;
+            }
+            else
+            {
+                errors.Add("relatedParty.id", $"'{party}' is not a customer id");
+            }
+        }
+
+        errors.ThrowIfAny();
+        if (HubPrincipal.KindOf(http.User) == HubClaims.Subscriber)
+        {
+            // A subscriber lists their own orders only: another customer's id is answered like one without orders.
+            var own = HubPrincipal.CustomerIdOf(http.User);
+            if (customerId is { } asked && asked != own)
+            {
+                return TypedResults.Ok(new Page<ProductOrderResource>([], 0).WriteHeaders(http.Response));
+            }
+
+            customerId = own ?? Guid.Empty;
+        }
+
+        var found = await orders.ListAsync(new ProductOrderQuery(states, gt, lt, customerId, ApiRequest.Query(http, "externalId"), page), ct).ConfigureAwait(false);
+        return TypedResults.Ok(new Page<ProductOrderResource>(found.Items.Select(ToResource).ToList(), found.Total).WriteHeaders(http.Response));
+    }
+
+    /// <summary>
     /// Validates the order (400 naming each JSON path), then in ONE PostgreSQL transaction records customer, billing account
     /// and order (state acknowledged) and enlists <see cref="ProductOrderAcknowledged"/> in the outbox, so onboarding starts
     /// if and only if the order was stored. 201 for a new order; 200 with the existing order for a known <c>externalId</c>.
     /// </summary>
+    [JsonBody<ProductOrderCreate>]
     private static async Task<Results<Created<ProductOrderResource>, Ok<ProductOrderResource>>> CreateAsync(
         HttpContext http, ProductOrderValidator validator, ProductOrderChangeValidator changes, ProductOrderStore orders, IEventTransactions transactions, TimeProvider clock,
         CancellationToken ct)
@@ -145,8 +220,8 @@ public static class ProductOrderEndpoints
         order.RequestedAt,
         order.CompletedAt,
         [new ChannelRef(null, order.Channel)],
-        [new RelatedPartyRef(order.CustomerId.ToString(), $"/tmf-api/customerManagement/v4/customer/{order.CustomerId}", "Customer", "Customer")],
-        order.BillingAccountId is { } account ? new BillingAccountOut(account.ToString(), $"/tmf-api/accountManagement/v4/billingAccount/{account}") : null,
+        [new RelatedPartyRef(order.CustomerId.ToString(), CustomerHrefs.Customer(order.CustomerId), "Customer", "Customer")],
+        order.BillingAccountId is { } account ? new BillingAccountOut(account.ToString(), CustomerHrefs.BillingAccount(account)) : null,
         order.Items.Select(i => new ProductOrderItemResource(i.ItemId, i.Action, i.Quantity, i.State,
             (i.PlanId ?? i.OfferingId) is { } offering ? new ProductOfferingRef(offering.ToString(), $"/tmf-api/productCatalogManagement/v4/productOffering/{offering}", i.OfferingKind) : null,
             i.SubscriptionId is { } product ? new ProductRef(product.ToString(), $"/tmf-api/productInventory/v4/product/{product}", i.TargetStatus, i.Reason) : null)).ToList(),

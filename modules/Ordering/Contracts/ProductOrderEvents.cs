@@ -19,6 +19,9 @@ public static class ProductOrderState
     public const string Failed = "failed";
     public const string Partial = "partial";
 
+    /// <summary>Every TMF622 order state the hub uses.</summary>
+    public static IReadOnlyList<string> All { get; } = [Acknowledged, Rejected, Pending, Held, InProgress, Cancelled, Completed, Failed, Partial];
+
     /// <summary>States an order never leaves.</summary>
     public static bool IsFinal(string state) => state is Rejected or Cancelled or Completed or Failed or Partial;
 }

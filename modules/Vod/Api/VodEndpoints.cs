@@ -81,6 +81,7 @@ public static class VodEndpoints
         return TypedResults.Ok(new AvailabilityResource(title.Code, territory.ToUpperInvariant(), window is not null, window));
     }
 
+    [JsonBody<TitleBody>]
     private static async Task<Created<VodTitle>> CreateTitleAsync(HttpContext http, VodCatalog vod, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<TitleBody>(http, ct).ConfigureAwait(false);
@@ -89,6 +90,7 @@ public static class VodEndpoints
         return TypedResults.Created($"{BasePath}/titles/{title.Id}", title);
     }
 
+    [JsonBody<RightsBody>]
     private static async Task<Created<VodRightsWindow>> AddRightsAsync(string id, HttpContext http, VodCatalog vod, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<RightsBody>(http, ct).ConfigureAwait(false);
@@ -102,6 +104,7 @@ public static class VodEndpoints
         return TypedResults.Created($"{BasePath}/titles/{title.Id}", window);
     }
 
+    [JsonBody<OfferBody>]
     private static async Task<Created<VodOffer>> AddOfferAsync(string id, HttpContext http, VodCatalog vod, CancellationToken ct)
     {
         var body = await ApiRequest.ReadJsonAsync<OfferBody>(http, ct).ConfigureAwait(false);
@@ -121,6 +124,7 @@ public static class VodEndpoints
     /// Buys or rents an offer for a customer: 201 with the purchase and its one-time charge (200 when the external id was
     /// seen before), 422 naming the rule (rights window, already owned, not in plan …). Events go out with the commit.
     /// </summary>
+    [JsonBody<PurchaseBody>]
     private static async Task<Results<Created<PurchaseResource>, Ok<PurchaseResource>>> PurchaseAsync(
         HttpContext http, VodPurchases purchases, IEventTransactions transactions, CancellationToken ct)
     {
