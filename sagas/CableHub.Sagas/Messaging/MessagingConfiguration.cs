@@ -116,6 +116,7 @@ public static class MessagingConfiguration
         opts.PublishMessage<ScheduleLifecycleChange>().ToLocalQueue(LifecycleStepQueue);
         opts.PublishMessage<ApplyLifecycleChange>().ToLocalQueue(LifecycleStepQueue);
         opts.PublishMessage<CompensateLifecycleChange>().ToLocalQueue(LifecycleStepQueue);
+        opts.PublishMessage<RecordLifecycleCharges>().ToLocalQueue(LifecycleStepQueue);
     }
 
     private static void ConfigureErrorHandling(WolverineOptions opts, MessagingOptions options)
