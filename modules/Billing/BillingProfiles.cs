@@ -48,6 +48,13 @@ internal sealed class BillingProfiles(NpgsqlDataSource dataSource, IBillingAccou
             ?? throw new NotFoundException($"billing profile of account {change.BillingAccountId}", "billingAccountId", "BILLING-PROFILE-NOT-FOUND");
         var cycle = new BillingCycle(p.Day, p.Months, p.Anchor);
         var period = cycle.PeriodContaining(change.From);
+        if (change.From == period.Start && !await PeriodBilledAsync(conn, change.BillingAccountId, period, ct).ConfigureAwait(false))
+        {
+            // The change takes effect as its period starts, and the bill run has not billed that period yet: the run rates the
+            // subscription as it then is (a suspended or terminated one is not charged ahead), so there is nothing to prorate.
+            return [];
+        }
+
         var plans = (await rating.PlansAsync(ct).ConfigureAwait(false)).ToDictionary(x => x.Id);
         decimal PriceOf(Guid planId) => plans.TryGetValue(planId, out var plan)
             ? Proration.Round(plan.Price.Amount * p.Months / BillingCycle.MonthsOf(plan.BillingPeriod))
@@ -59,9 +66,18 @@ internal sealed class BillingProfiles(NpgsqlDataSource dataSource, IBillingAccou
             "upgrade" or "downgrade" => Proration.PlanChange(PriceOf(change.OldPlanId), PriceOf(change.NewPlanId ?? throw new RequestInvalidException("newPlanId", "a plan change names the new plan")), period, change.From)
                 .Select((l, i) => (l, i == 0 ? $"{CodeOf(change.OldPlanId)} credit from {l.From:yyyy-MM-dd} ({change.Kind})" : $"{CodeOf(change.NewPlanId!.Value)} from {l.From:yyyy-MM-dd} ({change.Kind})")).ToList(),
             "suspension" => [(Proration.Suspension(PriceOf(change.OldPlanId), period, change.From, change.To), $"{CodeOf(change.OldPlanId)} suspended {change.From:yyyy-MM-dd}: credit")],
+            "restore" => [(Proration.MidCycleStart(PriceOf(change.OldPlanId), period, change.From), $"{CodeOf(change.OldPlanId)} restored {change.From:yyyy-MM-dd}")],
             "cancellation" => [(Proration.Cancellation(PriceOf(change.OldPlanId), period, change.From), $"{CodeOf(change.OldPlanId)} cancelled {change.From:yyyy-MM-dd}: credit")],
-            _ => throw new RequestInvalidException("kind", $"unknown lifecycle change '{change.Kind}' (upgrade, downgrade, suspension, cancellation)"),
+            "addon_add" => [(Proration.MidCycleStart(AddOnPrice(), period, change.From), $"{AddOnName()} added {change.From:yyyy-MM-dd}")],
+            "addon_remove" => [(Proration.Cancellation(AddOnPrice(), period, change.From), $"{AddOnName()} removed {change.From:yyyy-MM-dd}: credit")],
+            _ => throw new RequestInvalidException("kind", $"unknown lifecycle change '{change.Kind}' (upgrade, downgrade, suspension, restore, cancellation, addon_add, addon_remove)"),
         };
+
+        // An add-on's price is monthly (the catalog's bouquet and à-la-carte prices): the account's period price is that times its months.
+        decimal AddOnPrice() => change.AddOnPrice is { } price
+            ? Proration.Round(price.Amount * p.Months)
+            : throw new RequestInvalidException("addOnPrice", $"a {change.Kind} change names the add-on's price");
+        string AddOnName() => string.IsNullOrWhiteSpace(change.AddOnName) ? throw new RequestInvalidException("addOnName", $"a {change.Kind} change names the add-on") : change.AddOnName;
         var result = new List<Money>();
         foreach (var (line, description) in lines)
         {
@@ -76,6 +92,12 @@ internal sealed class BillingProfiles(NpgsqlDataSource dataSource, IBillingAccou
 
         return result;
     }
+
+    /// <summary>Whether a bill run has billed the account for the period (its invoice for the period exists).</summary>
+    private static async Task<bool> PeriodBilledAsync(NpgsqlConnection conn, Guid accountId, BillingPeriod period, CancellationToken ct) =>
+        await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM hub.invoice WHERE billing_account_id = @accountId AND bill_run_id IS NOT NULL AND period_start = @start)",
+            new { accountId, start = period.Start }, cancellationToken: ct)).ConfigureAwait(false);
 
     private async Task<bool> InsertChargeAsync(NpgsqlConnection conn, Guid accountId, string kind, Guid sourceId, string description, Money amount, string taxCategory, DateOnly? from, DateOnly? to, CancellationToken ct)
     {

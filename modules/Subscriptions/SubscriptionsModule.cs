@@ -15,7 +15,7 @@ public static class SubscriptionsModule
     {
         services.AddSingleton<ISubscriptions, SubscriptionStore>();
         services.AddSingleton<ISubscriptionLifecycle, SubscriptionLifecycleStore>();
-        // Billing replaces this with its own implementation (paid-through dates, cycle boundaries) when it exists.
+        // A placeholder: the host composes Billing's implementation after this module (AddBillingPeriods replaces it).
         services.AddSingleton<IBillingPeriods, UnknownBillingPeriods>();
         services.AddSingleton<IBillableSubscriptions, BillableSubscriptionStore>();
         return services;

@@ -52,6 +52,7 @@ public static class ModuleServices
         services.AddEpgModule();
         services.AddVodModule();
         services.AddBillingModule(new BillingOptions());
+        services.AddBillingPeriods();
         return services;
     }
 }

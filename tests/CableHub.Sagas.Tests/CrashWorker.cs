@@ -33,7 +33,7 @@ public static class CrashWorker
             ResponseDelay = TimeSpan.FromMilliseconds(int.Parse(args[2], CultureInfo.InvariantCulture)),
         });
         var host = await OnboardingTestHost.StartAsync(db, (IConditionalAccessSystem)cas, new CapturedLogs(),
-            new OnboardingOptions { StepTimeout = TimeSpan.FromMinutes(2) }, new OutcomeLog());
+            new OnboardingOptions { StepTimeout = TimeSpan.FromMinutes(2), CasOutageRetries = Enumerable.Repeat(TimeSpan.FromSeconds(2), 25).ToList() }, new OutcomeLog());
         for (var i = 0; i < ordersToPlace; i++)
         {
             await db.PlaceAndAcknowledgeAsync(host, "crash-" + i.ToString(CultureInfo.InvariantCulture));

@@ -1,3 +1,5 @@
+using CableHub.Billing.Contracts;
+using CableHub.Billing.Engine;
 using CableHub.Connectors.Cas.Simulator;
 using CableHub.Core;
 using CableHub.Ordering;
@@ -7,6 +9,8 @@ using CableHub.Sagas.Messaging;
 using CableHub.Subscriptions.Contracts;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using BillingChange = CableHub.Billing.Contracts.LifecycleChange;
+using LifecycleChange = CableHub.Sagas.Lifecycle.LifecycleChange;
 
 namespace CableHub.Sagas.Tests;
 
@@ -46,6 +50,42 @@ public sealed class LifecycleSagaIntegrationTests(OnboardingFixture hub)
         changed.ChannelsAdded.ShouldBe(2);
         changed.ChannelsRemoved.ShouldBe(0);
         changed.OrderId.ShouldBe(order);
+    }
+
+    [Fact]
+    public async Task Mid_cycle_upgrade_records_the_proration_charges_with_billing_exactly_once()
+    {
+        var (_, sub) = await OnboardAsync();
+        var account = (await SubscriptionAsync(sub)).BillingAccountId;
+        await hub.Host.Services.GetRequiredService<IBillingProfiles>().EnsureAsync(account, "monthly", CancellationToken.None);
+        // A cycle day that is neither today nor tomorrow (local): the change falls inside a period billed in advance.
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, hub.Lifecycle.ReportingTimeZone).DateTime);
+        var cycleDay = new[] { 1, 2, 3 }.First(d => d != today.Day && d != today.AddDays(1).Day);
+        await using (var conn = await hub.Db.DataSource.OpenConnectionAsync())
+        {
+            await conn.ExecuteAsync("UPDATE hub.billing_profile SET bill_cycle_day = @cycleDay WHERE billing_account_id = @account", new { cycleDay = (short)cycleDay, account });
+        }
+
+        var order = await OrderAsync(sub, SubscriptionChangeAction.ChangePlan, "plan", PlusPlan);
+        await WaitFinalAsync(order, ProductOrderState.Completed);
+        var changed = (await Eventually(() => hub.Outcomes.Of<SubscriptionChanged>(e => e.SubscriptionId == sub))).ShouldHaveSingleItem().Event;
+        var from = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(changed.EffectiveAt, hub.Lifecycle.ReportingTimeZone).DateTime);
+        var period = new BillingCycle(cycleDay).PeriodContaining(from);
+        decimal[] expected = [-Proration.Prorate(249.00m, period, from), Proration.Prorate(399.00m, period, from)];
+        expected.ShouldAllBe(a => a != 0);
+
+        await WaitForLogAsync($"Change {order}: billing prorates", 1);
+        (await ProrationsAsync(order)).ShouldBe(expected, ignoreOrder: true);
+
+        // The message delivered again (a redelivery after a crash): billing records nothing twice.
+        await using (var tx = await hub.Host.Services.GetRequiredService<HubOutbox>().BeginAsync("redelivery", CancellationToken.None))
+        {
+            await tx.PublishAsync(new RecordLifecycleCharges(order, [new BillingChange("upgrade", account, sub, HubTestDatabase.PlanId, PlusPlan, from, null, order)]));
+            await tx.CommitAsync(CancellationToken.None);
+        }
+
+        await WaitForLogAsync($"Change {order}: billing prorates", 2);
+        (await ProrationsAsync(order)).ShouldBe(expected, ignoreOrder: true);
     }
 
     [Fact]
@@ -151,7 +191,7 @@ public sealed class LifecycleSagaIntegrationTests(OnboardingFixture hub)
         (await hub.Db.DeviceAsync(box.Id)).ActivationState.ShouldBe("suspended");
         var suspended = (await Eventually(() => hub.Outcomes.Of<SubscriptionSuspended>(e => e.SubscriptionId == sub))).ShouldHaveSingleItem().Event;
         suspended.Reason.ShouldBe(SuspensionReason.Vacation);
-        suspended.PaidThrough.ShouldBeNull(); // billing does not say yet: suspended at once
+        suspended.PaidThrough.ShouldBeNull(); // nothing paid ahead known to billing: suspended at once
 
         var trigger = DateTimeOffset.UtcNow;
         var restore = await OrderAsync(sub, SubscriptionChangeAction.Restore, null, null);
@@ -306,6 +346,26 @@ public sealed class LifecycleSagaIntegrationTests(OnboardingFixture hub)
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException($"lifecycle saga {id} still runs\n{await hub.Db.DiagnosticsAsync()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<IReadOnlyList<decimal>> ProrationsAsync(Guid changeId)
+    {
+        await using var conn = await hub.Db.DataSource.OpenConnectionAsync();
+        return (await conn.QueryAsync<decimal>("SELECT amount FROM hub.billing_charge WHERE kind = 'proration' AND source_id = @changeId", new { changeId })).ToList();
+    }
+
+    private async Task WaitForLogAsync(string text, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (hub.Logs.Entries.Count(e => e.Message.Contains(text, StringComparison.Ordinal)) < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"'{text}' logged fewer than {count} times\n{await hub.Db.DiagnosticsAsync()}");
             }
 
             await Task.Delay(100);

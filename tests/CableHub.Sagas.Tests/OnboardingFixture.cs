@@ -49,7 +49,13 @@ public sealed class OnboardingFixture : IAsyncLifetime
 
     public OutcomeLog Outcomes { get; } = new();
 
-    public OnboardingOptions Onboarding { get; } = new() { StepTimeout = TimeSpan.FromSeconds(45), CasCallTimeout = TimeSpan.FromSeconds(20) };
+    /// <summary>Onboarding timing for tests: a CAS outage is retried every 2 s for 30 s, inside the 45 s step timeout.</summary>
+    public OnboardingOptions Onboarding { get; } = new()
+    {
+        StepTimeout = TimeSpan.FromSeconds(45),
+        CasCallTimeout = TimeSpan.FromSeconds(20),
+        CasOutageRetries = Enumerable.Repeat(TimeSpan.FromSeconds(2), 15).ToList(),
+    };
 
     public async ValueTask InitializeAsync()
     {

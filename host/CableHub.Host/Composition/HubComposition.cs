@@ -43,6 +43,7 @@ public static class HubComposition
         services.AddEpgModule();
         services.AddVodModule();
         services.AddBillingModule(BillingOptions(settings, configuration));
+        services.AddBillingPeriods(); // Billing answers Subscriptions' port IBillingPeriods (after AddSubscriptionsModule: it replaces the placeholder)
         return services;
     }
 

@@ -17,6 +17,7 @@ public static class Messaging
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(infra);
         var options = new MessagingOptions { ConnectionString = infra.PostgresConnectionString };
+        options.Lifecycle.ReportingTimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.ReportingTimeZone); // billing's local dates
         builder.Host.UseWolverine(opts =>
         {
             opts.ApplicationAssembly = typeof(Messaging).Assembly;

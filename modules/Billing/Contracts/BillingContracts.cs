@@ -50,9 +50,12 @@ public sealed record OneTimeChargeRequest(Guid BillingAccountId, string Kind, Gu
 /// <summary>
 /// A lifecycle change inside a period billed in advance: <c>upgrade</c> / <c>downgrade</c> (from <see cref="OldPlanId"/> to
 /// <see cref="NewPlanId"/> on <see cref="From"/>), <c>suspension</c> (from <see cref="From"/> to <see cref="To"/>, exclusive),
-/// <c>cancellation</c> (effective <see cref="From"/>). <see cref="SourceId"/> makes it idempotent.
+/// <c>restore</c> (service of <see cref="OldPlanId"/> again from <see cref="From"/>), <c>cancellation</c> (effective <see cref="From"/>),
+/// <c>addon_add</c> / <c>addon_remove</c> (the add-on <see cref="AddOnName"/> at its monthly <see cref="AddOnPrice"/> from
+/// <see cref="From"/>). <see cref="SourceId"/> makes it idempotent.
 /// </summary>
-public sealed record LifecycleChange(string Kind, Guid BillingAccountId, Guid SubscriptionId, Guid OldPlanId, Guid? NewPlanId, DateOnly From, DateOnly? To, Guid SourceId);
+public sealed record LifecycleChange(string Kind, Guid BillingAccountId, Guid SubscriptionId, Guid OldPlanId, Guid? NewPlanId, DateOnly From, DateOnly? To, Guid SourceId,
+    Money? AddOnPrice = null, string? AddOnName = null);
 
 /// <summary>Charges and credits for the next bill: what other modules (VOD, installation, the subscriber lifecycle) record.</summary>
 public interface IBillingCharges

@@ -112,8 +112,9 @@ public interface ISubscriptionLifecycle
 
 /// <summary>
 /// Billing's answer to "until when has this subscription been paid?" and "when does its next cycle start?". A port declared
-/// here and implemented by the Billing module when it exists; until then <c>UnknownBillingPeriods</c> answers: paid-through
-/// unknown (so a suspension takes effect at once), next cycle = the next monthly anniversary of the subscription's start.
+/// here and implemented by the Billing module (<c>BillingPeriods</c>: the profile's cycle alignment, paid invoices), which the host
+/// composes in place of this module's placeholder <c>UnknownBillingPeriods</c> (paid-through unknown, next cycle = the next monthly
+/// anniversary of the subscription's start; what a composition without Billing gets).
 /// </summary>
 public interface IBillingPeriods
 {

@@ -38,6 +38,12 @@ public sealed record LifecycleCasRejected([property: SagaIdentity] Guid ChangeId
 /// <summary>Nothing was done: the order was cancelled or final, or the subscription no longer allows the change (the order was failed with the reason).</summary>
 public sealed record LifecycleChangeAbandoned([property: SagaIdentity] Guid ChangeId, string Why);
 
+/// <summary>
+/// Billing's prorations of an applied change (<c>IBillingCharges.RecordLifecycleChangeAsync</c>), put in the outbox in the transaction
+/// that recorded the change; idempotent per change (billing keys each charge by its source, the change id).
+/// </summary>
+public sealed record RecordLifecycleCharges(Guid ChangeId, IReadOnlyList<CableHub.Billing.Contracts.LifecycleChange> Changes);
+
 /// <summary>Undo every CAS command of the change that may have taken effect, then fail the order with the reason.</summary>
 public sealed record CompensateLifecycleChange([property: SagaIdentity] Guid ChangeId, Guid? OrderId, Guid SubscriptionId, string Reason, DateTimeOffset EffectiveAt);
 

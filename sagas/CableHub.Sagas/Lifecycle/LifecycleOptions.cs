@@ -27,6 +27,9 @@ public sealed class LifecycleOptions
     /// <summary>Compensation attempts before the saga gives up (the order is failed; an operator follows up from the log and dead letters).</summary>
     public int MaxCompensationAttempts { get; set; } = 3;
 
+    /// <summary>Local dates of the prorations billing records (the host's <c>ReportingTimeZone</c>, as billing's own dates).</summary>
+    public TimeZoneInfo ReportingTimeZone { get; set; } = TimeZoneInfo.FindSystemTimeZoneById("Asia/Kolkata");
+
     /// <summary>On-screen text shown when a service is suspended.</summary>
     public string SuspensionMessage { get; set; } = "Your service is on hold. Call customer care to restore it.";
 

@@ -14,9 +14,9 @@ namespace CableHub.Sagas.Lifecycle;
 
 /// <summary>
 /// When a change takes effect: at the next billing cycle (<see cref="IBillingPeriods.NextCycleStartAsync"/>), at a requested start
-/// date, or now. A suspension never takes effect before the end of what was paid for (<see cref="IBillingPeriods.PaidThroughAsync"/>);
-/// while billing does not say (no Billing module yet: unknown), it takes effect at once, and the note says so. A later change moves
-/// the order to <c>pending</c> (still cancellable).
+/// date, or now. A suspension never takes effect before the end of what was paid for (<see cref="IBillingPeriods.PaidThroughAsync"/>,
+/// Billing's paid invoices); when billing knows of nothing paid ahead, it takes effect at once, and the note says so. A later change
+/// moves the order to <c>pending</c> (still cancellable).
 /// </summary>
 public static class ScheduleLifecycleChangeHandler
 {
@@ -37,7 +37,7 @@ public static class ScheduleLifecycleChangeHandler
             (effective, note) = paidThrough switch
             {
                 { } paid when paid > effective => (paid, $"paid through {paid:u}: what was paid for is not suspended"),
-                null => (effective, (note is null ? "" : note + "; ") + "paid-through date unknown (billing does not say yet): suspended without waiting"),
+                null => (effective, (note is null ? "" : note + "; ") + "nothing paid ahead known to billing: suspended without waiting"),
                 _ => (effective, note),
             };
         }
@@ -172,9 +172,12 @@ public static class ApplyLifecycleChangeHandler
             sub = await subscriptions.LockAsync(change.SubscriptionId, session, ct).ConfigureAwait(false) ?? sub;
             if (!await subscriptions.ChangeRecordedAsync(id, session, ct).ConfigureAwait(false))
             {
-                foreach (var e in await RecordAsync(change, command.EffectiveAt, sub, plan, session, offerings, subscriptions, devices, now, ct).ConfigureAwait(false))
+                foreach (var e in await RecordAsync(change, command.EffectiveAt, sub, plan, session, offerings, subscriptions, devices, options, now, ct).ConfigureAwait(false))
                 {
-                    await tx.PublishAsync(e).ConfigureAwait(false);
+                    if (e is not RecordLifecycleCharges { Changes.Count: 0 })
+                    {
+                        await tx.PublishAsync(e).ConfigureAwait(false);
+                    }
                 }
 
                 if (change.OrderId is { } orderId && await orders.SetStateAsync(orderId, ProductOrderState.Completed, null, session, ct).ConfigureAwait(false))
@@ -204,9 +207,11 @@ public static class ApplyLifecycleChangeHandler
     }
 
     private static async Task<IReadOnlyList<object>> RecordAsync(LifecycleChange change, DateTimeOffset effectiveAt, SubscriptionDetail sub, LifecyclePlan plan, DbSession session,
-        ICatalogOfferings offerings, ISubscriptionLifecycle subscriptions, IDeviceLifecycle devices, DateTimeOffset now, CancellationToken ct)
+        ICatalogOfferings offerings, ISubscriptionLifecycle subscriptions, IDeviceLifecycle devices, LifecycleOptions options, DateTimeOffset now, CancellationToken ct)
     {
         var id = change.ChangeId;
+        RecordLifecycleCharges Charges(Guid newPlanId, Money? oldPrice = null, Money? newPrice = null, OfferingSummary? addOn = null) =>
+            new(id, LifecycleCharges.For(change, sub, newPlanId, oldPrice, newPrice, addOn, effectiveAt, options.ReportingTimeZone));
         var device = sub.DeviceId!.Value;
         var context = new MovementContext("lifecycle", change.Action, id.ToString());
         switch (change.Action)
@@ -215,19 +220,19 @@ public static class ApplyLifecycleChangeHandler
                 await subscriptions.ChangeStatusAsync(new ChangeSubscriptionStatus(id, sub.Id, change.OrderId, SubscriptionChangeKind.Suspend, change.Reason ?? SuspensionReason.Vacation,
                     effectiveAt), session, ct).ConfigureAwait(false);
                 await devices.SetActivationAsync(device, "suspended", context, session, ct).ConfigureAwait(false);
-                return [new SubscriptionSuspended(id, sub.Id, sub.CustomerId, sub.BillingAccountId, change.Reason ?? SuspensionReason.Vacation, effectiveAt, null, now)];
+                return [new SubscriptionSuspended(id, sub.Id, sub.CustomerId, sub.BillingAccountId, change.Reason ?? SuspensionReason.Vacation, effectiveAt, null, now), Charges(sub.PlanId)];
             case SubscriptionChangeAction.Restore:
                 await subscriptions.ChangeStatusAsync(new ChangeSubscriptionStatus(id, sub.Id, change.OrderId, SubscriptionChangeKind.Restore, null, effectiveAt), session, ct)
                     .ConfigureAwait(false);
                 await devices.SetActivationAsync(device, "active", context, session, ct).ConfigureAwait(false);
-                return [new SubscriptionRestored(id, sub.Id, sub.CustomerId, sub.BillingAccountId, sub.SuspendedAt ?? effectiveAt, effectiveAt, now)];
+                return [new SubscriptionRestored(id, sub.Id, sub.CustomerId, sub.BillingAccountId, sub.SuspendedAt ?? effectiveAt, effectiveAt, now), Charges(sub.PlanId)];
             case SubscriptionChangeAction.Disconnect:
                 await subscriptions.ChangeStatusAsync(new ChangeSubscriptionStatus(id, sub.Id, change.OrderId, SubscriptionChangeKind.Disconnect, change.Reason ?? "disconnect ordered",
                     effectiveAt), session, ct).ConfigureAwait(false);
                 await devices.RequestReturnAsync(new RequestDeviceReturn(device, "disconnected", context), session, ct).ConfigureAwait(false);
                 var planPrice = (await offerings.GetOfferingAsync(OfferingKind.Plan, sub.PlanId, ct).ConfigureAwait(false))?.Price ?? default;
                 return [new SubscriptionDisconnected(id, sub.Id, sub.CustomerId, sub.BillingAccountId, change.OrderId, sub.PlanId, planPrice,
-                    sub.AddOns.Where(a => a.ValidTo is null).ToList(), device, change.Reason ?? "disconnect ordered", effectiveAt, now)];
+                    sub.AddOns.Where(a => a.ValidTo is null).ToList(), device, change.Reason ?? "disconnect ordered", effectiveAt, now), Charges(sub.PlanId)];
         }
 
         var oldPlan = await offerings.GetOfferingAsync(OfferingKind.Plan, sub.PlanId, ct).ConfigureAwait(false);
@@ -245,7 +250,8 @@ public static class ApplyLifecycleChangeHandler
         var changed = await subscriptions.ChangeProductsAsync(new ChangeSubscriptionProducts(id, sub.Id, change.OrderId, kind, plan.NewPlanId, addOnChange, plan.DesiredChannels,
             effectiveAt), session, ct).ConfigureAwait(false);
         return [new SubscriptionChanged(id, sub.Id, sub.CustomerId, sub.BillingAccountId, change.OrderId, kind, sub.PlanId, oldPlan?.Price ?? default, plan.NewPlanId,
-            newPlan?.Price ?? default, addOn?.Kind, addOn?.Id, addOn?.Price, addOnChange?.Add ?? false, effectiveAt, now, changed.ChannelsAdded.Count, changed.ChannelsRemoved.Count)];
+            newPlan?.Price ?? default, addOn?.Kind, addOn?.Id, addOn?.Price, addOnChange?.Add ?? false, effectiveAt, now, changed.ChannelsAdded.Count, changed.ChannelsRemoved.Count),
+            Charges(plan.NewPlanId, oldPlan?.Price, newPlan?.Price, addOn)];
     }
 
     internal static async Task FailOrderAsync(OutboxTransaction tx, IProductOrderLifecycle orders, Guid? orderId, string reason, DateTimeOffset now, CancellationToken ct)

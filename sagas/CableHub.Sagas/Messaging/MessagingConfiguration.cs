@@ -116,6 +116,7 @@ public static class MessagingConfiguration
         opts.PublishMessage<ScheduleLifecycleChange>().ToLocalQueue(LifecycleStepQueue);
         opts.PublishMessage<ApplyLifecycleChange>().ToLocalQueue(LifecycleStepQueue);
         opts.PublishMessage<CompensateLifecycleChange>().ToLocalQueue(LifecycleStepQueue);
+        opts.PublishMessage<RecordLifecycleCharges>().ToLocalQueue(LifecycleStepQueue);
     }
 
     private static void ConfigureErrorHandling(WolverineOptions opts, MessagingOptions options)
@@ -139,6 +140,7 @@ public static class MessagingConfiguration
         // spread over minutes: the change completes when the CAS is back, inside the step timeout).
         opts.Policies.OnException<LifecycleBusyException>().ScheduleRetry(InFlightRetries(options.Onboarding));
         opts.Policies.OnException<LifecycleCasUnavailableException>().ScheduleRetry([.. options.Lifecycle.CasOutageRetries]);
+        opts.Policies.OnException<OnboardingCasUnavailableException>().ScheduleRetry([.. options.Onboarding.CasOutageRetries]);
 
         // Transient: the CAS did not answer, the database hiccupped or chose us as a deadlock victim.
         opts.Policies.OnException<CasUnavailableException>().RetryWithCooldown(backOff);

@@ -15,8 +15,10 @@ namespace CableHub.Sagas.Onboarding;
 /// (1) a short transaction checks box and order (<see cref="OnboardingSteps.BeforeActivation"/>) and records the call with a
 /// lease in <c>sagas.cas_call</c>; (2) the CAS is called, bounded by <see cref="OnboardingOptions.CasCallTimeout"/>; (3) a
 /// short transaction records the outcome and puts the reply in the outbox. The idempotency key is derived from order and
-/// box, so a retry after an unanswered call has no second effect. <see cref="CasUnavailableException"/> is left to the
-/// retry policy (exponential back-off, then the dead-letter queue; the saga's step timeout then compensates).
+/// box, so a retry after an unanswered call has no second effect. A CAS that cannot be reached is waited out: the call is
+/// recorded as unavailable and <see cref="OnboardingCasUnavailableException"/> reschedules the step on
+/// <see cref="OnboardingOptions.CasOutageRetries"/> (≈ 10 min by default, inside the step timeout); an outage longer than the
+/// step timeout is compensated by the saga (the retry that comes after the compensation started is skipped).
 /// </summary>
 public static class ActivateStbHandler
 {
@@ -68,7 +70,7 @@ public static class ActivateStbHandler
         catch (CasUnavailableException ex)
         {
             await RecordUnavailableAsync(dataSource, key, ex.Message, clock, CancellationToken.None).ConfigureAwait(false);
-            throw;
+            throw new OnboardingCasUnavailableException($"order {command.OrderId}: CAS unavailable for the activation of {command.CasDeviceId}: {ex.Message}", ex);
         }
 
         // (3) The outcome and the reply, in one short transaction.

@@ -75,3 +75,24 @@ public sealed class CasCallInFlightException : Exception
     {
     }
 }
+
+/// <summary>
+/// The CAS could not be reached for an onboarding activation: the step runs again on the schedule
+/// <see cref="OnboardingOptions.CasOutageRetries"/> (an outage is waited out inside the step timeout), with the same idempotency key.
+/// </summary>
+public sealed class OnboardingCasUnavailableException : Exception
+{
+    public OnboardingCasUnavailableException()
+    {
+    }
+
+    public OnboardingCasUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public OnboardingCasUnavailableException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}
