@@ -45,7 +45,8 @@ public sealed class ApiHost : IAsyncDisposable
 
     public IReadOnlyList<object> Events => Db.Events.Published;
 
-    public static async Task<ApiHost> StartAsync(PostgresFixture postgres)
+    /// <param name="configure">More services (e.g. a payment gateway's webhook verifier), after the modules'.</param>
+    public static async Task<ApiHost> StartAsync(PostgresFixture postgres, Action<IServiceCollection>? configure = null)
     {
         var db = await CatalogDatabase.CreateAsync(postgres);
         var address = new Uri($"http://127.0.0.1:{Network.FreePort()}");
@@ -54,6 +55,7 @@ public sealed class ApiHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         ModuleServices.Register(builder.Services, db.DataSource, db.Clock, db.Events);
         TestIdentity.Register(builder.Services, address);
+        configure?.Invoke(builder.Services);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= c.Exception?.ToString()); // tests see why a 500 happened
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         var app = builder.Build();
