@@ -33,6 +33,7 @@ public static class BillingModule
         services.AddSingleton<BillRunner>();
         services.AddSingleton<InvoiceDocuments>();
         services.AddSingleton<PaymentLedger>();
+        services.AddSingleton<IDunningLedger, DunningLedger>();
         return services;
     }
 

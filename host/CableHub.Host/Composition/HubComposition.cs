@@ -120,6 +120,12 @@ public static class HubComposition
                 sp.GetRequiredService<ILogger<Sagas.Lifecycle.CasReconciliationJob>>()));
         }
 
+        if (settings.HasRole("sagas"))
+        {
+            // Dunning: publishes overdue invoices hourly; one saga per invoice takes the policy's steps.
+            services.AddHostedService<Sagas.Dunning.DunningSweepJob>();
+        }
+
         return services;
     }
 
