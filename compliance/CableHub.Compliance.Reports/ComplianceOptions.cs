@@ -9,7 +9,7 @@ public enum RegulatoryProfile
     /// <summary>TRAI (addressable systems): monthly subscription reports per broadcaster, subscriber and activation registers.</summary>
     India,
 
-    /// <summary>FCC practice: subscriber and activation registers, revenue register with the all-in price check (needs billing facts).</summary>
+    /// <summary>FCC practice: subscriber and activation registers, revenue register (from the billing facts; the all-in price check on bills is not built).</summary>
     US,
 
     /// <summary>EU: subscriber and activation registers (GDPR records of processing come with the data-subject work).</summary>
@@ -28,7 +28,7 @@ public enum ReportKind
     /// <summary>Activation / deactivation register: every entitlement start and end in the period, per box and instant.</summary>
     Activations,
 
-    /// <summary>Revenue register: needs the billing facts (marts.fact_invoice, fact_payment), not built yet.</summary>
+    /// <summary>Revenue register: revenue billed per month, plan and tax rate from marts.fact_revenue_monthly and fact_invoice.</summary>
     Revenue,
 }
 

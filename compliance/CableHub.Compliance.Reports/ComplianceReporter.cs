@@ -55,7 +55,8 @@ public sealed class ComplianceReporter(string connectionString, ComplianceOption
                 progress?.Report("reading the activation register");
                 return [await new Registers(connectionString, options).ActivationsAsync(month, effective, ct).ConfigureAwait(false)];
             case ReportKind.Revenue:
-                return RevenueRegister.NotAvailable(month);
+                progress?.Report("reading the revenue register");
+                return [await new RevenueRegister(connectionString, options).BuildAsync(month, effective, ct).ConfigureAwait(false)];
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
         }
@@ -124,15 +125,4 @@ public sealed class ComplianceReporter(string connectionString, ComplianceOption
             Enum.TryParse<ReportFormat>(f, ignoreCase: true, out var format) && Enum.IsDefined(format)
                 ? format
                 : throw new ArgumentException($"--format '{f}' is not csv, xlsx or pdf")).Distinct()];
-}
-
-/// <summary>
-/// The revenue register (and the US profile's all-in price check on bills) — the hook for the billing module: it needs
-/// billing facts in the warehouse (<c>marts.fact_invoice</c>, <c>marts.fact_payment</c>, see warehouse/README.md), which do
-/// not exist yet. When they land: a query file <c>Sql/revenue_register.sql</c> and a builder here like <see cref="Registers"/>.
-/// </summary>
-public static class RevenueRegister
-{
-    public static IReadOnlyList<ReportDocument> NotAvailable(ReportPeriod month) =>
-        throw new ReportException($"the revenue register for {month} needs the billing facts (marts.fact_invoice, marts.fact_payment), which the warehouse does not have yet (billing is not built)");
 }

@@ -3,6 +3,7 @@ using CableHub.Billing.BillRuns;
 using CableHub.Billing.Contracts;
 using CableHub.Billing.Documents;
 using CableHub.Billing.Invoices;
+using CableHub.Billing.Payments;
 using CableHub.Core.Persistence;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,7 @@ public static class BillingModule
     /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.billing</c>).</summary>
     public static ModuleMigrations Migrations { get; } = new("billing", typeof(BillingModule).Assembly, "CableHub.Billing.Migrations.");
 
-    /// <summary>Registers billing. Needs the Customers, Catalog and Subscriptions modules, an NpgsqlDataSource and a TimeProvider.</summary>
+    /// <summary>Registers billing. Needs the Customers, Catalog and Subscriptions modules, an NpgsqlDataSource, a TimeProvider and IEventTransactions (payments publish InvoicePaid); gateway webhooks need an IPaymentWebhookVerifier per gateway.</summary>
     public static IServiceCollection AddBillingModule(this IServiceCollection services, BillingOptions options)
     {
         BillingDapper.Ensure();
@@ -31,9 +32,15 @@ public static class BillingModule
         services.AddSingleton<BillingInputs>();
         services.AddSingleton<BillRunner>();
         services.AddSingleton<InvoiceDocuments>();
+        services.AddSingleton<PaymentLedger>();
+        services.AddSingleton<IDunningLedger, DunningLedger>();
         return services;
     }
 
-    /// <summary>TMF678 customerBill (reads, documents), bill runs.</summary>
-    public static IEndpointRouteBuilder MapBillingEndpoints(this IEndpointRouteBuilder app) => CustomerBillEndpoints.Map(app);
+    /// <summary>TMF678 customerBill (reads, documents), bill runs, payments (gateway webhooks, suspense list, balances).</summary>
+    public static IEndpointRouteBuilder MapBillingEndpoints(this IEndpointRouteBuilder app)
+    {
+        CustomerBillEndpoints.Map(app);
+        return PaymentEndpoints.Map(app);
+    }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using CableHub.Compliance.Reports;
 using CableHub.Compliance.Reports.Signing;
 using CableHub.Testing;
+using ClickHouse.Driver.Utility;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniExcelLibs;
 using UglyToad.PdfPig;
@@ -158,7 +159,7 @@ public sealed class ReportTests(ComplianceWarehouse warehouse) : IClassFixture<C
     }
 
     [Fact]
-    public async Task The_profile_chooses_the_reports_and_the_revenue_register_waits_for_billing()
+    public async Task The_profile_chooses_the_reports()
     {
         ComplianceOptions.ParseProfile("IN").ShouldBe(RegulatoryProfile.India);
         ComplianceOptions.ParseProfile("eu").ShouldBe(RegulatoryProfile.EU);
@@ -167,9 +168,47 @@ public sealed class ReportTests(ComplianceWarehouse warehouse) : IClassFixture<C
 
         var us = Reporter(RegulatoryProfile.US);
         (await Should.ThrowAsync<ReportException>(() => us.BuildAsync(ReportKind.Msr, November, ct: Ct))).Message.ShouldContain("not part of the US profile");
-        (await Should.ThrowAsync<ReportException>(() => us.BuildAsync(ReportKind.Revenue, November, ct: Ct))).Message.ShouldContain("billing facts");
+        (await us.BuildAsync(ReportKind.Revenue, November, ct: Ct)).Single().Report.ShouldBe(ReportKind.Revenue);
         (await us.BuildAsync(ReportKind.Subscribers, November, ct: Ct)).Single().Rows.Count.ShouldBe(5);
         (await Should.ThrowAsync<ReportException>(() => us.BuildAsync(ReportKind.Subscribers, November, warehouse.Clock.Now.AddDays(1), ct: Ct))).Message.ShouldContain("in the future");
+    }
+
+    [Fact]
+    public async Task Revenue_register_reads_the_billing_facts_per_plan_and_tax_rate()
+    {
+        // November bills (raw CDC rows as the ingester writes them), then the marts' refresh.
+        Guid inv1 = ComplianceWarehouse.G(7001), inv2 = ComplianceWarehouse.G(7002), cn = ComplianceWarehouse.G(7003);
+        string Invoice(Guid id, string number, string kind, decimal subtotal, decimal tax, decimal open, string status, Guid? corrects) => string.Create(CultureInfo.InvariantCulture,
+            $"SELECT '{id}', '{kind}', '{(kind == "invoice" ? "INV" : "CN")}', toInt64(1), '{number}', '{ComplianceWarehouse.G(601)}', '{ComplianceWarehouse.Customer(1)}', {(corrects is null ? "NULL" : $"'{corrects}'")}, toDate('2026-11-05'), toDate('2026-11-20'), 'INR', toDecimal128({subtotal}, 2), toDecimal128({tax}, 2), toDecimal128({subtotal + tax}, 2), toDecimal128({open}, 2), '{status}', 'IN', 'IN', toDateTime64('2026-11-05 04:00:00', 6, 'UTC')");
+        string Line(Guid invoice, int no, string kind, decimal amount, Guid? subscription) => string.Create(CultureInfo.InvariantCulture,
+            $"SELECT '{invoice}', toInt16({no}), '{kind}', '{kind} line', toDecimal128({amount}, 2), {(kind == "tax" ? "NULL" : "'cable_service'")}, toDecimal128(0.18, 4), {(subscription is null ? "NULL" : $"'{subscription}'")}, false");
+        await BillingRawAsync("invoice", "id, kind, series, seq, invoice_number, billing_account_id, customer_id, corrects_invoice_id, issue_date, due_date, currency, subtotal, tax_total, total, open_amount, status, regulatory_profile, tax_jurisdiction, issued_at",
+            $"{Invoice(inv1, "INV-000000101", "invoice", 349, 62.82m, 0, "paid", null)} UNION ALL {Invoice(inv2, "INV-000000102", "invoice", 199, 35.82m, 234.82m, "issued", null)} UNION ALL {Invoice(cn, "CN-000000101", "credit_note", -100, -18, 0, "issued", inv2)}");
+        await BillingRawAsync("invoice_line", "invoice_id, line_no, kind, description, amount, tax_category, tax_rate, subscription_id, informational",
+            $"{Line(inv1, 1, "recurring", 349, ComplianceWarehouse.Subscription(1))} UNION ALL {Line(inv1, 2, "tax", 62.82m, null)} UNION ALL " +
+            $"{Line(inv2, 1, "recurring", 199, ComplianceWarehouse.Subscription(2))} UNION ALL {Line(inv2, 2, "tax", 35.82m, null)} UNION ALL " +
+            $"{Line(cn, 1, "credit", -100, null)} UNION ALL {Line(cn, 2, "tax", -18, null)}");
+        await new Warehouse.Marts.MartRefresher(warehouse.ClickHouse.ConnectionString, new Warehouse.Marts.MartOptions { ReportingTimeZone = ComplianceWarehouse.Zone, WatermarkOverlap = TimeSpan.Zero },
+            Warehouse.Ddl.ClickHouseTopology.SingleNode, warehouse.Clock, NullLogger.Instance).RefreshAsync(ct: Ct);
+
+        var us = Reporter(RegulatoryProfile.US);
+        var document = (await us.BuildAsync(ReportKind.Revenue, November, ct: Ct)).Single();
+        var file = (await us.ExportAsync([document], [ReportFormat.Csv], _dir.Path, "test", ct: Ct)).Single();
+        Lines(file.Path).ShouldBe([
+            "currency,plan_code,tax_rate,invoices,net_amount,tax_amount,gross_amount,credited_amount",
+            "INR,(none),0.18,3,-100.00,80.64,-19.36,-118.00",
+            "INR,BASIC,0.18,1,199.00,0.00,199.00,0.00",
+            "INR,FAMILY,0.18,1,349.00,0.00,349.00,0.00",
+        ]);
+        document.Notes.ShouldContain("INR: 2 invoices billed 646.64, credited -118, settled 411.82, outstanding 234.82.");
+        (await us.BuildAsync(ReportKind.Revenue, new ReportPeriod(2026, 10), ct: Ct)).Single().Rows.ShouldBeEmpty();
+    }
+
+    private async Task BillingRawAsync(string table, string columns, string select)
+    {
+        using var client = warehouse.ClickHouse.CreateClient();
+        await client.ExecuteNonQueryAsync(
+            $"INSERT INTO raw.hub_{table} ({columns}, _version, _is_deleted, _op, _ingested_at) SELECT *, toUInt128(1000000), 0, 'c', now64(3) FROM ({select})", cancellationToken: Ct);
     }
 
     private ComplianceReporter Reporter(RegulatoryProfile profile = RegulatoryProfile.India) =>

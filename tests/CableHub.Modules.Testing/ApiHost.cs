@@ -46,7 +46,7 @@ public sealed class ApiHost : IAsyncDisposable
 
     public IReadOnlyList<object> Events => Db.Events.Published;
 
-    /// <summary>Starts the API; <paramref name="configure"/> may replace services (e.g. who may read personal data).</summary>
+    /// <param name="configure">More services (e.g. a payment gateway's webhook verifier), after the modules'.</param>
     public static async Task<ApiHost> StartAsync(PostgresFixture postgres, Action<IServiceCollection>? configure = null)
     {
         var db = await CatalogDatabase.CreateAsync(postgres);
@@ -56,8 +56,8 @@ public sealed class ApiHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         ModuleServices.Register(builder.Services, db.DataSource, db.Clock, db.Events);
         TestIdentity.Register(builder.Services, address);
-        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= c.Exception?.ToString()); // tests see why a 500 happened
         configure?.Invoke(builder.Services);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= c.Exception?.ToString()); // tests see why a 500 happened
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -45,6 +45,23 @@ public sealed class OnboardingFixture : IAsyncLifetime
 
     public IHost Host { get; private set; } = null!;
 
+    /// <summary>Dunning's clock: tests jump it days ahead, then send a check. Steps at due + 1 / 3 (reminders), + 5 (fee 50 + 2 %), + 8 (suspension).</summary>
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider DunningClock { get; } = new(DateTimeOffset.UtcNow);
+
+    public Sagas.Dunning.DunningOptions Dunning => _dunning ??= new()
+    {
+        ReminderDays = [1, 3],
+        LateFeeDays = 5,
+        LateFeeFixed = 50m,
+        LateFeePercent = 2m,
+        SuspendDays = 8,
+        Clock = DunningClock,
+    };
+
+    public RecordingNotifications Notifications { get; } = new();
+
+    private Sagas.Dunning.DunningOptions? _dunning;
+
     public CapturedLogs Logs { get; } = new();
 
     public OutcomeLog Outcomes { get; } = new();
@@ -66,7 +83,7 @@ public sealed class OnboardingFixture : IAsyncLifetime
         Cas = new SimulatedConditionalAccessSystem(new CasSimulatorOptions { ConnectionString = Db.ConnectionString, RegisterUnknownDevicesOnActivation = true }, _casLogging.CreateLogger<SimulatedConditionalAccessSystem>());
         await Cas.EnsureSchemaAsync();
         SagaCas = new ScriptedCas(Cas);
-        Host = await OnboardingTestHost.StartAsync(Db, SagaCas, Logs, Onboarding, Outcomes, Lifecycle);
+        Host = await OnboardingTestHost.StartAsync(Db, SagaCas, Logs, Onboarding, Outcomes, Lifecycle, Dunning, Notifications);
     }
 
     public async ValueTask DisposeAsync()

@@ -13,7 +13,7 @@ namespace CableHub.Sagas.Tests;
 public static class OnboardingTestHost
 {
     public static async Task<IHost> StartAsync(HubTestDatabase db, IConditionalAccessSystem cas, ILoggerProvider logs, OnboardingOptions onboarding, OutcomeLog outcomes,
-        Lifecycle.LifecycleOptions? lifecycle = null)
+        Lifecycle.LifecycleOptions? lifecycle = null, Dunning.DunningOptions? dunning = null, INotificationSender? notifications = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -23,6 +23,7 @@ public static class OnboardingTestHost
         ModuleServices.Register(builder.Services, db.DataSource, TimeProvider.System);
         builder.Services.AddSingleton(cas);
         builder.Services.AddSingleton(outcomes);
+        builder.Services.AddSingleton(notifications ?? new RecordingNotifications());
         builder.UseWolverine(opts =>
         {
             opts.ApplicationAssembly = typeof(OnboardingTestHost).Assembly;
@@ -33,10 +34,25 @@ public static class OnboardingTestHost
                 PollingInterval = TimeSpan.FromMilliseconds(250),
                 Onboarding = onboarding,
                 Lifecycle = lifecycle ?? new(),
+                Dunning = dunning ?? new(),
             });
         });
         var host = builder.Build();
         await host.StartAsync();
         return host;
+    }
+}
+
+/// <summary>TEST DOUBLE of the notification port: records every request and answers Sent (AlreadySent for a key seen before).</summary>
+public sealed class RecordingNotifications : INotificationSender
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, NotificationRequest> _sent = new();
+
+    public IReadOnlyCollection<NotificationRequest> Sent => _sent.Values.ToList();
+
+    public Task<NotificationResult> SendAsync(NotificationRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Task.FromResult(new NotificationResult(_sent.TryAdd(request.IdempotencyKey, request) ? NotificationOutcome.Sent : NotificationOutcome.AlreadySent));
     }
 }

@@ -44,6 +44,8 @@ public static class HubComposition
         services.AddVodModule();
         services.AddBillingModule(BillingOptions(settings, configuration));
         services.AddBillingPeriods(); // Billing answers Subscriptions' port IBillingPeriods (after AddSubscriptionsModule: it replaces the placeholder)
+        services.AddSingleton<Core.Ports.IBankNotificationReader>(new Connectors.Iso20022.Camt.CamtReader());
+        services.AddSingleton<Core.Ports.IPaymentWebhookVerifier>(sp => new Connectors.Stripe.StripeWebhookVerifier(StripeWebhookSecret(configuration), TimeSpan.FromSeconds(300), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 
@@ -119,6 +121,12 @@ public static class HubComposition
                 sp.GetRequiredService<ILogger<Sagas.Lifecycle.CasReconciliationJob>>()));
         }
 
+        if (settings.HasRole("sagas"))
+        {
+            // Dunning: publishes overdue invoices hourly; one saga per invoice takes the policy's steps.
+            services.AddHostedService<Sagas.Dunning.DunningSweepJob>();
+        }
+
         return services;
     }
 
@@ -186,6 +194,10 @@ public static class HubComposition
 
         return options;
     }
+
+    /// <summary><c>Payments:Stripe:WebhookSecret</c>; empty = the Stripe simulator's secret (the embedded default).</summary>
+    public static string StripeWebhookSecret(IConfiguration configuration) =>
+        configuration?["Payments:Stripe:WebhookSecret"] is { Length: > 0 } secret ? secret : Connectors.Stripe.StripePayments.SimulatorWebhookSecret;
 
     /// <summary><c>ReportingTimeZone</c> (local dates of bills), <c>Billing:PaymentTermsDays</c> (15), <c>Billing:BillRunChunkSize</c> (25,000).</summary>
     public static BillingOptions BillingOptions(HubSettings settings, IConfiguration configuration)

@@ -16,7 +16,11 @@ public static class Messaging
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(infra);
-        var options = new MessagingOptions { ConnectionString = infra.PostgresConnectionString };
+        var options = new MessagingOptions
+        {
+            ConnectionString = infra.PostgresConnectionString,
+            Dunning = new Sagas.Dunning.DunningOptions { ReportingTimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.ReportingTimeZone) },
+        };
         options.Lifecycle.ReportingTimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.ReportingTimeZone); // billing's local dates
         builder.Host.UseWolverine(opts =>
         {

@@ -66,3 +66,19 @@ public interface IBillingCharges
     /// <summary>Records the daily proration of the change (credits negative) as charges for the next bill; returns them.</summary>
     Task<IReadOnlyList<Money>> RecordLifecycleChangeAsync(LifecycleChange change, CancellationToken ct);
 }
+
+/// <summary>
+/// Integration event: an invoice's open amount reached zero through a payment (not through a credit note). Published in the
+/// transaction that allocated the money; dunning stops and restores on it.
+/// </summary>
+public sealed record InvoicePaid(Guid InvoiceId, string InvoiceNumber, Guid BillingAccountId, Guid CustomerId, Money Total, DateTimeOffset PaidAt);
+
+/// <summary>Where incoming money came from (<c>hub.payment.source</c>).</summary>
+public static class PaymentSource
+{
+    public const string Card = "card";
+    public const string BankTransfer = "bank_transfer";
+    public const string DirectDebit = "direct_debit";
+    public const string Cash = "cash";
+    public const string Cheque = "cheque";
+}

@@ -28,6 +28,12 @@ public static class MessagingConfiguration
     /// <summary>Local queue of the lifecycle step handlers.</summary>
     public const string LifecycleStepQueue = "lifecycle-steps";
 
+    /// <summary>Local queue of the dunning saga (overdue invoices, checks, payments).</summary>
+    public const string DunningSagaQueue = "dunning-saga";
+
+    /// <summary>Table of the dunning saga's state.</summary>
+    public const string DunningSagaTable = "dunning_saga";
+
     /// <summary>Table of the lifecycle saga's state.</summary>
     public const string LifecycleSagaTable = "lifecycle_saga";
 
@@ -57,6 +63,7 @@ public static class MessagingConfiguration
         opts.AutoBuildMessageStorageOnStartup = AutoCreate.CreateOrUpdate;
         opts.AddSagaType<OnboardingSaga>(OnboardingSagaTable);
         opts.AddSagaType<LifecycleSaga>(LifecycleSagaTable);
+        opts.AddSagaType<Dunning.DunningSaga>(DunningSagaTable);
 
         opts.Durability.Mode = options.SingleNode ? DurabilityMode.Solo : DurabilityMode.Balanced;
         opts.Durability.ScheduledJobPollingTime = options.PollingInterval;
@@ -69,14 +76,20 @@ public static class MessagingConfiguration
         opts.LocalQueue(StepQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
         opts.LocalQueue(LifecycleSagaQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
         opts.LocalQueue(LifecycleStepQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
+        opts.LocalQueue(DunningSagaQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
         RouteOnboardingMessages(opts);
         RouteLifecycleMessages(opts);
+        opts.PublishMessage<Billing.Contracts.InvoiceOverdue>().ToLocalQueue(DunningSagaQueue);
+        opts.PublishMessage<Billing.Contracts.InvoicePaid>().ToLocalQueue(DunningSagaQueue);
+        opts.PublishMessage<Dunning.DunningCheck>().ToLocalQueue(DunningSagaQueue);
 
         ConfigureErrorHandling(opts, options);
         opts.Policies.AddMiddleware(typeof(CorrelationLogContext));
 
         opts.Services.AddSingleton(options.Onboarding);
         opts.Services.AddSingleton(options.Lifecycle);
+        opts.Services.AddSingleton(options.Dunning);
+        opts.Services.AddSingleton<Dunning.DunningSweeper>();
         opts.Services.AddSingleton<CasReconciler>();
         opts.Services.AddSingleton<HubOutbox>();
         opts.Services.AddSingleton<IEventTransactions, OutboxEventTransactions>();
@@ -129,7 +142,7 @@ public static class MessagingConfiguration
                 TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(800));
 
         // Two deliveries starting the same saga at once: the second insert of the saga row fails; on retry it finds the saga.
-        opts.Policies.OnException<PostgresException>(e => e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName is OnboardingSagaTable or LifecycleSagaTable)
+        opts.Policies.OnException<PostgresException>(e => e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName is OnboardingSagaTable or LifecycleSagaTable or DunningSagaTable)
             .RetryWithCooldown(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100));
 
         // Another step's CAS call for the same box may still run: look again later, without holding a handler, a connection

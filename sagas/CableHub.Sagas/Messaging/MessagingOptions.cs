@@ -34,6 +34,9 @@ public sealed class MessagingOptions
 
     public Lifecycle.LifecycleOptions Lifecycle { get; init; } = new();
 
+    /// <summary>The dunning policy and its clock.</summary>
+    public Dunning.DunningOptions Dunning { get; init; } = new();
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(ConnectionString))
@@ -68,5 +71,6 @@ public sealed class MessagingOptions
 
         Onboarding.Validate();
         Lifecycle.Validate();
+        Dunning.Validate();
     }
 }

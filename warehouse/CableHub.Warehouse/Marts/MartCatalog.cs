@@ -53,8 +53,7 @@ public sealed record MartDefinition(
 
 /// <summary>
 /// The incrementally built marts, in refresh order (dimensions before the facts that join them), from the embedded
-/// <c>Marts/Tables/*.sql</c> and <c>Marts/Refresh/*.sql</c>. Billing facts (invoices, payments, dunning) are added here
-/// when the billing module lands: one table file, one refresh file, one line below.
+/// <c>Marts/Tables/*.sql</c> and <c>Marts/Refresh/*.sql</c>: one table file, one refresh file (and its <c>.changed.sql</c>), one line below.
 /// </summary>
 public static partial class MartCatalog
 {
@@ -71,7 +70,10 @@ public static partial class MartCatalog
         ("fact_order", MartKind.Entity, ["requested_date", "order_id"], "order_id"),
         ("fact_subscription_daily", MartKind.Recomputed, ["snapshot_date", "plan_id", "lco_id"], "snapshot_date"),
         ("fact_entitlement_snapshot", MartKind.Snapshot, ["snapshot_date", "broadcaster_id", "channel_id", "bouquet_id", "device_id"], "snapshot_date"),
-        // Billing facts (fact_invoice, fact_payment, fact_dunning_step) land with the billing issue.
+        ("fact_invoice", MartKind.Entity, ["issue_date", "invoice_id"], "invoice_id"),
+        ("fact_invoice_line", MartKind.Entity, ["issue_date", "invoice_id", "line_no"], "invoice_id"),
+        ("fact_revenue_monthly", MartKind.Recomputed, ["month", "currency", "plan_id", "tax_rate"], "month"),
+        // Not yet: fact_payment, fact_dunning_step.
     ];
 
     /// <summary>The marts with the reporting time zone substituted, in refresh order.</summary>

@@ -1,0 +1,58 @@
+namespace CableHub.Sagas.Dunning;
+
+/// <summary>
+/// The dunning policy (the host binds it from <c>Dunning:*</c>): steps at day offsets after the due date, in the reporting time
+/// zone's local dates. Tests pass their own <see cref="Clock"/> to jump time.
+/// </summary>
+public sealed class DunningOptions
+{
+    /// <summary>Reminders at due date + N days (e-mail, template <c>payment-reminder</c>).</summary>
+    public IReadOnlyList<int> ReminderDays { get; set; } = [1, 7];
+
+    /// <summary>The late fee at due date + N days (null: none): fixed amount plus a percentage of what is open.</summary>
+    public int? LateFeeDays { get; set; } = 10;
+
+    public decimal LateFeeFixed { get; set; } = 50m;
+
+    public decimal LateFeePercent { get; set; }
+
+    /// <summary>Suspension of the account's active subscriptions at due date + N days (null: never), through the lifecycle saga.</summary>
+    public int? SuspendDays { get; set; } = 15;
+
+    /// <summary>Longest wait between two looks at an invoice (a missed step is caught up at the next look).</summary>
+    public TimeSpan RecheckInterval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How often the sweep looks for newly overdue invoices (0 = no sweep in this process).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
+
+    public string NotificationLanguage { get; set; } = "en";
+
+    public TimeZoneInfo ReportingTimeZone { get; set; } = TimeZoneInfo.FindSystemTimeZoneById("Asia/Kolkata");
+
+    /// <summary>The clock dunning decides with (the system clock; tests pass a fake one and jump).</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>The last step's offset: invoices overdue longer are not swept in again.</summary>
+    public int LastStepDays => new[] { ReminderDays.DefaultIfEmpty(0).Max(), LateFeeDays ?? 0, SuspendDays ?? 0 }.Max();
+
+    public DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Clock.GetUtcNow(), ReportingTimeZone).DateTime);
+
+    public DateTimeOffset StartOf(DateOnly day)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(local, ReportingTimeZone.GetUtcOffset(local));
+    }
+
+    public void Validate()
+    {
+        if (ReminderDays.Any(d => d < 0) || LateFeeDays < 0 || SuspendDays < 0)
+        {
+            throw new ArgumentException("Dunning: day offsets are ≥ 0 (days after the due date)");
+        }
+
+        if (LateFeeFixed < 0 || LateFeePercent is < 0 or > 100)
+        {
+            throw new ArgumentException("Dunning: the late fee is ≥ 0 and its percentage within 0–100");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using CableHub.Billing.Contracts;
+using CableHub.Billing.Engine;
+using CableHub.Billing.Invoices;
+using CableHub.Billing.Payments;
+using CableHub.Core;
+using CableHub.Sagas.Dunning;
+using CableHub.Sagas.Messaging;
+using CableHub.Subscriptions.Contracts;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CableHub.Sagas.Tests;
+
+/// <summary>
+/// Dunning end to end on the real stack (PostgreSQL, Wolverine durable queues, simulated CAS), with the dunning clock jumped
+/// day by day: unpaid → sweep starts the saga → reminders → late fee on the next bill → suspension through the lifecycle saga
+/// (CAS products removed) → payment → restore (products back). Repeated checks never repeat a step.
+/// </summary>
+[Collection(OnboardingCollection.Name)]
+public sealed class DunningSagaIntegrationTests(OnboardingFixture hub)
+{
+    [Fact]
+    public async Task Unpaid_invoice_is_reminded_charged_suspended_and_restored_on_payment()
+    {
+        var lifecycle = new LifecycleSagaIntegrationTests(hub);
+        var (box, sub) = await lifecycle.OnboardAsync();
+        var detail = await lifecycle.SubscriptionAsync(sub);
+        var services = hub.Host.Services;
+        await services.GetRequiredService<IBillingProfiles>().EnsureAsync(detail.BillingAccountId, "monthly", CancellationToken.None);
+        var draft = InvoiceCalculator.Compute(new AccountToBill(detail.BillingAccountId, detail.CustomerId, "INR", new BillingCycle(5), "IN", "IN"),
+            new BillingCycle(5).PeriodContaining(DateOnly.FromDateTime(DateTime.UtcNow)), [],
+            [new PendingCharge(Guid.NewGuid(), "adjustment", "Service", 1000.00m, TaxCategory.CableService)], [], [],
+            new RatingContext(null, new Dictionary<string, IReadOnlyList<TaxRule>> { ["IN"] = [new(TaxCategory.CableService, "GST 18%", 0.18m)] }));
+        var invoice = await services.GetRequiredService<InvoiceStore>().IssueAsync(draft); // 1180.00, due in 15 days
+        var options = hub.Dunning;
+        var sweeper = services.GetRequiredService<DunningSweeper>();
+
+        // Not yet due: the sweep finds nothing.
+        (await sweeper.SweepAsync(CancellationToken.None)).ShouldBe(0);
+
+        // Day 1 after the due date: the sweep starts the saga, which sends the first reminder at once.
+        JumpTo(invoice.DueDate, 1);
+        (await sweeper.SweepAsync(CancellationToken.None)).ShouldBe(1);
+        var first = await EventuallyAsync(() => hub.Notifications.Sent.Where(n => n.IdempotencyKey == $"dunning:{invoice.Id}:reminder:1").ToList());
+        first.Single().TemplateId.ShouldBe("payment-reminder");
+        first.Single().Data["invoice_number"].ShouldBe(invoice.Number);
+        first.Single().Data["amount_due"].ShouldBe(new Money(1180.00m, "INR"));
+
+        // A second sweep and a check on the same day repeat nothing.
+        await sweeper.SweepAsync(CancellationToken.None);
+        await CheckAsync(invoice.Id);
+        // Day 5: the second reminder (day 3, caught up) and the late fee: 50 + 2 % of 1180 = 73.60, once.
+        JumpTo(invoice.DueDate, 5);
+        await CheckAsync(invoice.Id);
+        await CheckAsync(invoice.Id);
+        await EventuallyAsync(() => hub.Notifications.Sent.Where(n => n.IdempotencyKey == $"dunning:{invoice.Id}:reminder:2").ToList());
+        var fees = await EventuallyAsync(() => ChargesAsync(invoice.Id).GetAwaiter().GetResult());
+        fees.ShouldHaveSingleItem().ShouldBe((73.60m, "unbilled"));
+        hub.Notifications.Sent.Count(n => n.IdempotencyKey.StartsWith($"dunning:{invoice.Id}:", StringComparison.Ordinal)).ShouldBe(2);
+        (await lifecycle.SubscriptionAsync(sub)).Status.ShouldBe(SubscriptionStatus.Active);
+
+        // Day 8: suspension through the lifecycle saga: the CAS loses the products.
+        JumpTo(invoice.DueDate, 8);
+        await CheckAsync(invoice.Id);
+        var suspended = (await EventuallyAsync(() => hub.Outcomes.Of<SubscriptionSuspended>(e => e.SubscriptionId == sub).ToList(), 90)).ShouldHaveSingleItem().Event;
+        suspended.Reason.ShouldBe(SuspensionReason.Dunning);
+        (await hub.Cas.DeviceAsync(box.CasId))!.ProductIds.ShouldBeEmpty();
+        await CheckAsync(invoice.Id); // once more: no second suspension request
+        (await ChargesAsync(invoice.Id)).Count.ShouldBe(1);
+
+        // Payment (through billing's ledger, InvoicePaid in the outbox) → restore within a minute.
+        var outcome = await services.GetRequiredService<PaymentLedger>().RecordAsync(new IncomingPayment("card", "stripe:pi_dunning_" + invoice.Id.ToString("N"),
+            new Money(1180.00m, "INR"), DateTimeOffset.UtcNow) { BillingAccountId = detail.BillingAccountId });
+        outcome.Allocations.ShouldHaveSingleItem().InvoicePaid.ShouldBeTrue();
+        (await EventuallyAsync(() => hub.Outcomes.Of<SubscriptionRestored>(e => e.SubscriptionId == sub).ToList(), 60)).ShouldHaveSingleItem();
+        (await hub.Cas.DeviceAsync(box.CasId))!.ProductIds.ShouldNotBeEmpty();
+        (await lifecycle.SubscriptionAsync(sub)).Status.ShouldBe(SubscriptionStatus.Active);
+
+        // The saga is over: its row is gone and later checks do nothing.
+        await EventuallyAsync(() => SagaRowsAsync(invoice.Id).GetAwaiter().GetResult() == 0 ? [true] : new List<bool>());
+        await CheckAsync(invoice.Id);
+        hub.Outcomes.Of<SubscriptionSuspended>(e => e.SubscriptionId == sub).Count.ShouldBe(1);
+    }
+
+    private void JumpTo(DateOnly dueDate, int day)
+    {
+        var target = hub.Dunning.StartOf(dueDate.AddDays(day)).AddHours(12);
+        if (target > hub.DunningClock.GetUtcNow())
+        {
+            hub.DunningClock.SetUtcNow(target);
+        }
+    }
+
+    private async Task CheckAsync(Guid invoiceId)
+    {
+        await using var tx = await hub.Host.Services.GetRequiredService<HubOutbox>().BeginAsync("dunning-test", CancellationToken.None);
+        await tx.PublishAsync(new DunningCheck(invoiceId));
+        await tx.CommitAsync(CancellationToken.None);
+    }
+
+    private async Task<List<(decimal, string)>> ChargesAsync(Guid invoiceId)
+    {
+        await using var conn = await hub.Db.DataSource.OpenConnectionAsync();
+        return (await conn.QueryAsync<(decimal, string)>("SELECT amount, status FROM hub.billing_charge WHERE source_id = @invoiceId", new { invoiceId })).ToList();
+    }
+
+    private async Task<long> SagaRowsAsync(Guid invoiceId)
+    {
+        await using var conn = await hub.Db.DataSource.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>($"SELECT count(*) FROM wolverine.{MessagingConfiguration.DunningSagaTable} WHERE id = @invoiceId", new { invoiceId });
+    }
+
+    private static async Task<IReadOnlyList<T>> EventuallyAsync<T>(Func<IReadOnlyList<T>> read, int seconds = 45)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var found = read();
+            if (found.Count > 0)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"nothing after {seconds} s");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Globalization;
+using CableHub.Testing;
+using CableHub.Warehouse.Ddl;
+using CableHub.Warehouse.Marts;
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO.Parameters;
+using ClickHouse.Driver.Utility;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CableHub.Warehouse.Tests;
+
+/// <summary>
+/// Billing facts on the real embedded chDB over raw tables made by the ingester's code from the migrated schema (so
+/// hub.invoice, invoice_line, billing_charge and payment are captured tables): fact_invoice, fact_invoice_line and the
+/// monthly revenue mart, built in full, then incrementally when a payment settles an invoice and a credit note arrives.
+/// </summary>
+[Collection(ClickHouseCollection.Name)]
+public sealed class BillingMartTests : IClassFixture<PostgresFixture>, IAsyncLifetime
+{
+    private const string Zone = "Asia/Kolkata";
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly Guid Plan = G(51), Sub = G(71), Account = G(81), Customer = G(11), Inv1 = G(101), Inv2 = G(102), Cn1 = G(103);
+
+    private readonly ManualClock _clock = new(DateTimeOffset.Parse("2026-03-20T09:00:00Z", CultureInfo.InvariantCulture));
+    private readonly PostgresFixture _postgres;
+    private readonly ClickHouseFixture _clickHouse;
+    private ClickHouseClient _client = null!;
+    private MartRefresher _refresher = null!;
+    private ulong _version;
+
+    public BillingMartTests(ClickHouseFixture clickHouse, PostgresFixture postgres) => (_clickHouse, _postgres) = (clickHouse, postgres);
+
+    public async ValueTask InitializeAsync()
+    {
+        await WarehouseSchema.BuildAsync(_postgres, _clickHouse, Zone, Ct);
+        _client = _clickHouse.CreateClient();
+        _refresher = new MartRefresher(_clickHouse.ConnectionString, new MartOptions { ReportingTimeZone = Zone, WatermarkOverlap = TimeSpan.Zero },
+            ClickHouseTopology.SingleNode, _clock, NullLogger.Instance);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Invoices_lines_and_monthly_revenue_follow_payments_and_credit_notes()
+    {
+        // Billing's tables are captured like every hub table.
+        (await RowsAsync("SELECT name FROM system.tables WHERE database = 'raw' AND name IN ('hub_invoice', 'hub_invoice_line', 'hub_billing_charge', 'hub_payment', 'hub_payment_allocation') ORDER BY name"))
+            .ShouldBe(["hub_billing_charge", "hub_invoice", "hub_invoice_line", "hub_payment", "hub_payment_allocation"]);
+
+        await RawAsync("subscription", "id, customer_id, billing_account_id, plan_id, status", $"SELECT '{Sub}', '{Customer}', '{Account}', '{Plan}', 'active'");
+        await RawAsync("invoice", InvoiceColumns,
+            Invoice(Inv1, "INV-000000001", "invoice", "2026-02-05", "2026-02-20", 429, 77.22m, 506.22m, "issued", null) + " UNION ALL " +
+            Invoice(Inv2, "INV-000000002", "invoice", "2026-03-05", "2026-03-20", 100, 18, 118, "issued", null));
+        await RawAsync("invoice_line", LineColumns,
+            Line(Inv1, 1, "recurring", "FAMILY-M Family monthly", 299, "cable_service", 0.18m, Sub) + " UNION ALL " +
+            Line(Inv1, 2, "ncf", "Network capacity fee", 130, "cable_service", 0.18m, Sub) + " UNION ALL " +
+            Line(Inv1, 3, "tax", "GST 18%", 77.22m, null, 0.18m, null) + " UNION ALL " +
+            Line(Inv2, 1, "one_time", "Installation", 100, "cable_service", 0.18m, null) + " UNION ALL " +
+            Line(Inv2, 2, "tax", "GST 18%", 18, null, 0.18m, null));
+
+        var first = await RefreshAsync();
+        (first["fact_invoice"].Mode, first["fact_invoice_line"].Rows, first["fact_revenue_monthly"].Mode).ShouldBe(("full", 5L, "full"));
+        (await RowsAsync("SELECT invoice_number, toString(issue_month), currency, toString(total), toString(open_amount), status, days_past_due FROM marts.fact_invoice FINAL ORDER BY invoice_number"))
+            .ShouldBe(["INV-000000001|2026-02-01|INR|506.22|506.22|issued|28", "INV-000000002|2026-03-01|INR|118|118|issued|0"]);
+        (await RowsAsync("SELECT line_no, line_kind, toString(plan_id) = '" + Plan + "', toString(amount), toString(tax_rate) FROM marts.fact_invoice_line FINAL WHERE invoice_id = '" + Inv1 + "' ORDER BY line_no"))
+            .ShouldBe(["1|recurring|1|299|0.18", "2|ncf|1|130|0.18", "3|tax|0|77.22|0.18"]);
+        (await RevenueAsync()).ShouldBe(["2026-02-01|INR|plan|1|429|0|429|0", "2026-02-01|INR|none|1|0|77.22|77.22|0", "2026-03-01|INR|none|1|100|18|118|0"]);
+
+        // Nothing changed: nothing written.
+        var idle = await RefreshAsync();
+        (idle["fact_invoice"].Rows, idle["fact_invoice_line"].Rows, idle["fact_revenue_monthly"].Mode).ShouldBe((0L, 0L, "unchanged"));
+
+        // A payment settles invoice 1 (only its row changes); a credit note of 100 + 18 for invoice 2 arrives in March.
+        _clock.Now = _clock.Now.AddDays(2);
+        await RawAsync("invoice", InvoiceColumns, Invoice(Inv1, "INV-000000001", "invoice", "2026-02-05", "2026-02-20", 429, 77.22m, 506.22m, "paid", "2026-03-22 10:00:00"));
+        await RawAsync("invoice", InvoiceColumns, Invoice(Cn1, "CN-000000001", "credit_note", "2026-03-22", "2026-03-22", -100, -18, -118, "issued", null, Inv2));
+        await RawAsync("invoice_line", LineColumns, Line(Cn1, 1, "credit", "Credit of line 1: Installation", -100, "cable_service", 0.18m, null) + " UNION ALL " +
+            Line(Cn1, 2, "tax", "Credit of line 2: GST 18%", -18, null, 0.18m, null));
+        var second = await RefreshAsync();
+        second["fact_invoice"].Rows.ShouldBe(2);
+        second["fact_invoice_line"].Rows.ShouldBe(5); // the credit note's 2 lines, invoice 1's 3 lines rewritten
+        (await RowsAsync("SELECT invoice_number, status, toString(open_amount), toString(settled_amount), days_to_settle, days_past_due FROM marts.fact_invoice FINAL WHERE kind = 'invoice' ORDER BY invoice_number"))
+            .ShouldBe(["INV-000000001|paid|0|506.22|45|0", "INV-000000002|issued|118|0||0"]);
+        (await RevenueAsync()).ShouldBe(["2026-02-01|INR|plan|1|429|0|429|0", "2026-02-01|INR|none|1|0|77.22|77.22|0", "2026-03-01|INR|none|2|0|0|0|-118"]);
+
+        // Every new column is commented.
+        (await RowsAsync("SELECT table || '.' || name FROM system.columns WHERE database = 'marts' AND table IN ('fact_invoice', 'fact_invoice_line', 'fact_revenue_monthly') AND comment = ''")).ShouldBeEmpty();
+    }
+
+    private const string InvoiceColumns =
+        "id, kind, series, seq, invoice_number, billing_account_id, customer_id, corrects_invoice_id, period_start, period_end, issue_date, due_date, currency, subtotal, tax_total, total, open_amount, status, regulatory_profile, tax_jurisdiction, issued_at, settled_at";
+
+    private const string LineColumns = "invoice_id, line_no, kind, description, amount, tax_category, tax_rate, subscription_id, informational";
+
+    private static string Invoice(Guid id, string number, string kind, string issue, string due, decimal subtotal, decimal tax, decimal total, string status, string? settledAt, Guid? corrects = null)
+    {
+        var open = status == "paid" || kind == "credit_note" ? 0 : total;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"SELECT '{id}', '{kind}', '{(kind == "invoice" ? "INV" : "CN")}', toInt64(1), '{number}', '{Account}', '{Customer}', {(corrects is null ? "NULL" : $"'{corrects}'")}, NULL, NULL, toDate('{issue}'), toDate('{due}'), 'INR', toDecimal128({subtotal}, 2), toDecimal128({tax}, 2), toDecimal128({total}, 2), toDecimal128({open}, 2), '{status}', 'IN', 'IN', toDateTime64('{issue} 04:00:00', 6, 'UTC'), {(settledAt is null ? "NULL" : $"toDateTime64('{settledAt}', 6, 'UTC')")}");
+    }
+
+    private static string Line(Guid invoice, int no, string kind, string description, decimal amount, string? category, decimal rate, Guid? subscription) =>
+        FormattableString.Invariant(
+            $"SELECT '{invoice}', toInt16({no}), '{kind}', '{description}', toDecimal128({amount}, 2), {(category is null ? "NULL" : $"'{category}'")}, toDecimal128({rate}, 4), {(subscription is null ? "NULL" : $"'{subscription}'")}, false");
+
+    private async Task<List<string>> RevenueAsync() =>
+        await RowsAsync($"SELECT toString(month), currency, if(plan_id = '{Plan}', 'plan', 'none'), invoices, toString(net_amount), toString(tax_amount), toString(gross_amount), toString(credited_amount) " +
+                        "FROM marts.fact_revenue_monthly FINAL ORDER BY month, plan_id DESC");
+
+    private async Task RawAsync(string table, string columns, string select)
+    {
+        _version++;
+        _clock.Now = _clock.Now.AddSeconds(1);
+        var parameters = new ClickHouseParameterCollection();
+        parameters.AddParameter("at", _clock.Now.UtcDateTime);
+        await _client.ExecuteNonQueryAsync(
+            $"INSERT INTO raw.hub_{table} ({columns}, _version, _is_deleted, _op, _ingested_at) " +
+            $"SELECT *, toUInt128({_version}), 0, 'c', {{at:DateTime64(3, 'UTC')}} FROM ({select})", parameters, cancellationToken: Ct);
+    }
+
+    private async Task<Dictionary<string, MartRefreshResult>> RefreshAsync()
+    {
+        _clock.Now = _clock.Now.AddSeconds(1);
+        var results = await _refresher.RefreshAsync(ct: Ct);
+        return results.Where(r => r.SnapshotAt is null).ToDictionary(r => r.Mart);
+    }
+
+    private async Task<List<string>> RowsAsync(string sql)
+    {
+        var rows = new List<string>();
+        using var reader = await _client.ExecuteReaderAsync(sql, cancellationToken: Ct);
+        while (reader.Read())
+        {
+            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetValue(i) switch
+            {
+                null or DBNull => "",
+                bool b => b ? "true" : "false",
+                var v => Convert.ToString(v, CultureInfo.InvariantCulture),
+            })));
+        }
+
+        return rows;
+    }
+
+    private static Guid G(int n) => Guid.Parse($"00000000-0000-0000-0000-{n:D12}");
+}
