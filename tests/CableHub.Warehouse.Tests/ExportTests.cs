@@ -185,6 +185,105 @@ public sealed class ExportTests(ClickHouseFixture clickHouse) : IAsyncLifetime
         text.ShouldContain("\n5,east,,", Case.Sensitive);      // id 5: NULL, an empty field
     }
 
+    [Fact]
+    public async Task Results_of_several_batches_with_nested_and_text_typed_columns_keep_every_value()
+    {
+        // 150,000 rows: three record batches of 65,536 and a partial one. Arrays stay lists in Arrow; UUID, Enum, Int128,
+        // Map and Tuple become their ClickHouse text; FixedString loses its padding; DateTime becomes a timestamp in seconds.
+        const int n = 150_000;
+        var query = $"""
+            SELECT number AS id,
+                   range(number % 4) AS ints,
+                   if(number % 10 = 0, [], arrayMap(x -> if(x = 1, NULL, toString(x)), range(number % 3))) AS texts,
+                   toFixedString(['IN', 'US', 'D'][number % 3 + 1], 3) AS country,
+                   map('k', number) AS attrs,
+                   tuple(number, 'x') AS pair,
+                   toInt128(number) * 1000000000000 AS big,
+                   CAST(number % 2 + 1 AS Enum8('on' = 1, 'off' = 2)) AS state,
+                   toDateTime('2026-02-01 10:00:00', 'UTC') + number AS plain_at,
+                   toDate('2026-01-01') + number % 30 AS day,
+                   toFloat32(number / 4) AS quarter,
+                   toInt8(number % 100 - 50) AS small,
+                   NULL AS nothing
+            FROM numbers({n})
+            ORDER BY id
+            """;
+        var path = _dir.Sub("batches.arrow");
+        await using (var file = File.Create(path))
+        {
+            (await WarehouseExporter.ExportAsync(clickHouse.ConnectionString, query, ExportFormat.Arrow, file, null, Ct)).Rows.ShouldBe(n);
+        }
+
+        using var stream = File.OpenRead(path);
+        using var reader = new ArrowFileReader(stream);
+        var batches = 0;
+        long rows = 0, listElements = 0, nullTexts = 0, idSum = 0;
+        while (await reader.ReadNextRecordBatchAsync(Ct) is { } batch)
+        {
+            batches++;
+            var ids = (UInt64Array)batch.Column("id");
+            var ints = (ListArray)batch.Column("ints");
+            var texts = (ListArray)batch.Column("texts");
+            var textValues = (StringArray)texts.Values;
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var id = (long)ids.GetValue(i)!.Value;
+                idSum += id;
+                ints.GetValueLength(i).ShouldBe((int)(id % 4));
+                listElements += ints.GetValueLength(i);
+                if (id == 7)
+                {
+                    ((UInt8Array)ints.Values).GetValue(ints.ValueOffsets[i] + 2).ShouldBe((byte)2); // [0, 1, 2]: range of a UInt8 is Array(UInt8)
+                }
+            }
+
+            nullTexts += textValues.NullCount;
+            if (batches == 1)
+            {
+                batch.Schema.GetFieldByName("ints").DataType.ShouldBeOfType<ListType>();
+                ((StringArray)batch.Column("country")).GetString(2).ShouldBe("D");
+                ((StringArray)batch.Column("country")).GetString(0).ShouldBe("IN");
+                ((StringArray)batch.Column("attrs")).GetString(7).ShouldBe("{'k':7}");
+                ((StringArray)batch.Column("pair")).GetString(7).ShouldBe("(7,'x')");
+                ((StringArray)batch.Column("big")).GetString(3).ShouldBe("3000000000000");
+                ((StringArray)batch.Column("state")).GetString(1).ShouldBe("off");
+                ((TimestampArray)batch.Column("plain_at")).GetTimestamp(1).ShouldBe(new DateTimeOffset(2026, 2, 1, 10, 0, 1, TimeSpan.Zero));
+                ((Date32Array)batch.Column("day")).GetDateOnly(31).ShouldBe(new DateOnly(2026, 1, 2));
+                ((FloatArray)batch.Column("quarter")).GetValue(3).ShouldBe(0.75f);
+                ((Int8Array)batch.Column("small")).GetValue(0).ShouldBe((sbyte)-50);
+                batch.Column("nothing").NullCount.ShouldBe(batch.Length);
+            }
+
+            rows += batch.Length;
+        }
+
+        rows.ShouldBe(n);
+        batches.ShouldBe(3);
+        idSum.ShouldBe((long)n * (n - 1) / 2);
+        listElements.ShouldBe(Enumerable.Range(0, n).Sum(i => (long)(i % 4)));
+        nullTexts.ShouldBe(Enumerable.Range(0, n).Count(i => i % 10 != 0 && i % 3 == 2)); // [ '0', NULL ] when number % 3 = 2
+
+        // The same query as Parquet, read back by ClickHouse's own reader: every row, same sums.
+        var parquet = _dir.Sub("batches.parquet");
+        await using (var file = File.Create(parquet))
+        {
+            await WarehouseExporter.ExportAsync(clickHouse.ConnectionString, query, ExportFormat.Parquet, file, null, Ct);
+        }
+
+        using var client = clickHouse.CreateClient();
+        var back = await client.ExecuteScalarAsync($"SELECT concat(toString(count()), '|', toString(sum(id)), '|', toString(countIf(ints = '[0,1,2]')), '|', toString(countIf(country = 'D')), '|', toString(sum(intDiv(toInt64OrZero(big), 1000000000000)))) FROM file('{parquet}', 'Parquet')", cancellationToken: Ct);
+        back.ShouldBe($"{n}|{(long)n * (n - 1) / 2}|{n / 4}|{n / 3}|{(long)n * (n - 1) / 2}");
+    }
+
+    [Fact]
+    public async Task An_error_while_the_result_streams_fails_the_export_with_ClickHouse_message()
+    {
+        await using var file = new MemoryStream();
+        var error = await Should.ThrowAsync<ClickHouseHttpException>(() => WarehouseExporter.ExportAsync(clickHouse.ConnectionString,
+            "SELECT number, throwIf(number = 300000, 'export stopped on purpose') AS x FROM numbers(1000000)", ExportFormat.Csv, file, null, Ct));
+        error.Message.ShouldContain("export stopped on purpose");
+    }
+
     private async Task<string> ExportAsync(ExportFormat format)
     {
         var path = _dir.Sub($"sample.{format.ToString().ToLowerInvariant()}");

@@ -30,15 +30,20 @@ public readonly record struct ExportProgress(long Rows, long Bytes);
 public sealed record ExportSummary(long Rows, long Bytes, IReadOnlyList<(string Name, string ClickHouseType)> Columns);
 
 /// <summary>
-/// Streams a warehouse query into a file: ClickHouse's <c>ArrowStream</c> output over the HTTP interface
-/// (ClickHouse.Driver), read one record batch at a time and written before the next is read, so memory stays at about
-/// one block whatever the row count. Types: integers, floats, Bool, String/LowCardinality, Decimal, Date/Date32 (as
-/// dates), DateTime/DateTime64 (instants; the column's zone kept in Arrow, in Parquet metadata, as the offset in CSV),
-/// Nullable of these. UUID, Enum and 128/256-bit integers go out as strings; arrays, maps and tuples stay nested in
-/// Arrow and are written as their ClickHouse text in Parquet and CSV.
+/// Streams a warehouse query into a file: ClickHouse's <c>RowBinaryWithNamesAndTypes</c> output over the HTTP interface,
+/// turned into Arrow record batches of 65,536 rows (<see cref="RowBinaryArrowReader"/>) and each written before the
+/// next is read, so memory stays at about one batch whatever the row count (RowBinary streams on a ClickHouse server and
+/// on the embedded engine alike; the embedded engine builds an <c>ArrowStream</c> result whole first). Types: integers,
+/// floats, Bool, String/LowCardinality/FixedString, Decimal up to 38 digits, Date/Date32 (as dates), DateTime/DateTime64
+/// (instants; the column's zone kept in Arrow, in Parquet metadata, as the offset in CSV), Nullable of these. Every other
+/// type (UUID, Enum, 128/256-bit integers, wider decimals, IP addresses, maps, tuples, JSON, ...) goes out as its
+/// ClickHouse text; arrays of the types above stay lists in Arrow and are written as their ClickHouse text in Parquet and CSV.
 /// </summary>
 public static class WarehouseExporter
 {
+    /// <summary>Rows per record batch (and per Parquet row group).</summary>
+    private const int BatchRows = 65_536;
+
     /// <summary>The query a mart is exported with: <c>FINAL</c> for the versioned mart tables, their bookkeeping columns left out.</summary>
     public static string MartQuery(string mart, bool versioned) =>
         versioned
@@ -54,16 +59,12 @@ public static class WarehouseExporter
         using var client = new ClickHouseClient(connectionString);
         var columns = await DescribeAsync(client, trimmed, ct).ConfigureAwait(false);
         var sql = Normalise(trimmed, columns, nested: format == ExportFormat.Arrow);
+        var serverTimeZone = await client.ExecuteScalarAsync("SELECT timezone()", cancellationToken: ct).ConfigureAwait(false) as string ?? "UTC";
         // The body is read as it arrives: ClickHouse.Driver's raw result reads the whole response into memory first,
         // so the request goes out on HttpClient with the driver's connection settings and ResponseHeadersRead.
-        using var response = await ClickHouseHttp.PostAsync(connectionString, sql + "\nFORMAT ArrowStream", new Dictionary<string, string>
-        {
-            ["output_format_arrow_string_as_string"] = "1",
-            ["output_format_arrow_low_cardinality_as_dictionary"] = "0",
-            ["output_format_arrow_compression_method"] = "none",
-        }, ct).ConfigureAwait(false);
+        using var response = await ClickHouseHttp.PostAsync(connectionString, sql + "\nFORMAT RowBinaryWithNamesAndTypes", new Dictionary<string, string>(), ct).ConfigureAwait(false);
         await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        using var reader = new ArrowStreamReader(body);
+        var reader = await RowBinaryArrowReader.OpenAsync(body, serverTimeZone, BatchRows, ct).ConfigureAwait(false);
         var counting = new CountingStream(output);
         long rows = 0;
         ISink sink = format switch
@@ -86,10 +87,7 @@ public static class WarehouseExporter
                 progress?.Report(new ExportProgress(rows, counting.Written));
             }
 
-            if (reader.Schema is { } schema)
-            {
-                await sink.CompleteAsync(schema, ct).ConfigureAwait(false);
-            }
+            await sink.CompleteAsync(reader.Schema, ct).ConfigureAwait(false);
         }
 
         await output.FlushAsync(ct).ConfigureAwait(false);
@@ -122,19 +120,28 @@ public static class WarehouseExporter
             var inner = Unwrap(type);
             var expr = inner switch
             {
-                _ when inner.StartsWith("UUID", StringComparison.Ordinal) || inner.StartsWith("Enum", StringComparison.Ordinal)
-                       || inner is "Int128" or "UInt128" or "Int256" or "UInt256" or "IPv4" or "IPv6" => $"toString({q})",
-                _ when !nested && (inner.StartsWith("Array", StringComparison.Ordinal) || inner.StartsWith("Map", StringComparison.Ordinal)
-                       || inner.StartsWith("Tuple", StringComparison.Ordinal) || inner.StartsWith("JSON", StringComparison.Ordinal)) => $"toString({q})",
                 "Date" => $"toDate32({q})",
                 _ when inner.StartsWith("DateTime(", StringComparison.Ordinal) || inner == "DateTime" => $"toDateTime64({q}, 0{ZoneArgument(inner)})",
-                _ => q,
+                _ when Decodable(inner, nested) => q,
+                _ => $"toString({q})",
             };
             select.Append(i == 0 ? "" : ", ").Append(expr).Append(" AS ").Append(q);
         }
 
         return select.Append(" FROM (").Append(query).Append(')').ToString();
     }
+
+    /// <summary>Types <see cref="RowBinaryArrowReader"/> decodes as they are (arrays only for Arrow files).</summary>
+    private static bool Decodable(string inner, bool nested) => inner switch
+    {
+        "Bool" or "Int8" or "Int16" or "Int32" or "Int64" or "UInt8" or "UInt16" or "UInt32" or "UInt64" or "Float32" or "Float64"
+            or "String" or "Date32" or "Nothing" => true,
+        _ when inner.StartsWith("FixedString(", StringComparison.Ordinal) || inner.StartsWith("DateTime64(", StringComparison.Ordinal) => true,
+        _ when inner.StartsWith("Decimal(", StringComparison.Ordinal) =>
+            int.Parse(inner["Decimal(".Length..inner.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture) <= 38,
+        _ when nested && inner.StartsWith("Array(", StringComparison.Ordinal) => Decodable(Unwrap(inner["Array(".Length..^1]), nested),
+        _ => false,
+    };
 
     private static string Unwrap(string type)
     {
