@@ -9,6 +9,7 @@ using CableHub.Host.Api.OpenApi;
 using CableHub.Host.Composition;
 using CableHub.Host.Configuration;
 using CableHub.Host.Infrastructure;
+using CableHub.Ml.Api;
 using CableHub.Modules;
 using CableHub.Ordering.Api;
 using CableHub.Warehouse.Migrations;
@@ -98,6 +99,8 @@ public static class HubServer
         Messaging.Configure(builder, settings, infra);
         services.AddVendorConnectors(settings, infra.PostgresConnectionString, vendors);
         services.AddLifecycleJobs(settings);
+        services.AddChurnScores(infra.ClickHouseConnectionString);
+        services.AddChurnScoring(settings, infra.ClickHouseConnectionString);
         pipelines.Register(services);
         services.AddHealthChecks().AddHubDependencies(infra, pipelines).AddConnectorCircuits(HubComposition.ConnectorNames);
 
@@ -117,6 +120,7 @@ public static class HubServer
         app.MapHubHealth();
         app.MapHubModules();
         app.MapHubOpenApi();
+        app.MapChurnScoreEndpoints(); // churn scores for customer service, read from the warehouse (CableHub.Ml)
         EndpointAccessCheck.Verify(((IEndpointRouteBuilder)app).DataSources); // default deny: a route without a rule stops the start
         if (seedDemo)
         {

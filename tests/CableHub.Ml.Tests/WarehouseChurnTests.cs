@@ -33,7 +33,9 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         CREATE TABLE hub.entitlement (id UUID, device_id UUID, channel_id UUID, subscription_id UUID, valid_from DateTime64(6, 'UTC'), valid_to Nullable(DateTime64(6, 'UTC'))) ENGINE = MergeTree ORDER BY id;
         CREATE TABLE hub.price_change_notice (id UUID, item_kind String, channel_id Nullable(UUID), package_id Nullable(UUID), old_amount Nullable(Decimal(38, 2)), new_amount Decimal(38, 2), effective_from DateTime64(6, 'UTC'), announced_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY id;
         CREATE TABLE hub.vod_purchase (id UUID, customer_id UUID, amount Decimal(38, 2), purchased_at DateTime64(6, 'UTC'), status String) ENGINE = MergeTree ORDER BY id;
-        CREATE TABLE hub.product_order (id UUID, customer_id UUID, state String, channel String, requested_at DateTime64(6, 'UTC'), updated_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY id
+        CREATE TABLE hub.product_order (id UUID, customer_id UUID, state String, channel String, requested_at DateTime64(6, 'UTC'), updated_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY id;
+        CREATE TABLE hub.invoice (id UUID, kind String, billing_account_id UUID, customer_id UUID, issue_date Date32, due_date Date32, total Decimal(38, 2), open_amount Decimal(38, 2), status String, issued_at DateTime64(6, 'UTC'), settled_at Nullable(DateTime64(6, 'UTC'))) ENGINE = MergeTree ORDER BY id;
+        CREATE TABLE hub.subscription_change (id UUID, subscription_id UUID, kind String, from_plan_id Nullable(UUID), to_plan_id Nullable(UUID), reason Nullable(String), effective_at DateTime64(6, 'UTC'), recorded_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY id
         """;
 
     [Fact]
@@ -54,8 +56,22 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         Cell("D-vod", "vod_spend_90d").ShouldBe("100");    // the purchase after the cut-off is not counted
         Cell("D-vod", "vod_purchases_90d").ShouldBe("1");
         Cell("D-vod", "channels").ShouldBe("5");
-        Cell("D-vod", "payment_delay_days_avg_180d").ShouldBe(""); // extension point, NULL until billing exists
-        rows.Count.ShouldBe(3 + hub.ActiveAtCutoff);
+        Cell("D-vod", "payment_delay_days_avg_180d").ShouldBe(""); // no invoice due in the window: blank, not "on time"
+        Cell("D-vod", "late_fees_180d").ShouldBe("");               // extension point, NULL until dunning charges fees
+
+        // Billing and lifecycle as they stood at the cut-off, whatever happened after it.
+        Cell("F-late", "payment_delay_days_avg_180d").ShouldBe("15"); // paid 20 days late; 10 days overdue at the cut-off (paid later)
+        Cell("F-late", "invoices_paid_late_180d").ShouldBe("2");
+        Cell("F-late", "invoices_overdue_at_cutoff").ShouldBe("1");
+        Cell("F-late", "suspensions_365d").ShouldBe("2");            // the one after the cut-off is not counted
+        Cell("F-late", "dunning_suspensions_365d").ShouldBe("1");
+        Cell("F-late", "suspended_at_cutoff").ShouldBe("1");
+        Cell("F-late", "stb_faults_90d").ShouldBe("1");              // one swap before, one after the cut-off
+        Cell("F-late", "plan_code").ShouldBe("BASIC");               // hub.subscription says PREMIUM: changed after the cut-off
+        Cell("F-late", "downgrades_365d").ShouldBe("1");             // FAMILY → BASIC before the cut-off
+        Cell("F-late", "upgrades_365d").ShouldBe("0");               // BASIC → PREMIUM after it
+        Cell("F-late", "monthly_price").ShouldBe("199");
+        rows.Count.ShouldBe(4 + hub.ActiveAtCutoff);
 
         var early = await ChurnWarehouse.ReadFeaturesAsync(clickHouse.ConnectionString, Cutoff, 30, Cutoff.AddDays(5), Ct);
         early.Rows.ShouldAllBe(r => r[early.IndexOf("churned")] == ""); // label unknown until cut-off + horizon has passed
@@ -77,7 +93,13 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         result.Test.Auc.ShouldBeGreaterThan(0.65); // a random ranking scores 0.5
         result.Profiles.Single(p => p.Name == "customer_id").IsFeature.ShouldBeFalse();
         result.Profiles.Single(p => p.Name == "late_fees_180d").Kind.ShouldBe(ColumnKind.Constant); // placeholder: dropped until filled
-        result.Importance.Take(5).Select(f => f.Column).ShouldContain("payment_method");
+        var ranking = string.Join(", ", result.Importance.Select(f => $"{f.Column} {f.AucDrop:0.000}"));
+        var top = result.Importance.Take(6).Select(f => f.Column).ToList();
+        top.ShouldContain("payment_method", ranking);
+        // Late payers churn more: their signal (delays, late invoices, dunning suspensions — correlated, so the AUC drop is
+        // shared among them) is among the top columns; owners of faulty boxes churn more: shuffling the swaps costs AUC.
+        top.Intersect(["payment_delay_days_avg_180d", "invoices_paid_late_180d", "invoices_overdue_at_cutoff", "suspensions_365d", "dunning_suspensions_365d"]).ShouldNotBeEmpty(ranking);
+        result.Importance.Single(f => f.Column == "stb_faults_90d").AucDrop.ShouldBeGreaterThan(0, ranking); // weak here (≈0.002): the swaps only mark part of the trait;
 
         using var dir = new TempDirectory("ml-registry");
         var model = new ModelRegistry(dir.Path).Register(result, "churn", TimeProvider.System);
@@ -99,6 +121,25 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         Convert.ToDouble(reader.GetValue(4)).ShouldBeLessThanOrEqualTo(1);
         Convert.ToInt64(reader.GetValue(5)).ShouldBe(0); // every high-risk score carries its reasons
         Convert.ToInt64(reader.GetValue(6)).ShouldBe(1);
+        reader.Dispose();
+
+        // The daily run: nothing before the day's time (02:00 Kolkata), once after it, not again the same day.
+        var clock = new MovableTime(new DateTimeOffset(T0.AddDays(702).AddHours(20), TimeSpan.Zero)); // 01:30 Kolkata
+        var daily = new DailyChurnScoring(new DailyChurnScoringOptions { ConnectionString = clickHouse.ConnectionString, RegistryRoot = dir.Path, Model = "churn", HorizonDays = 60 },
+            clock, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        daily.NextRun(clock.GetUtcNow()).ShouldBe(new DateTimeOffset(T0.AddDays(702).AddHours(20).AddMinutes(30), TimeSpan.Zero));
+        (await daily.RunIfDueAsync(Ct)).ShouldBeNull();
+        clock.Now = clock.Now.AddHours(1); // 02:30
+        var due = await daily.RunIfDueAsync(Ct);
+        due.ShouldNotBeNull();
+        due.ScoreDate.ShouldBe(DateOnly.FromDateTime(T0.AddDays(703)));
+        due.Customers.ShouldBeGreaterThan(100);
+        (await daily.RunIfDueAsync(Ct)).ShouldBeNull();
+        daily.NextRun(clock.GetUtcNow()).ShouldBe(new DateTimeOffset(T0.AddDays(703).AddHours(20).AddMinutes(30), TimeSpan.Zero));
+        using var check = await client.ExecuteReaderAsync(
+            $"SELECT count() FROM marts.fact_churn_score FINAL WHERE score_date = '{due.ScoreDate:yyyy-MM-dd}'", cancellationToken: Ct);
+        check.Read().ShouldBeTrue();
+        Convert.ToInt64(check.GetValue(0)).ShouldBe(due.Customers);
     }
 
     private sealed record SeededHub(int ActiveAtCutoff);
@@ -115,10 +156,18 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         }
 
         var random = new Random(11);
-        var lco = Guid.NewGuid();
+        var ids = new Random(5);
+        Guid NextId() // seeded ids: the feature table is ordered by customer id, so the split (and the model) is the same every run
+        {
+            var bytes = new byte[16];
+            ids.NextBytes(bytes);
+            return new Guid(bytes);
+        }
+
+        var lco = NextId();
         var plans = new[] { ("BASIC", 199m, "monthly"), ("FAMILY", 349m, "monthly"), ("PREMIUM", 599m, "monthly"), ("ANNUAL", 3000m, "annual") }
-            .Select(p => (Id: Guid.NewGuid(), Code: p.Item1, Price: p.Item2, Period: p.Item3)).ToArray();
-        var channels = Enumerable.Range(0, 20).Select(i => (Id: Guid.NewGuid(), Genre: new[] { "news", "sports", "movies", "kids" }[i % 4], Hd: i % 3 == 0)).ToArray();
+            .Select(p => (Id: NextId(), Code: p.Item1, Price: p.Item2, Period: p.Item3)).ToArray();
+        var channels = Enumerable.Range(0, 20).Select(i => (Id: NextId(), Genre: new[] { "news", "sports", "movies", "kids" }[i % 4], Hd: i % 3 == 0)).ToArray();
         int ChannelCount(int plan) => plan switch { 0 => 5, 1 => 10, 2 => 20, _ => 10 };
 
         var customers = new List<object?[]>();
@@ -127,28 +176,42 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         var entitlements = new List<object?[]>();
         var vod = new List<object?[]>();
         var orders = new List<object?[]>();
+        var invoices = new List<object?[]>();
+        var changes = new List<object?[]>();
 
         Guid AddCustomer(string number, string payment)
         {
-            var id = Guid.NewGuid();
+            var id = NextId();
             customers.Add([id, number, "active", "en", lco, T0]);
-            accounts.Add([Guid.NewGuid(), id, payment, false]);
+            accounts.Add([NextId(), id, payment, false]);
             return id;
         }
 
-        void AddSubscription(Guid customer, int plan, DateTime start, DateTime? end)
+        Guid AddSubscription(Guid customer, int plan, DateTime start, DateTime? end, Guid? subscriptionId = null)
         {
             var account = (Guid)accounts.Last(a => (Guid)a[1]! == customer)[0]!;
-            var id = Guid.NewGuid();
+            var id = subscriptionId ?? NextId();
             subscriptions.Add([id, customer, account, plans[plan].Id, end is null ? "active" : "terminated", start, end]);
-            var box = Guid.NewGuid();
+            var box = NextId();
             foreach (var channel in channels.Take(ChannelCount(plan)))
             {
-                entitlements.Add([Guid.NewGuid(), box, channel.Id, id, start, end]);
+                entitlements.Add([NextId(), box, channel.Id, id, start, end]);
             }
 
-            orders.Add([Guid.NewGuid(), customer, "completed", random.NextDouble() < 0.5 ? "api" : "lco", start.AddDays(-1), start]);
+            orders.Add([NextId(), customer, "completed", random.NextDouble() < 0.5 ? "api" : "lco", start.AddDays(-1), start]);
+            return id;
         }
+
+        void AddInvoice(Guid customer, DateTime issued, int dueDays, DateTime? settled)
+        {
+            var account = (Guid)accounts.Last(a => (Guid)a[1]! == customer)[0]!;
+            var paid = settled is { } at && at <= AsOf;
+            invoices.Add([NextId(), "invoice", account, customer, DateOnly.FromDateTime(issued), DateOnly.FromDateTime(issued.AddDays(dueDays)), 236m, paid ? 0m : 236m,
+                paid ? "paid" : "issued", issued, paid ? settled : null]);
+        }
+
+        void AddChange(Guid subscription, string kind, DateTime at, string? reason = null, int? fromPlan = null, int? toPlan = null) =>
+            changes.Add([NextId(), subscription, kind, fromPlan is { } f ? plans[f].Id : null, toPlan is { } t ? plans[t].Id : null, reason, at, at]);
 
         // Point-in-time cases around Cutoff.
         AddSubscription(AddCustomer("A-future", "online"), 0, Cutoff.AddDays(1), null);
@@ -158,11 +221,28 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         AddSubscription(c, 2, Cutoff.AddDays(10), null);
         var d = AddCustomer("D-vod", "direct_debit");
         AddSubscription(d, 0, Cutoff.AddDays(-100), null);
-        vod.Add([Guid.NewGuid(), d, 100m, Cutoff.AddDays(-5), "active"]);
-        vod.Add([Guid.NewGuid(), d, 999m, Cutoff.AddDays(5), "active"]);
+        vod.Add([NextId(), d, 100m, Cutoff.AddDays(-5), "active"]);
+        vod.Add([NextId(), d, 999m, Cutoff.AddDays(5), "active"]);
         AddSubscription(AddCustomer("E-gone", "online"), 0, Cutoff.AddDays(-300), Cutoff.AddDays(-10));
+        var f = AddCustomer("F-late", "online");
+        var fSub = AddSubscription(f, 2, Cutoff.AddDays(-200), null); // PREMIUM now; BASIC at the cut-off
+        AddChange(fSub, "plan_change", Cutoff.AddDays(-50), fromPlan: 1, toPlan: 0);
+        AddChange(fSub, "plan_change", Cutoff.AddDays(5), fromPlan: 0, toPlan: 2);
+        AddInvoice(f, Cutoff.AddDays(-250), 30, Cutoff.AddDays(-219)); // due before the 180-day window
+        AddInvoice(f, Cutoff.AddDays(-70), 30, Cutoff.AddDays(-20));   // due -40, paid -20: 20 days late
+        AddInvoice(f, Cutoff.AddDays(-40), 30, Cutoff.AddDays(5));     // due -10, paid after the cut-off: 10 days overdue at it
+        AddInvoice(f, Cutoff.AddDays(10), 15, null);                   // issued after the cut-off
+        AddChange(fSub, "suspend", Cutoff.AddDays(-100), "vacation");
+        AddChange(fSub, "restore", Cutoff.AddDays(-90));
+        AddChange(fSub, "suspend", Cutoff.AddDays(-5), "dunning");
+        AddChange(fSub, "restore", Cutoff.AddDays(3));
+        AddChange(fSub, "suspend", Cutoff.AddDays(20), "dunning");
+        AddChange(fSub, "device_swap", Cutoff.AddDays(-30));
+        AddChange(fSub, "device_swap", Cutoff.AddDays(3));
 
-        // Simulated subscribers: cash payers, premium plans and no VOD churn more; annual contracts and direct debit less.
+        // Simulated subscribers: cash payers, premium plans and no VOD churn more; annual contracts and direct debit less;
+        // late payers (bills settled 5–45 days after the due date, dunning suspensions) and owners of faulty boxes (swaps)
+        // churn more.
         string[] payments = ["online", "cash", "direct_debit", "card"];
         var activeAtCutoff = 0;
         for (var i = 0; i < 900; i++)
@@ -172,15 +252,32 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
             var plan = random.Next(plans.Length);
             var vodUser = random.NextDouble() < 0.4;
             var start = T0.AddDays(random.Next(0, 540));
-            var hazard = 0.035 * (payment == "cash" ? 2.5 : payment == "direct_debit" ? 0.4 : 1) * (plan == 3 ? 0.3 : plan == 2 ? 1.6 : 1) * (vodUser ? 0.5 : 1.2);
+            var latePayer = random.NextDouble() < 0.25;
+            var faultyBox = random.NextDouble() < 0.2;
+            var hazard = 0.025 * (payment == "cash" ? 2.5 : payment == "direct_debit" ? 0.4 : 1) * (plan == 3 ? 0.3 : plan == 2 ? 1.6 : 1) * (vodUser ? 0.5 : 1.2)
+                * (latePayer ? 3 : 1) * (faultyBox ? 2.5 : 1);
             var current = start;
             var currentPlan = plan;
+            var subscription = NextId();
             DateTime? end = null;
             for (var month = current.AddDays(30); month < AsOf; month = month.AddDays(30))
             {
+                var issued = month.AddDays(-30);
+                AddInvoice(customer, issued, 15, latePayer ? issued.AddDays(15 + random.Next(5, 45)) : issued.AddDays(15 - random.Next(0, 10)));
+                if (latePayer && random.NextDouble() < 0.25)
+                {
+                    AddChange(subscription, "suspend", month.AddDays(-5), "dunning");
+                    AddChange(subscription, "restore", month.AddDays(-2));
+                }
+
+                if (faultyBox && random.NextDouble() < 0.35)
+                {
+                    AddChange(subscription, "device_swap", month.AddDays(-random.Next(1, 29)));
+                }
+
                 if (vodUser && random.NextDouble() < 0.6)
                 {
-                    vod.Add([Guid.NewGuid(), customer, (decimal)random.Next(49, 199), month.AddDays(-random.Next(0, 30)), "active"]);
+                    vod.Add([NextId(), customer, (decimal)random.Next(49, 199), month.AddDays(-random.Next(0, 30)), "active"]);
                 }
 
                 if (random.NextDouble() < hazard)
@@ -191,13 +288,14 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
 
                 if (random.NextDouble() < 0.03)
                 {
-                    AddSubscription(customer, currentPlan, current, month);
+                    AddSubscription(customer, currentPlan, current, month, subscription);
                     current = month;
                     currentPlan = random.Next(plans.Length);
+                    subscription = NextId();
                 }
             }
 
-            AddSubscription(customer, currentPlan, current, end);
+            AddSubscription(customer, currentPlan, current, end, subscription);
             if (start <= Cutoff && (end is null || end > Cutoff))
             {
                 activeAtCutoff++;
@@ -213,6 +311,8 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         await InsertAsync(client, "hub.entitlement", ["id", "device_id", "channel_id", "subscription_id", "valid_from", "valid_to"], entitlements);
         await InsertAsync(client, "hub.vod_purchase", ["id", "customer_id", "amount", "purchased_at", "status"], vod);
         await InsertAsync(client, "hub.product_order", ["id", "customer_id", "state", "channel", "requested_at", "updated_at"], orders);
+        await InsertAsync(client, "hub.invoice", ["id", "kind", "billing_account_id", "customer_id", "issue_date", "due_date", "total", "open_amount", "status", "issued_at", "settled_at"], invoices);
+        await InsertAsync(client, "hub.subscription_change", ["id", "subscription_id", "kind", "from_plan_id", "to_plan_id", "reason", "effective_at", "recorded_at"], changes);
         return new SeededHub(activeAtCutoff);
     }
 
@@ -222,5 +322,12 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private sealed class MovableTime(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }

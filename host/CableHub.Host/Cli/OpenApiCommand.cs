@@ -1,3 +1,4 @@
+using CableHub.Ml.Api;
 using System.CommandLine;
 using System.Security.Cryptography;
 using CableHub.Core.Messaging;
@@ -62,6 +63,7 @@ public static class OpenApiCommand
         services.AddSingleton<IEventTransactions>(_ => throw new InvalidOperationException("the openapi verb publishes no events"));
         services.AddHubApi();
         services.AddHubModules(settings, configuration, backgroundJobs: false);
+        services.AddChurnScores("Host=127.0.0.1;Port=9;Protocol=http"); // never queried: the document only needs the handler's services
         services.AddHealthChecks();
 
         // A started application hands its endpoints to routing (and so to the API explorer) when its pipeline is built;
@@ -73,6 +75,7 @@ public static class OpenApiCommand
         built = app;
         app.MapHubHealth();
         app.MapHubModules();
+        app.MapChurnScoreEndpoints();
         app.MapHubOpenApi();
         var json = await HubOpenApi.WriteAsync(app.Services, ct).ConfigureAwait(false);
         var routes = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()

@@ -130,6 +130,43 @@ public static class HubComposition
         return services;
     }
 
+    /// <summary>
+    /// The daily churn scoring run (<c>Ml:DailyScoreModel</c> set, role <c>marts</c>): the registered model in
+    /// <c>{DataDirectory}/ml/registry</c> scores every active customer into <c>marts.fact_churn_score</c> once a day after
+    /// <c>Ml:DailyScoreTime</c> (reporting time zone).
+    /// </summary>
+    public static IServiceCollection AddChurnScoring(this IServiceCollection services, HubSettings settings, string clickHouseConnectionString)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (string.IsNullOrWhiteSpace(settings.Ml.DailyScoreModel) || !settings.HasRole("marts"))
+        {
+            return services;
+        }
+
+        if (!TimeOnly.TryParseExact(settings.Ml.DailyScoreTime, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
+        {
+            throw new ArgumentException($"Ml:DailyScoreTime '{settings.Ml.DailyScoreTime}' is not a time HH:mm");
+        }
+
+        var options = new Ml.Warehouse.DailyChurnScoringOptions
+        {
+            ConnectionString = clickHouseConnectionString,
+            RegistryRoot = Path.Combine(settings.DataDirectory, "ml", "registry"),
+            Model = settings.Ml.DailyScoreModel,
+            HorizonDays = settings.Ml.HorizonDays,
+            At = at,
+            ReportingTimeZone = settings.ReportingTimeZone,
+        };
+        services.AddHostedService(sp => new ChurnScoringJob(new Ml.Warehouse.DailyChurnScoring(options, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("CableHub.Ml.DailyChurnScoring"))));
+        return services;
+    }
+
+    private sealed class ChurnScoringJob(Ml.Warehouse.DailyChurnScoring scoring) : Microsoft.Extensions.Hosting.BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => scoring.RunAsync(stoppingToken);
+    }
+
     /// <summary>Every module's endpoint group.</summary>
     public static IEndpointRouteBuilder MapHubModules(this IEndpointRouteBuilder app)
     {

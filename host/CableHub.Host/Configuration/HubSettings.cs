@@ -40,6 +40,8 @@ public sealed class HubSettings
 
     public MartsSettings Marts { get; set; } = new();
 
+    public MlSettings Ml { get; set; } = new();
+
     /// <summary>IANA zone reports are expressed in (storage is always UTC).</summary>
     public string ReportingTimeZone { get; set; } = "Asia/Kolkata";
 
@@ -115,6 +117,19 @@ public sealed class MartsSettings
 
     /// <summary>Missing snapshots due within this many days are taken (first start, after downtime).</summary>
     public int SnapshotBackfillDays { get; set; } = 35;
+}
+
+/// <summary>Churn models (CableHub.Ml): the daily scoring run into <c>marts.fact_churn_score</c> (role <c>marts</c>).</summary>
+public sealed class MlSettings
+{
+    /// <summary>Registered model scored every day (NAME = its latest version, or NAME@VERSION); empty = no daily run (<c>ml score-warehouse</c> by hand).</summary>
+    public string DailyScoreModel { get; set; } = "";
+
+    /// <summary>Local time (ReportingTimeZone) of the daily run, HH:mm; a hub down at that time scores when it starts, the same day.</summary>
+    public string DailyScoreTime { get; set; } = "02:00";
+
+    /// <summary>Horizon (days) the model was trained for; stored with every score.</summary>
+    public int HorizonDays { get; set; } = 60;
 }
 
 public sealed class EmbeddedClickHouseSettings

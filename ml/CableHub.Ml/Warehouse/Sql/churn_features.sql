@@ -7,17 +7,19 @@
 --
 -- Population: customers with at least one subscription active at the cut-off (started, not yet ended).
 -- No leakage: every fact is filtered by its own timestamp (start_at, end_at, valid_from/valid_to, purchased_at,
--- requested_at, announced_at) against the cut-off; hub.* "status" columns are current state and are NOT used.
+-- requested_at, announced_at, issued_at/settled_at, effective_at) against the cut-off; hub.* "status" columns are
+-- current state and are NOT used. The plan at the cut-off is rebuilt from the plan changes (hub.subscription_change):
+-- hub.subscription.plan_id is the plan now.
 -- Known limits, documented in ml/README.md: hub.plan.price and hub.billing_account.payment_method are current values
 -- (the warehouse keeps no history of them yet), so a plan repriced or a payment method changed after the cut-off
--- shows its new value.
+-- shows its new value; an invoice is "paid" at settled_at (partial payments before it are not seen until payments
+-- reach the warehouse).
 --
--- EXTENSION POINTS (columns are NULL until their source exists; the trainer drops all-blank columns, so adding
+-- Signals from billing (hub.invoice) and the lifecycle (hub.subscription_change: suspend, device_swap, plan_change)
+-- are in. EXTENSION POINTS (columns NULL until their source exists; the trainer drops all-blank columns, so adding
 -- the source is enough — no model code changes):
---   payment_delay_days_avg_180d, late_fees_180d   ← billing issue (invoices, payments, dunning)
---   suspensions_365d                              ← lifecycle issue (suspend/resume history)
---   tickets_90d                                   ← customer-care tickets
---   stb_faults_90d                                ← device fault / CAS error history
+--   late_fees_180d   ← dunning (issue 11: late-fee charges)
+--   tickets_90d      ← customer-care tickets (no such module yet)
 -- Each placeholder names the join to write in its comment below.
 
 WITH
@@ -25,6 +27,29 @@ WITH
     {horizon_days:UInt32} AS _horizon_days,
     {as_of:DateTime64(6, 'UTC')} AS _as_of,
     _cutoff + toIntervalDay(_horizon_days) AS _horizon_end,
+    plan_history AS
+    (
+        -- In-place plan changes: the plan at the cut-off is the "from" plan of the first change after it, else the "to"
+        -- plan of the last change before it, else the subscription's plan (never changed).
+        SELECT
+            subscription_id,
+            argMinIf(from_plan_id, effective_at, effective_at > _cutoff) AS plan_after,
+            countIf(effective_at > _cutoff AND from_plan_id IS NOT NULL) AS changes_after,
+            argMaxIf(to_plan_id, effective_at, effective_at <= _cutoff) AS plan_before,
+            countIf(effective_at <= _cutoff AND to_plan_id IS NOT NULL) AS changes_before
+        FROM hub.subscription_change
+        WHERE kind = 'plan_change'
+        GROUP BY subscription_id
+    ),
+    subscriptions_at_cutoff AS
+    (
+        SELECT
+            s.id AS id, s.customer_id AS customer_id, s.billing_account_id AS billing_account_id, s.start_at AS start_at, s.end_at AS end_at,
+            multiIf(ifNull(ph.changes_after, 0) > 0, assumeNotNull(ph.plan_after), ifNull(ph.changes_before, 0) > 0, assumeNotNull(ph.plan_before), s.plan_id) AS plan_id
+        FROM hub.subscription AS s
+        LEFT JOIN plan_history AS ph ON ph.subscription_id = s.id
+        WHERE s.start_at IS NOT NULL AND s.start_at <= _cutoff
+    ),
     subs AS
     (
         SELECT
@@ -37,9 +62,13 @@ WITH
             multiIf(p.billing_period = 'monthly', 1, p.billing_period = 'quarterly', 3, p.billing_period = 'semiannual', 6, 12) AS period_months,
             toFloat64(p.price) / period_months AS monthly_price,
             toUInt8(ifNull(s.end_at > _cutoff, 1)) AS active_at_cutoff
-        FROM hub.subscription AS s
+        FROM subscriptions_at_cutoff AS s
         INNER JOIN hub.plan AS p ON p.id = s.plan_id
-        WHERE s.start_at IS NOT NULL AND s.start_at <= _cutoff
+    ),
+    plan_prices AS
+    (
+        SELECT id, toFloat64(price) / multiIf(billing_period = 'monthly', 1, billing_period = 'quarterly', 3, billing_period = 'semiannual', 6, 12) AS monthly_price
+        FROM hub.plan
     ),
     population AS
     (
@@ -67,18 +96,26 @@ WITH
     ),
     plan_changes AS
     (
-        -- Consecutive subscriptions of a customer: a higher monthly price is an upgrade, a lower one a downgrade.
+        -- Consecutive subscriptions of a customer, and in-place plan changes (hub.subscription_change) effective in the year
+        -- before the cut-off: a higher monthly price is an upgrade, a lower one a downgrade.
         SELECT
             customer_id,
-            countIf(previous_price > 0 AND monthly_price > previous_price AND start_at > _cutoff - toIntervalDay(365)) AS upgrades_365d,
-            countIf(previous_price > 0 AND monthly_price < previous_price AND start_at > _cutoff - toIntervalDay(365)) AS downgrades_365d
+            countIf(previous_price > 0 AND new_price > previous_price) AS upgrades_365d,
+            countIf(previous_price > 0 AND new_price < previous_price) AS downgrades_365d
         FROM
         (
-            SELECT
-                customer_id, start_at, monthly_price,
+            SELECT customer_id, start_at AS changed_at, monthly_price AS new_price,
                 lagInFrame(monthly_price, 1, 0.) OVER (PARTITION BY customer_id ORDER BY start_at ASC ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS previous_price
             FROM subs
+            UNION ALL
+            SELECT s.customer_id, c.effective_at, pt.monthly_price, pf.monthly_price
+            FROM hub.subscription_change AS c
+            INNER JOIN hub.subscription AS s ON s.id = c.subscription_id
+            INNER JOIN plan_prices AS pf ON pf.id = c.from_plan_id
+            INNER JOIN plan_prices AS pt ON pt.id = c.to_plan_id
+            WHERE c.kind = 'plan_change' AND c.effective_at <= _cutoff AND c.effective_at > _cutoff - toIntervalDay(365)
         )
+        WHERE changed_at > _cutoff - toIntervalDay(365)
         GROUP BY customer_id
     ),
     lineup AS
@@ -134,6 +171,50 @@ WITH
         WHERE requested_at <= _cutoff
         GROUP BY customer_id
     ),
+    invoices AS
+    (
+        -- Invoices issued by the cut-off and due in the 180 days before it. Delay = days from the due date to settlement,
+        -- or, when not settled at the cut-off, the days overdue so far (0 when not due yet).
+        SELECT
+            customer_id,
+            avg(delay_days) AS payment_delay_days_avg_180d,
+            countIf(delay_days > 0) AS invoices_paid_late_180d,
+            countIf(open_at_cutoff AND due_date < toDate(_cutoff)) AS invoices_overdue_at_cutoff
+        FROM
+        (
+            SELECT
+                customer_id,
+                due_date,
+                ifNull(settled_at <= _cutoff, 0) = 0 AS open_at_cutoff,
+                greatest(0, dateDiff('day', due_date, if(open_at_cutoff, toDate(_cutoff), toDate(assumeNotNull(settled_at))))) AS delay_days
+            FROM hub.invoice
+            WHERE kind = 'invoice' AND issued_at <= _cutoff
+              AND due_date <= toDate(_cutoff) AND due_date > toDate(_cutoff - toIntervalDay(180))
+        )
+        GROUP BY customer_id
+    ),
+    lifecycle AS
+    (
+        -- Suspensions (any reason; dunning ones counted apart) and box swaps (troubleshooting found the box faulty) effective
+        -- by the cut-off; suspended at the cut-off = the last suspend/restore before it was a suspend.
+        SELECT
+            s.customer_id AS customer_id,
+            countIf(c.kind = 'suspend' AND c.effective_at > _cutoff - toIntervalDay(365)) AS suspensions_365d,
+            countIf(c.kind = 'suspend' AND c.reason = 'dunning' AND c.effective_at > _cutoff - toIntervalDay(365)) AS dunning_suspensions_365d,
+            countIf(c.kind = 'device_swap' AND c.effective_at > _cutoff - toIntervalDay(90)) AS stb_faults_90d,
+            max(c.kind = 'suspend' AND c.effective_at = last_suspend_or_restore) AS suspended_at_cutoff
+        FROM hub.subscription_change AS c
+        INNER JOIN hub.subscription AS s ON s.id = c.subscription_id
+        LEFT JOIN
+        (
+            SELECT subscription_id, max(effective_at) AS last_suspend_or_restore
+            FROM hub.subscription_change
+            WHERE kind IN ('suspend', 'restore') AND effective_at <= _cutoff
+            GROUP BY subscription_id
+        ) AS lsr ON lsr.subscription_id = c.subscription_id
+        WHERE c.effective_at <= _cutoff
+        GROUP BY s.customer_id
+    ),
     label AS
     (
         -- Disconnected or not renewed: active at the cut-off, nothing active at cut-off + horizon.
@@ -176,17 +257,19 @@ SELECT
     ba.prepaid                                         AS prepaid,
     coalesce(lco.region, '')                           AS lco_region,
     c.preferred_language                               AS preferred_language,
-    -- EXTENSION POINT (billing): avg days between invoice due date and payment, invoices due in (cutoff-180d, cutoff],
-    -- payments received <= cutoff (unpaid at cutoff: days overdue so far).
-    CAST(NULL AS Nullable(Float64))                    AS payment_delay_days_avg_180d,
-    -- EXTENSION POINT (billing): sum of late-fee charges with charged_at in (cutoff-180d, cutoff].
+    -- Blank when no invoice was due in the window (a new customer), not 0: "no history" is not "always on time".
+    round(inv.payment_delay_days_avg_180d, 2)          AS payment_delay_days_avg_180d,
+    coalesce(inv.invoices_paid_late_180d, 0)           AS invoices_paid_late_180d,
+    coalesce(inv.invoices_overdue_at_cutoff, 0)        AS invoices_overdue_at_cutoff,
+    coalesce(lc.suspensions_365d, 0)                   AS suspensions_365d,
+    coalesce(lc.dunning_suspensions_365d, 0)           AS dunning_suspensions_365d,
+    coalesce(lc.suspended_at_cutoff, 0)                AS suspended_at_cutoff,
+    coalesce(lc.stb_faults_90d, 0)                     AS stb_faults_90d,
+    -- EXTENSION POINT (dunning, issue 11): sum of late-fee charges with charged_at in (cutoff-180d, cutoff] — e.g.
+    -- hub.billing_charge of the late-fee kind joined through hub.billing_account to the customer.
     CAST(NULL AS Nullable(Float64))                    AS late_fees_180d,
-    -- EXTENSION POINT (lifecycle): suspensions with suspended_at in (cutoff-365d, cutoff].
-    CAST(NULL AS Nullable(Float64))                    AS suspensions_365d,
     -- EXTENSION POINT (customer care): tickets opened in (cutoff-90d, cutoff].
     CAST(NULL AS Nullable(Float64))                    AS tickets_90d,
-    -- EXTENSION POINT (devices): STB faults / CAS errors reported in (cutoff-90d, cutoff].
-    CAST(NULL AS Nullable(Float64))                    AS stb_faults_90d,
     if(_horizon_end <= _as_of, toNullable(toUInt8(lb.active_at_horizon = 0)), NULL) AS churned
 FROM per_customer AS pc
 INNER JOIN hub.customer AS c ON c.id = pc.customer_id
@@ -195,6 +278,8 @@ LEFT JOIN lineup AS l ON l.customer_id = pc.customer_id
 LEFT JOIN price_notices AS pn ON pn.customer_id = pc.customer_id
 LEFT JOIN vod AS v ON v.customer_id = pc.customer_id
 LEFT JOIN orders AS o ON o.customer_id = pc.customer_id
+LEFT JOIN invoices AS inv ON inv.customer_id = pc.customer_id
+LEFT JOIN lifecycle AS lc ON lc.customer_id = pc.customer_id
 LEFT JOIN hub.billing_account AS ba ON ba.id = pc.current_billing_account_id
 LEFT JOIN hub.lco AS lco ON lco.id = c.lco_id
 LEFT JOIN label AS lb ON lb.customer_id = pc.customer_id
