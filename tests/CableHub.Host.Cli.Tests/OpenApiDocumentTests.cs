@@ -72,6 +72,7 @@ public sealed partial class OpenApiDocumentTests
         var create = operations.Single(o => o is { Method: "POST", Path: "/tmf-api/productOrderingManagement/v4/productOrder" }).Operation;
         create.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()
             .ShouldBe("#/components/schemas/ProductOrder_Create");
+        create.GetProperty("requestBody").GetProperty("required").GetBoolean().ShouldBeTrue("optional for routing only, required in the contract");
         var list = operations.Single(o => o is { Method: "GET", Path: "/tmf-api/productOrderingManagement/v4/productOrder" }).Operation;
         list.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString())
             .ShouldBe(["state", "orderDate.gt", "orderDate.lt", "relatedParty.id", "externalId", "fields", "offset", "limit"], ignoreOrder: true);

@@ -260,7 +260,7 @@ public static class HubOpenApi
             operation.Parameters = null;
         }
 
-        if (operation.RequestBody is OpenApiRequestBody body && metadata.Any(m => m is JsonBodyAttribute<object> || m.GetType().Name is "JsonBodyAttribute`1" or nameof(RawBodyAttribute)))
+        if (operation.RequestBody is OpenApiRequestBody body && metadata.Any(IsDeclaredBody))
         {
             body.Required = true; // optional for routing only (see JsonBodyAttribute.IsOptional): the handler refuses a missing body
         }
@@ -268,6 +268,10 @@ public static class HubOpenApi
         DescribeAccess(operation, metadata, context.Document);
         return Task.CompletedTask;
     }
+
+    /// <summary>A body declared by <see cref="JsonBodyAttribute{T}"/> or <see cref="RawBodyAttribute"/> (read by the handler itself).</summary>
+    private static bool IsDeclaredBody(object metadata) =>
+        metadata is RawBodyAttribute || metadata.GetType() is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(JsonBodyAttribute<>);
 
     /// <summary>
     /// Who may call the operation, from the access rules the route declared (<see cref="AccessRule"/>, <see cref="OwnedResource"/>,
