@@ -1,3 +1,4 @@
+using CableHub.Audit;
 using CableHub.Billing;
 using CableHub.Core.Messaging;
 using CableHub.Core.Security;
@@ -52,6 +53,7 @@ public static class ModuleServices
         services.AddEpgModule();
         services.AddVodModule();
         services.AddBillingModule(new BillingOptions());
+        services.AddAuditModule();
         return services;
     }
 }

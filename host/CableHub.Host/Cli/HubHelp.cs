@@ -84,6 +84,9 @@ public static class HubHelp
         ["report revenue"] = "./cablehub report revenue --month 2026-11 --format csv --out reports/2026-11 --Compliance:Profile=US",
         ["report verify"] = "./cablehub report verify reports/2026-11/msr-2026-11-STAR.csv",
         ["bench msr"] = "./cablehub bench msr --rows 100000000",
+        ["audit"] = "./cablehub audit verify",
+        ["audit verify"] = "./cablehub audit verify --json",
+        ["audit log"] = "./cablehub audit log --table subscription --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z",
         ["billrun"] = "./cablehub billrun --date 2026-02-05",
         ["bench billrun"] = "./cablehub bench billrun --accounts 1000000",
     };

@@ -7,6 +7,7 @@ using CableHub.Host.Infrastructure;
 using CableHub.Core.Security;
 using CableHub.Customers;
 using CableHub.Epg;
+using CableHub.Audit;
 using CableHub.Identity;
 using CableHub.Host.Configuration;
 using CableHub.Inventory;
@@ -43,6 +44,7 @@ public static class HubComposition
         services.AddEpgModule();
         services.AddVodModule();
         services.AddBillingModule(BillingOptions(settings, configuration));
+        services.AddAuditModule(backgroundJobs ? TimeSpan.FromSeconds(10) : null); // the sealer chains new audit rows every 10 s
         return services;
     }
 
@@ -132,6 +134,7 @@ public static class HubComposition
         app.MapInventoryEndpoints();
         app.MapSubscriptionsEndpoints();
         app.MapBillingEndpoints();
+        app.MapAuditEndpoints();
         return app;
     }
 
