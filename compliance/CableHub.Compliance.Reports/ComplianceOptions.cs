@@ -30,6 +30,12 @@ public enum ReportKind
 
     /// <summary>Revenue register: needs the billing facts (marts.fact_invoice, fact_payment), not built yet.</summary>
     Revenue,
+
+    /// <summary>
+    /// CAS command log (every command sent to the CAS with outcome and timestamps) from the operational database: built by
+    /// the caller (<c>cas log</c>), exported, signed and recorded by <see cref="ComplianceReporter.ExportAsync"/>; in no profile's list.
+    /// </summary>
+    CasCommands,
 }
 
 /// <summary>File formats of an export.</summary>

@@ -72,6 +72,7 @@ public static class HubHelp
         ["clients list"] = "./cablehub clients list --Postgres:Embedded:Port=55432",
         ["cas"] = "./cablehub cas reconcile --dry-run --json",
         ["cas reconcile"] = "./cablehub cas reconcile --Postgres:Embedded:Port=55432",
+        ["cas log"] = "./cablehub cas log --customer C00000001 --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z --format csv,pdf --out reports/cas",
         ["cas-sim"] = "./cablehub cas-sim status --Postgres:Embedded:Port=55432",
         ["cas-sim down"] = "./cablehub cas-sim down --for 120 --reason 'outage drill'",
         ["cas-sim up"] = "./cablehub cas-sim up --Postgres:Embedded:Port=55432",
