@@ -1,3 +1,4 @@
+using CableHub.Core.Api;
 using CableHub.Core.Api.Access;
 using CableHub.Core.Persistence;
 using CableHub.Core.Ports;
@@ -27,6 +28,7 @@ public static class AuditModule
     {
         services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<IExportAuditSink>(sp => sp.GetRequiredService<AuditLog>());
+        services.AddSingleton(sp => new DataSubjectRequests(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         if (sealEvery is { } interval && interval > TimeSpan.Zero)
         {
             services.AddHostedService(sp => new AuditSealer(sp.GetRequiredService<AuditLog>(), interval, sp.GetRequiredService<ILogger<AuditSealer>>()));
@@ -41,11 +43,33 @@ public static class AuditModule
     /// </summary>
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/compliance/audit").RequireStaff(StaffRoles.ComplianceOfficer).WithTags("compliance");
+        var group = app.MapModuleGroup("/api/v1/compliance/audit", "compliance").RequireStaff(StaffRoles.ComplianceOfficer);
         group.MapGet("", ListAsync);
         group.MapPost("/verify", VerifyAsync);
+
+        var requests = app.MapModuleGroup("/api/v1/compliance/data-subject-requests", "compliance").RequireStaff(StaffRoles.ComplianceOfficer);
+        requests.MapPost("", async (HttpContext http, DataSubjectRequests log, CancellationToken ct) =>
+        {
+            var body = await ApiRequest.ReadJsonAsync<OpenRequestIn>(http, ct).ConfigureAwait(false);
+            var opened = await log.OpenAsync(body.CustomerId ?? throw new RequestInvalidException("customerId", "name the customer"), body.Kind ?? "",
+                HubPrincipal.Actor(http), body.ReceivedAt, ct).ConfigureAwait(false);
+            return TypedResults.Created($"/api/v1/compliance/data-subject-requests/{opened.Id}", opened);
+        });
+        requests.MapGet("", async (DataSubjectRequests log, bool? overdue, Guid? customerId, CancellationToken ct) =>
+            TypedResults.Ok(await log.ListAsync(overdue == true, customerId, ct).ConfigureAwait(false)));
+        requests.MapPost("/{id:guid}/extend", async (Guid id, HttpContext http, DataSubjectRequests log, CancellationToken ct) =>
+            TypedResults.Ok(await log.ExtendAsync(id, (await ApiRequest.ReadJsonAsync<CloseRequestIn>(http, ct).ConfigureAwait(false)).Reason ?? "", HubPrincipal.Actor(http), ct).ConfigureAwait(false)));
+        requests.MapPost("/{id:guid}/close", async (Guid id, HttpContext http, DataSubjectRequests log, CancellationToken ct) =>
+        {
+            var body = await ApiRequest.ReadJsonAsync<CloseRequestIn>(http, ct).ConfigureAwait(false);
+            return TypedResults.Ok(await log.CloseAsync(id, body.Completed ?? true, body.Reason ?? "", HubPrincipal.Actor(http), ct).ConfigureAwait(false));
+        });
         return app;
     }
+
+    private sealed record OpenRequestIn(Guid? CustomerId, string? Kind, DateTimeOffset? ReceivedAt);
+
+    private sealed record CloseRequestIn(string? Reason, bool? Completed);
 
     private static async Task<Ok<IReadOnlyList<AuditRecord>>> ListAsync(AuditLog log, Guid? customerId, string? table, string? rowKey, string? actor,
         DateTimeOffset? from, DateTimeOffset? to, int? limit, CancellationToken ct) =>

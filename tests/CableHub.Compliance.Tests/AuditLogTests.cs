@@ -151,3 +151,42 @@ public sealed class AuditLogTests(PostgresFixture postgres) : IClassFixture<Post
         rows.GetArrayLength().ShouldBe(1);
     }
 }
+
+/// <summary>The data-subject request log and its one-month clock, over the compliance officer's API with real tokens.</summary>
+public sealed class DataSubjectRequestLogTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private const string Requests = "/api/v1/compliance/data-subject-requests";
+
+    [Fact]
+    public async Task A_request_is_due_one_month_after_it_was_received_shows_overdue_and_each_step_is_audited()
+    {
+        await using var api = await ApiHost.StartAsync(postgres);
+        var now = api.Db.Clock.GetUtcNow();
+        var customer = api.Db.ActiveCustomers[0];
+
+        var (created, late) = await api.SendAsync(HttpMethod.Post, Requests, new { customerId = customer, kind = "erasure", receivedAt = now.AddDays(-40) }, role: StaffRoles.ComplianceOfficer);
+        created.ShouldBe(HttpStatusCode.Created, late.ToString());
+        late.GetProperty("dueAt").GetDateTimeOffset().ShouldBe(now.AddDays(-40).AddMonths(1));
+        var (_, onTime) = await api.SendAsync(HttpMethod.Post, Requests, new { customerId = customer, kind = "access" }, role: StaffRoles.ComplianceOfficer);
+        (await api.SendAsync(HttpMethod.Post, Requests, new { customerId = customer, kind = "forget-me" }, role: StaffRoles.ComplianceOfficer)).Status.ShouldBe(HttpStatusCode.BadRequest);
+
+        var (_, overdue) = await api.SendAsync(HttpMethod.Get, $"{Requests}?overdue=true", role: StaffRoles.ComplianceOfficer);
+        var row = overdue.EnumerateArray().ShouldHaveSingleItem();
+        row.GetProperty("id").GetString().ShouldBe(late.GetProperty("id").GetString());
+        row.GetProperty("status").GetString().ShouldBe("open");
+
+        var lateId = late.GetProperty("id").GetString();
+        var (closed, done) = await api.SendAsync(HttpMethod.Post, $"{Requests}/{lateId}/close", new { reason = "pseudonymised", completed = true }, role: StaffRoles.ComplianceOfficer);
+        closed.ShouldBe(HttpStatusCode.OK, done.ToString());
+        done.GetProperty("closedBy").GetString().ShouldBe("staff:test-compliance-officer");
+        (await api.SendAsync(HttpMethod.Post, $"{Requests}/{lateId}/close", new { reason = "again" }, role: StaffRoles.ComplianceOfficer)).Status.ShouldBe(HttpStatusCode.Conflict);
+        var (extended, ext) = await api.SendAsync(HttpMethod.Post, $"{Requests}/{onTime.GetProperty("id").GetString()}/extend", new { reason = "numerous requests" }, role: StaffRoles.ComplianceOfficer);
+        extended.ShouldBe(HttpStatusCode.OK, ext.ToString());
+        ext.GetProperty("dueAt").GetDateTimeOffset().ShouldBe(now.AddMonths(3));
+        (await api.SendAsync(HttpMethod.Get, $"{Requests}?overdue=true", role: StaffRoles.ComplianceOfficer)).Body.GetArrayLength().ShouldBe(0);
+        (await api.SendAsync(HttpMethod.Get, Requests, role: StaffRoles.CustomerService)).Status.ShouldBe(HttpStatusCode.Forbidden);
+
+        var steps = await new AuditLog(api.Db.DataSource).ListAsync(new AuditQuery(Table: "data_subject_request", RowKey: lateId), TestContext.Current.CancellationToken);
+        steps.Select(s => $"{s.Action} {s.Actor}").ShouldBe(["insert staff:test-compliance-officer", "update staff:test-compliance-officer"]);
+    }
+}
