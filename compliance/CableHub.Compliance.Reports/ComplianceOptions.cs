@@ -30,6 +30,12 @@ public enum ReportKind
 
     /// <summary>Revenue register: revenue billed per month, plan and tax rate from marts.fact_revenue_monthly and fact_invoice.</summary>
     Revenue,
+
+    /// <summary>
+    /// CAS command log (every command sent to the CAS with outcome and timestamps) from the operational database: built by
+    /// the caller (<c>cas log</c>), exported, signed and recorded by <see cref="ComplianceReporter.ExportAsync"/>; in no profile's list.
+    /// </summary>
+    CasCommands,
 }
 
 /// <summary>File formats of an export.</summary>

@@ -1,3 +1,4 @@
+using CableHub.Audit;
 using CableHub.Billing;
 using CableHub.Catalog;
 using CableHub.Connectors.Notifications.Store;
@@ -20,7 +21,7 @@ public static class HubModules
     /// <summary>
     /// Migrations in the order they run: Customers, Identity (accounts, API clients, the access audit; customers by id only), Catalog, Inventory (devices reference customers), Ordering (orders
     /// reference customers, billing accounts and plans), Subscriptions (orders, devices, channels), Billing (billing accounts, customers), EPG (channels), VOD
-    /// (plans, customers, billing accounts); then the sagas' own schema and the notification log's.
+    /// (plans, customers, billing accounts), Audit (the audit log: triggers on the audited tables of the modules before it); then the sagas' own schema and the notification log's.
     /// </summary>
     public static IReadOnlyList<ModuleMigrations> Migrations { get; } =
     [
@@ -33,6 +34,7 @@ public static class HubModules
         BillingModule.Migrations,
         EpgModule.Migrations,
         VodModule.Migrations,
+        AuditModule.Migrations,
         SagasSchema.Migrations,
         NotificationsSchema.Migrations,
     ];

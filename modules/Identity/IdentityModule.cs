@@ -162,6 +162,10 @@ internal sealed class AuditingAuthorizationResultHandler(IAccessAuditSink audit)
                 (authorizeResult.Challenged ? "not authenticated" : "not allowed") + " by " + rule, context.RequestAborted).ConfigureAwait(false);
         }
 
-        await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
+        // Whoever the token names is the actor of every change the request makes (hub.audit_log, via cablehub.actor).
+        using (AuditActor.Use(authorizeResult.Succeeded ? HubPrincipal.ActorOrNull(context.User) : null))
+        {
+            await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
+        }
     }
 }

@@ -30,6 +30,7 @@ public sealed class DependencyRulesTests
     [InlineData("Subscriptions")]
     [InlineData("Billing")]
     [InlineData("Inventory")]
+    [InlineData("Audit")]
     public void A_module_uses_other_modules_only_through_their_contracts(string module)
     {
         var others = Solution.Modules.Where(m => m.Key != module).Select(m => m.Value).ToList();

@@ -22,6 +22,7 @@ internal static class Solution
         ["Subscriptions"] = typeof(Subscriptions.SubscriptionsModule).Assembly,
         ["Inventory"] = typeof(Inventory.InventoryModule).Assembly,
         ["Billing"] = typeof(Billing.BillingModule).Assembly,
+        ["Audit"] = typeof(Audit.AuditModule).Assembly,
     };
 
     public static Assembly Sagas { get; } = typeof(Sagas.SagasSchema).Assembly;

@@ -20,6 +20,7 @@ public sealed partial class TableOwnershipTests
     [InlineData("Subscriptions")]
     [InlineData("Billing")]
     [InlineData("Inventory")]
+    [InlineData("Audit")]
     public void A_modules_SQL_names_only_its_own_tables(string module)
     {
         var owned = OwnedBy(module);

@@ -1,3 +1,4 @@
+using CableHub.Audit;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CableHub.Billing;
@@ -70,6 +71,7 @@ public sealed class ApiHost : IAsyncDisposable
         app.MapOrderingEndpoints();
         app.MapInventoryEndpoints();
         app.MapBillingEndpoints();
+        app.MapAuditEndpoints();
         EndpointAccessCheck.Verify(((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources);
         await app.StartAsync();
         return new ApiHost(app, db, address);

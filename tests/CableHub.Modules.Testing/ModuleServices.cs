@@ -1,3 +1,4 @@
+using CableHub.Audit;
 using CableHub.Billing;
 using CableHub.Core.Messaging;
 using CableHub.Core.Security;
@@ -53,6 +54,7 @@ public static class ModuleServices
         services.AddVodModule();
         services.AddBillingModule(new BillingOptions());
         services.AddBillingPeriods();
+        services.AddAuditModule();
         return services;
     }
 }

@@ -20,7 +20,9 @@ public sealed class RecordingEventTransactions(NpgsqlDataSource dataSource) : IE
         var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         try
         {
-            return new Recording(this, conn, await conn.BeginTransactionAsync(ct).ConfigureAwait(false));
+            var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await CableHub.Core.Persistence.AuditActor.ApplyAsync(conn, tx, ct).ConfigureAwait(false); // as the outbox does: the audit log's actor
+            return new Recording(this, conn, tx);
         }
         catch
         {

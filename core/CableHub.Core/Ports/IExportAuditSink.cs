@@ -5,7 +5,7 @@ namespace CableHub.Core.Ports;
 /// <summary>
 /// Records every compliance export (report file) in the audit log: who made it, when, which report with which
 /// parameters and as-of time, and the file's SHA-256 — so an auditor can tell a file handed out from one altered
-/// later. The hash-chained audit log implements it; until then <see cref="LoggingExportAuditSink"/> writes a log line.
+/// later. The hash-chained audit log (module Audit, <c>AuditLog</c>) implements it; <see cref="LoggingExportAuditSink"/> writes a log line (benchmarks).
 /// </summary>
 /// <remarks>Called once per file, after the file and its signed manifest are complete on disk.</remarks>
 public interface IExportAuditSink

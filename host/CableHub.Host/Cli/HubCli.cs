@@ -26,6 +26,7 @@ public static class HubCli
         root.Subcommands.Add(ExportCommand.Build());
         root.Subcommands.Add(MlCommand.Build());
         root.Subcommands.Add(ReportCommand.Build());
+        root.Subcommands.Add(AuditCommand.Build());
         root.Subcommands.Add(AccessCommand.Users());
         root.Subcommands.Add(AccessCommand.Clients());
         root.Subcommands.Add(BillRunCommand.Build());

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using CableHub.Compliance.Reports;
 using CableHub.Compliance.Reports.Signing;
-using CableHub.Core.Ports;
 using CableHub.Host.Configuration;
 using CableHub.Host.Infrastructure;
 using Spectre.Console;
@@ -91,8 +90,9 @@ public static class ReportCommand
             try
             {
                 var connectionString = await SqlCommand.ConnectAsync(settings, loggers, ct, started => local = started).ConfigureAwait(false);
+                await using var db = await CliDatabase.OpenAsync(parse, ct).ConfigureAwait(false); // every export is recorded in the audit log
                 var reporter = new ComplianceReporter(connectionString, options, new ExportSigner(options.SigningKeyPath),
-                    new LoggingExportAuditSink(loggers.CreateLogger<LoggingExportAuditSink>()), TimeProvider.System, loggers.CreateLogger("Reports"));
+                    new Audit.AuditLog(db.DataSource), TimeProvider.System, loggers.CreateLogger("Reports"));
                 var directory = Path.GetFullPath(parse.GetValue(output)!);
                 var files = await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
                     .StartAsync(async progress =>

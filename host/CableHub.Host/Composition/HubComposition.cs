@@ -7,6 +7,7 @@ using CableHub.Host.Infrastructure;
 using CableHub.Core.Security;
 using CableHub.Customers;
 using CableHub.Epg;
+using CableHub.Audit;
 using CableHub.Identity;
 using CableHub.Host.Configuration;
 using CableHub.Inventory;
@@ -46,6 +47,7 @@ public static class HubComposition
         services.AddBillingPeriods(); // Billing answers Subscriptions' port IBillingPeriods (after AddSubscriptionsModule: it replaces the placeholder)
         services.AddSingleton<Core.Ports.IBankNotificationReader>(new Connectors.Iso20022.Camt.CamtReader());
         services.AddSingleton<Core.Ports.IPaymentWebhookVerifier>(sp => new Connectors.Stripe.StripeWebhookVerifier(StripeWebhookSecret(configuration), TimeSpan.FromSeconds(300), sp.GetRequiredService<TimeProvider>()));
+        services.AddAuditModule(backgroundJobs ? TimeSpan.FromSeconds(10) : null); // the sealer chains new audit rows every 10 s
         return services;
     }
 
@@ -179,6 +181,7 @@ public static class HubComposition
         app.MapInventoryEndpoints();
         app.MapSubscriptionsEndpoints();
         app.MapBillingEndpoints();
+        app.MapAuditEndpoints();
         return app;
     }
 

@@ -10,8 +10,21 @@ namespace CableHub.Sagas.Messaging;
 /// </summary>
 public sealed class OutboxEventTransactions(HubOutbox outbox) : IEventTransactions
 {
-    public async Task<IEventTransaction> BeginAsync(string? correlationId, CancellationToken ct) =>
-        new OutboxEventTransaction(await outbox.BeginAsync(correlationId, ct).ConfigureAwait(false));
+    public async Task<IEventTransaction> BeginAsync(string? correlationId, CancellationToken ct)
+    {
+        var tx = await outbox.BeginAsync(correlationId, ct).ConfigureAwait(false);
+        try
+        {
+            await CableHub.Core.Persistence.AuditActor.ApplyAsync(tx.Connection, tx.Transaction, ct).ConfigureAwait(false); // the audit log's actor
+        }
+        catch
+        {
+            await tx.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return new OutboxEventTransaction(tx);
+    }
 
     private sealed class OutboxEventTransaction(OutboxTransaction tx) : IEventTransaction
     {
