@@ -103,9 +103,16 @@ public sealed class Accounts
             }
 
             var secret = Base32Encoding.ToBytes(_encryptor.Decrypt(user.TotpSecretEnc));
-            if (!new Totp(secret).VerifyTotp(now.UtcDateTime, totp.Trim(), out _, VerificationWindow.RfcSpecifiedNetworkDelay))
+            if (!new Totp(secret).VerifyTotp(now.UtcDateTime, totp.Trim(), out var step, VerificationWindow.RfcSpecifiedNetworkDelay))
             {
                 return await FailAsync(user, "wrong second factor", http, ct).ConfigureAwait(false);
+            }
+
+            // RFC 6238 §5.2: a code is good once. Only a step later than the last accepted one passes (atomically, so two
+            // concurrent requests with one code cannot both win); a replay counts as a failed sign-in.
+            if (!await _store.AcceptTotpStepAsync(user.Id, step, ct).ConfigureAwait(false))
+            {
+                return await FailAsync(user, "second factor already used (replay)", http, ct).ConfigureAwait(false);
             }
         }
 
@@ -141,10 +148,17 @@ public sealed class Accounts
             return;
         }
 
+        if (string.IsNullOrWhiteSpace(customer.Email) && string.IsNullOrWhiteSpace(customer.Phone))
+        {
+            await _audit.RecordAsync(AuditEvents.ActivationRequested, "failure", login, user.Id.ToString(), http, 202, "no e-mail address or phone number", ct).ConfigureAwait(false);
+            return;
+        }
+
         var code = RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
-        await _store.SaveCodeAsync(user.Id, "activation", code, _options.ActivationCodeLifetime, ct).ConfigureAwait(false);
-        await _messenger.SendActivationCodeAsync(customer, code, ct).ConfigureAwait(false);
-        await _audit.RecordAsync(AuditEvents.ActivationRequested, "success", login, user.Id.ToString(), http, 202, null, ct).ConfigureAwait(false);
+        var (codeId, expires) = await _store.SaveCodeAsync(user.Id, "activation", code, _options.ActivationCodeLifetime, ct).ConfigureAwait(false);
+        var delivery = await _messenger.SendCodeAsync(new IdentityCode(codeId, "activation", code, expires,
+            new IdentityRecipient(customer.CustomerNumber, customer.CustomerNumber, customer.Email, customer.Phone, customer.PreferredLanguage)), ct).ConfigureAwait(false);
+        await _audit.RecordAsync(AuditEvents.ActivationRequested, delivery.Delivered ? "success" : "failure", login, user.Id.ToString(), http, 202, delivery.Detail, ct).ConfigureAwait(false);
     }
 
     /// <summary>Sets the first password with the one-time code. Wrong codes count as failed sign-ins (lockout).</summary>
@@ -176,32 +190,35 @@ public sealed class Accounts
         return SignInOutcome.Success;
     }
 
-    // Password reset by a single-use token sent by e-mail (staff: their e-mail; subscribers: their contact e-mail).
+    // Password reset by a single-use token sent to the person (staff: their e-mail; subscribers: their contact e-mail, else
+    // their phone by SMS).
 
     public async Task RequestPasswordResetAsync(string login, HttpContext? http, CancellationToken ct)
     {
         var (user, _) = await FindLoginAsync(login, ct).ConfigureAwait(false);
-        string? email = null;
+        IdentityRecipient? to = null;
         if (user is { IsStaff: true })
         {
-            email = _encryptor.DecryptOptional(await _store.EmailOfAsync(user.Id, ct).ConfigureAwait(false));
+            var email = _encryptor.DecryptOptional(await _store.EmailOfAsync(user.Id, ct).ConfigureAwait(false));
+            to = email is null ? null : new IdentityRecipient(null, user.UserName, email, null, _options.MessageLanguage);
         }
-        else if (user is { CustomerId: { } customerId })
+        else if (user is { CustomerId: { } customerId } && await _customers.GetAsync(customerId, ct).ConfigureAwait(false) is { } customer
+                 && (!string.IsNullOrWhiteSpace(customer.Email) || !string.IsNullOrWhiteSpace(customer.Phone)))
         {
-            email = (await _customers.GetAsync(customerId, ct).ConfigureAwait(false))?.Email;
+            to = new IdentityRecipient(customer.CustomerNumber, customer.CustomerNumber, customer.Email, customer.Phone, customer.PreferredLanguage);
         }
 
-        if (user is null || user.DisabledAt is not null || email is null)
+        if (user is null || user.DisabledAt is not null || to is null)
         {
             await _audit.RecordAsync(AuditEvents.PasswordResetRequested, "failure", login, user?.Id.ToString(), http, 202,
-                user is null ? "unknown login" : email is null ? "no e-mail address" : "disabled", ct).ConfigureAwait(false);
+                user is null ? "unknown login" : user.DisabledAt is not null ? "disabled" : "no e-mail address or phone number", ct).ConfigureAwait(false);
             return;
         }
 
         var token = Base64Url(RandomNumberGenerator.GetBytes(32));
-        await _store.SaveCodeAsync(user.Id, "password_reset", token, _options.ResetTokenLifetime, ct).ConfigureAwait(false);
-        await _messenger.SendPasswordResetAsync(email, user.UserName, token, ct).ConfigureAwait(false);
-        await _audit.RecordAsync(AuditEvents.PasswordResetRequested, "success", login, user.Id.ToString(), http, 202, null, ct).ConfigureAwait(false);
+        var (codeId, expires) = await _store.SaveCodeAsync(user.Id, "password_reset", token, _options.ResetTokenLifetime, ct).ConfigureAwait(false);
+        var delivery = await _messenger.SendCodeAsync(new IdentityCode(codeId, "password_reset", token, expires, to), ct).ConfigureAwait(false);
+        await _audit.RecordAsync(AuditEvents.PasswordResetRequested, delivery.Delivered ? "success" : "failure", login, user.Id.ToString(), http, 202, delivery.Detail, ct).ConfigureAwait(false);
     }
 
     public async Task<SignInOutcome> ResetPasswordAsync(string login, string token, string password, HttpContext? http, CancellationToken ct)
@@ -254,7 +271,7 @@ public sealed class Accounts
         if (roles.Any(StaffRoles.RequireTotp.Contains) && user.TotpSecretEnc is null)
         {
             (secret, uri) = NewTotp(user.UserName);
-            await _store.UpdateUserAsync(user.Id, "roles = @roles, totp_secret_enc = @totp", new { roles = roles.Distinct().ToArray(), totp = _encryptor.Encrypt(secret) }, ct).ConfigureAwait(false);
+            await _store.UpdateUserAsync(user.Id, "roles = @roles, totp_secret_enc = @totp, totp_last_step = NULL", new { roles = roles.Distinct().ToArray(), totp = _encryptor.Encrypt(secret) }, ct).ConfigureAwait(false);
         }
         else
         {
@@ -271,7 +288,7 @@ public sealed class Accounts
     {
         var user = await StaffAsync(userName, ct).ConfigureAwait(false);
         var (secret, uri) = NewTotp(user.UserName);
-        await _store.UpdateUserAsync(user.Id, "totp_secret_enc = @totp", new { totp = _encryptor.Encrypt(secret) }, ct).ConfigureAwait(false);
+        await _store.UpdateUserAsync(user.Id, "totp_secret_enc = @totp, totp_last_step = NULL", new { totp = _encryptor.Encrypt(secret) }, ct).ConfigureAwait(false);
         await _audit.RecordAsync(AuditEvents.MfaReset, "success", actor, user.UserName, null, null, null, ct).ConfigureAwait(false);
         return new AddedStaff(user.Id, user.UserName, user.Roles, secret, uri);
     }

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using CableHub.Core.Api.Access;
 using CableHub.Core.Persistence;
+using CableHub.Core.Ports;
 using CableHub.Core.Security;
 using CableHub.Customers.Contracts;
 using CableHub.Identity.Api;
@@ -39,7 +40,7 @@ public static class IdentityModule
         services.AddSingleton(sp => new IdentityStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AccessAudit>();
         services.AddSingleton<IAccessAuditSink>(sp => sp.GetRequiredService<AccessAudit>());
-        services.TryAddSingleton<IIdentityMessenger, LoggingIdentityMessenger>();
+        services.AddIdentityMessenger(options);
         services.AddSingleton(sp => new Accounts(sp.GetRequiredService<IdentityStore>(), sp.GetRequiredService<AccessAudit>(), sp.GetRequiredService<ICustomerDirectory>(),
             sp.GetRequiredService<IIdentityMessenger>(), sp.GetRequiredService<FieldEncryptor>(), sp.GetRequiredService<TimeProvider>(), options));
         services.AddSingleton(sp => new ApiClients(sp.GetRequiredService<IdentityStore>(), sp.GetRequiredService<AccessAudit>()));
@@ -127,6 +128,18 @@ public static class IdentityModule
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = signInPermitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
+        return services;
+    }
+
+    /// <summary>
+    /// Activation codes and reset tokens go through the hub's <see cref="INotificationSender"/> (registered by the host with the
+    /// connectors; resolved when a code is sent). Without one (CLI verbs) the messenger reports "not delivered" to the audit.
+    /// A messenger registered before is kept.
+    /// </summary>
+    public static IServiceCollection AddIdentityMessenger(this IServiceCollection services, IdentityOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.TryAddSingleton<IIdentityMessenger>(sp => new NotificationIdentityMessenger(sp.GetService<INotificationSender>(), options.MessageTimeZone));
         return services;
     }
 

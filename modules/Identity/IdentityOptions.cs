@@ -38,6 +38,12 @@ public sealed class IdentityOptions
 
     public TimeSpan ResetTokenLifetime { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Language of codes sent to staff (subscribers get their preferred language).</summary>
+    public string MessageLanguage { get; set; } = "en";
+
+    /// <summary>IANA time zone in which messages show when a code expires (the hub passes its reporting time zone).</summary>
+    public string MessageTimeZone { get; set; } = "UTC";
+
     /// <summary>Name of the claim carrying roles in an external issuer's tokens (the built-in one writes <c>role</c>).</summary>
     public string RoleClaim { get; set; } = "role";
 

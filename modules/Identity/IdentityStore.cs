@@ -73,6 +73,18 @@ internal sealed class IdentityStore(NpgsqlDataSource dataSource, TimeProvider cl
             """, new { id, now, since = now - window }, cancellationToken: ct)).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Records <paramref name="step"/> as the last accepted TOTP time step when it is later than the one recorded; false when
+    /// it is not (the code, or an older one, was used already).
+    /// </summary>
+    public async Task<bool> AcceptTotpStepAsync(Guid id, long step, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE hub.identity_user SET totp_last_step = @step, updated_at = @now WHERE id = @id AND (totp_last_step IS NULL OR totp_last_step < @step)",
+            new { id, step, now = clock.GetUtcNow() }, cancellationToken: ct)).ConfigureAwait(false) == 1;
+    }
+
     public Task LockAsync(Guid id, DateTimeOffset until, CancellationToken ct) =>
         UpdateUserAsync(id, "locked_until = @until, failed_count = 0, first_failed_at = NULL", new { until }, ct);
 
@@ -100,16 +112,19 @@ internal sealed class IdentityStore(NpgsqlDataSource dataSource, TimeProvider cl
 
     // One-time codes (activation, password reset): only their SHA-256 is stored; a new code retires the older ones.
 
-    public async Task SaveCodeAsync(Guid userId, string purpose, string code, TimeSpan lifetime, CancellationToken ct)
+    /// <summary>Stores the code's hash; returns the row id (the message's key) and when it expires.</summary>
+    public async Task<(Guid Id, DateTimeOffset ExpiresAt)> SaveCodeAsync(Guid userId, string purpose, string code, TimeSpan lifetime, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var id = Guid.CreateVersion7();
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         await conn.ExecuteAsync(new CommandDefinition(
             """
             UPDATE hub.identity_one_time_code SET used_at = @now WHERE user_id = @userId AND purpose = @purpose AND used_at IS NULL;
             INSERT INTO hub.identity_one_time_code (id, user_id, purpose, code_hash, expires_at, created_at)
             VALUES (@id, @userId, @purpose, @hash, @expires, @now);
-            """, new { id = Guid.CreateVersion7(), userId, purpose, hash = Hash(code), expires = now + lifetime, now }, cancellationToken: ct)).ConfigureAwait(false);
+            """, new { id, userId, purpose, hash = Hash(code), expires = now + lifetime, now }, cancellationToken: ct)).ConfigureAwait(false);
+        return (id, now + lifetime);
     }
 
     /// <summary>Uses the code if it is the user's live one for <paramref name="purpose"/> (single use).</summary>

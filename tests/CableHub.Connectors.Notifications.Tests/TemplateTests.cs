@@ -40,6 +40,7 @@ public sealed class TemplateTests
         { "welcome", "en" }, { "welcome", "hi" }, { "plan-changed", "en" }, { "plan-changed", "hi" },
         { "suspension-warning", "en" }, { "suspension-warning", "hi" }, { "payment-reminder", "en" }, { "payment-reminder", "hi" },
         { "service-restored", "en" }, { "service-restored", "hi" }, { "disconnect-notice", "en" }, { "disconnect-notice", "hi" },
+        { "identity-activation", "en" }, { "identity-activation", "hi" }, { "identity-password-reset", "en" }, { "identity-password-reset", "hi" },
     };
 
     [Theory]
@@ -53,6 +54,7 @@ public sealed class TemplateTests
             ["start_date"] = day, ["effective_date"] = day, ["due_date"] = day, ["suspension_date"] = day, ["restored_at"] = day, ["disconnect_date"] = day,
             ["monthly_price"] = new Money(299m, "INR"), ["amount_due"] = new Money(1234.5m, "INR"), ["proration"] = new Money(-45.17m, "INR"),
             ["invoice_number"] = "INV-9", ["customer_number"] = "C-9", ["equipment_count"] = 2,
+            ["login"] = "Ravi", ["code"] = "4Qm7-reset-code", ["expires_at"] = day,
         };
 
         TemplateRenderer.TemplateIds.ShouldContain(template);
@@ -69,5 +71,12 @@ public sealed class TemplateTests
 
         mail.Text.ShouldContain("Ravi");
         sms.Text.Length.ShouldBeLessThanOrEqualTo(320);
+        if (template.StartsWith("identity-", StringComparison.Ordinal))
+        {
+            mail.Text.ShouldContain("4Qm7-reset-code");
+            sms.Text.ShouldContain("4Qm7-reset-code");
+            mail.Text.ShouldContain("10 "); // the expiry, in the recipient's zone (11:30 on 10 April in India)
+            sms.Text.ShouldContain("11:30");
+        }
     }
 }

@@ -83,6 +83,38 @@ public sealed class LockoutAndAccountTests(PostgresFixture postgres) : IClassFix
     }
 
     [Fact]
+    public async Task A_one_time_password_is_good_once_a_replay_within_its_window_is_refused_and_audited()
+    {
+        await using var api = await ApiHost.StartAsync(postgres);
+        var added = await api.Identity.Accounts.AddStaffAsync("kiran", TestIdentity.Password, [StaffRoles.ComplianceOfficer], null, null, "test", CancellationToken.None);
+        var form = api.Identity.PasswordForm("kiran", TestIdentity.Password, added.TotpSecret); // the code of the current 30 s step
+        (await api.Identity.RequestTokenAsync(form)).Status.ShouldBe(HttpStatusCode.OK);
+
+        // The same code again, in the same step and in the next one (where the RFC's one-step network delay still accepts it).
+        var (replayed, why) = await api.Identity.RequestTokenAsync(form);
+        replayed.ShouldBe(HttpStatusCode.BadRequest);
+        why.GetProperty("error_description").GetString()!.ShouldContain("wrong user name or password");
+        api.Db.Clock.Advance(TimeSpan.FromSeconds(35));
+        (await api.Identity.RequestTokenAsync(form)).Status.ShouldBe(HttpStatusCode.BadRequest);
+
+        // The next step's fresh code passes once.
+        var fresh = api.Identity.PasswordForm("kiran", TestIdentity.Password, added.TotpSecret);
+        fresh["otp"].ShouldNotBe(form["otp"]);
+        (await api.Identity.RequestTokenAsync(fresh)).Status.ShouldBe(HttpStatusCode.OK);
+        (await api.Identity.RequestTokenAsync(fresh)).Status.ShouldBe(HttpStatusCode.BadRequest);
+
+        await using var conn = await api.Db.DataSource.OpenConnectionAsync();
+        var failures = (await conn.QueryAsync<string>("SELECT detail FROM hub.access_audit WHERE event = 'sign_in_failed' AND actor = 'kiran' ORDER BY id")).ToList();
+        failures.Count.ShouldBe(3);
+        failures.ShouldAllBe(d => d.Contains("second factor already used (replay)"));
+        (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM hub.access_audit WHERE event = 'sign_in' AND actor = 'kiran'")).ShouldBe(2);
+
+        // A new secret (reset-mfa) starts afresh: its current code is accepted at once.
+        var reset = await api.Identity.Accounts.ResetMfaAsync("kiran", "test", CancellationToken.None);
+        (await api.Identity.RequestTokenAsync(api.Identity.PasswordForm("kiran", TestIdentity.Password, reset.TotpSecret))).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task A_subscriber_activates_with_the_one_time_code_then_signs_in_with_the_customer_number_and_resets_by_token()
     {
         await using var api = await ApiHost.StartAsync(postgres);

@@ -48,7 +48,11 @@ public sealed class ApiHost : IAsyncDisposable
     public IReadOnlyList<object> Events => Db.Events.Published;
 
     /// <param name="configure">More services (e.g. a payment gateway's webhook verifier), after the modules'.</param>
-    public static async Task<ApiHost> StartAsync(PostgresFixture postgres, Action<IServiceCollection>? configure = null)
+    public static Task<ApiHost> StartAsync(PostgresFixture postgres, Action<IServiceCollection>? configure = null) =>
+        StartAsync(postgres, configure is null ? null : (services, _) => configure(services));
+
+    /// <param name="configure">More services that need the test database (e.g. the notification connector's sent-once log).</param>
+    public static async Task<ApiHost> StartAsync(PostgresFixture postgres, Action<IServiceCollection, CatalogDatabase>? configure)
     {
         var db = await CatalogDatabase.CreateAsync(postgres);
         var address = new Uri($"http://127.0.0.1:{Network.FreePort()}");
@@ -57,7 +61,7 @@ public sealed class ApiHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         ModuleServices.Register(builder.Services, db.DataSource, db.Clock, db.Events);
         TestIdentity.Register(builder.Services, address);
-        configure?.Invoke(builder.Services);
+        configure?.Invoke(builder.Services, db);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= c.Exception?.ToString()); // tests see why a 500 happened
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         var app = builder.Build();

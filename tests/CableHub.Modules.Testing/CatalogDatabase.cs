@@ -35,6 +35,17 @@ public sealed class CatalogDatabase : IAsyncDisposable
     /// <summary>HINDI-VALUE: 19 + 10 + 19 + 15 + 12 = 75.00 à la carte; priced 70.00 (floor 63.75).</summary>
     public static readonly string[] HindiValueChannels = ["STARPLUS", "STARGOLD", "SONYSET", "SONYMAX", "ZEETV"];
 
+    /// <summary>
+    /// The seeded customers' personal data (encrypted with <see cref="ModuleServices.Encryptor"/> like the Customers module does):
+    /// customer 1 has an e-mail address and a phone, customer 2 only a phone, customer 3 (terminated) only an e-mail address.
+    /// </summary>
+    public static readonly (string GivenName, string FamilyName, string Street, string? Email, string? Phone)[] People =
+    [
+        ("Asha", "Verma", "12 MG Road", "asha.verma@subscriber.example", "+919800000001"),
+        ("Ravi", "Kumar", "4 FC Road", null, "+919800000002"),
+        ("Meena", "Iyer", "9 JM Road", "meena.iyer@subscriber.example", null),
+    ];
+
     private readonly Dictionary<string, Guid> _ids = new(StringComparer.Ordinal);
 
     public NpgsqlDataSource DataSource { get; private set; } = null!;
@@ -133,11 +144,22 @@ public sealed class CatalogDatabase : IAsyncDisposable
             var device = _ids["device:" + i] = Guid.NewGuid();
             var subscription = _ids["subscription:" + i] = Guid.NewGuid();
             var status = i == 3 ? "terminated" : "active";
+            var person = People[i - 1];
+            var encryptor = ModuleServices.Encryptor; // real ciphertext and blind indexes: personal-data reads of these customers work
+            var media = new List<(string Type, string Value)> { ("postal_address", person.Street) };
+            if (person.Email is { } email)
+            {
+                media.Add(("email", email));
+            }
+
+            if (person.Phone is { } phone)
+            {
+                media.Add(("phone", phone));
+            }
+
             await conn.ExecuteAsync(
                 """
-                INSERT INTO hub.customer (id, customer_number, status, given_name_enc, family_name_enc) VALUES (@customer, 'C' || @i, 'active', '\x00', '\x00');
-                INSERT INTO hub.contact_medium (id, customer_id, medium_type, value_enc, value_hash, city, country)
-                VALUES (gen_random_uuid(), @customer, 'postal_address', '\x00', '\x00', 'Pune', 'IN');
+                INSERT INTO hub.customer (id, customer_number, status, given_name_enc, family_name_enc) VALUES (@customer, 'C' || @i, 'active', @given, @family);
                 INSERT INTO hub.billing_account (id, account_number, customer_id, status, currency, bill_cycle_day, payment_method)
                 VALUES (@account, 'A' || @i, @customer, 'active', 'INR', 5, 'online');
                 INSERT INTO hub.device (id, serial_number, kind, model_code, cas_id, status, customer_id)
@@ -148,7 +170,22 @@ public sealed class CatalogDatabase : IAsyncDisposable
                 SELECT gen_random_uuid(), @device, pc.channel_id, @subscription, '2025-12-01T00:00:00Z', CASE WHEN @status = 'terminated' THEN '2025-12-20T00:00:00Z'::timestamptz END
                 FROM hub.plan_package pp JOIN hub.package_channel pc ON pc.package_id = pp.package_id WHERE pp.plan_id = @plan;
                 """,
-                new { customer, account, device, subscription, status, plan = PlanId, i = i.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                new
+                {
+                    customer, account, device, subscription, status, plan = PlanId, i = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    given = encryptor.Encrypt(person.GivenName), family = encryptor.Encrypt(person.FamilyName),
+                });
+            await conn.ExecuteAsync(
+                """
+                INSERT INTO hub.contact_medium (id, customer_id, medium_type, preferred, value_enc, value_hash, city, postal_code, country)
+                VALUES (gen_random_uuid(), @customer, @type, @preferred, @value, @hash, CASE WHEN @type = 'postal_address' THEN 'Pune' END,
+                        CASE WHEN @type = 'postal_address' THEN '411001' END, CASE WHEN @type = 'postal_address' THEN 'IN' END)
+                """,
+                media.Select(m => new
+                {
+                    customer, type = m.Type, preferred = m.Type == (person.Email is null ? "phone" : "email"),
+                    value = encryptor.Encrypt(m.Value), hash = encryptor.BlindIndex(m.Value),
+                }).ToList());
         }
     }
 

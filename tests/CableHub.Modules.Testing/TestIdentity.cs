@@ -172,21 +172,15 @@ public sealed class TestIdentity
     }
 }
 
-/// <summary>Keeps what the Identity module would have sent.</summary>
+/// <summary>Keeps what the Identity module would have sent (To = the login the code is for).</summary>
 public sealed class RecordingIdentityMessenger : IIdentityMessenger
 {
     public ConcurrentQueue<(string To, string Kind, string Secret)> Sent { get; } = new();
 
-    public Task SendActivationCodeAsync(CustomerContact customer, string code, CancellationToken ct)
+    public Task<IdentityDelivery> SendCodeAsync(IdentityCode message, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(customer);
-        Sent.Enqueue((customer.CustomerNumber, "activation", code));
-        return Task.CompletedTask;
-    }
-
-    public Task SendPasswordResetAsync(string email, string userName, string token, CancellationToken ct)
-    {
-        Sent.Enqueue((userName, "password_reset", token));
-        return Task.CompletedTask;
+        ArgumentNullException.ThrowIfNull(message);
+        Sent.Enqueue((message.To.Login, message.Purpose, message.Code));
+        return Task.FromResult(new IdentityDelivery(true, "recorded by the test"));
     }
 }

@@ -224,6 +224,8 @@ public static class HubComposition
             AccessTokenLifetime = TimeSpan.FromMinutes(Math.Max(1, auth.AccessTokenMinutes)),
             RefreshTokenLifetime = TimeSpan.FromHours(Math.Max(1, auth.RefreshTokenHours)),
             RoleClaim = auth.RoleClaim,
+            MessageLanguage = settings.Notifications.DefaultLanguage,
+            MessageTimeZone = settings.ReportingTimeZone,
         };
         if (options.BuiltInServer)
         {
