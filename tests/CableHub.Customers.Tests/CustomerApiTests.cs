@@ -149,6 +149,26 @@ public sealed class CustomerApiTests(PostgresFixture postgres) : IClassFixture<P
         (await PersonalDataReadsAsync(api)).Count.ShouldBe(3);
     }
 
+    [Fact]
+    public async Task The_seeded_customers_personal_data_decrypts_for_an_allowed_caller()
+    {
+        await using var api = await ApiHost.StartAsync(postgres);
+        var (status, customer) = await api.SendAsync(HttpMethod.Get, $"{Customers}/{api.Db.ActiveCustomers[0]}", role: StaffRoles.CustomerService);
+        status.ShouldBe(HttpStatusCode.OK, customer.ToString());
+        customer.GetProperty("engagedParty").GetProperty("name").GetString().ShouldBe("Asha Verma");
+        var media = customer.GetProperty("contactMedium").EnumerateArray().ToDictionary(m => m.GetProperty("mediumType").GetString()!, m => m.GetProperty("characteristic"));
+        media["email"].GetProperty("emailAddress").GetString().ShouldBe(CatalogDatabase.People[0].Email);
+        media["mobile"].GetProperty("phoneNumber").GetString().ShouldBe(CatalogDatabase.People[0].Phone);
+        media["postalAddress"].GetProperty("street1").GetString().ShouldBe("12 MG Road");
+        media["postalAddress"].GetProperty("city").GetString().ShouldBe("Pune");
+
+        // The whole seeded list decrypts (the phone-only customer included), and the e-mail blind index finds its owner.
+        var (listed, list) = await api.SendAsync(HttpMethod.Get, $"{Customers}?limit=10", role: StaffRoles.CustomerService);
+        listed.ShouldBe(HttpStatusCode.OK, list.ToString());
+        list.EnumerateArray().Select(c => c.GetProperty("engagedParty").GetProperty("name").GetString()).ShouldBe(["Asha Verma", "Ravi Kumar", "Meena Iyer"], ignoreOrder: true);
+        (await api.Db.Get<CustomerStore>().FindByEmailAsync(CatalogDatabase.People[2].Email!)).ShouldBe([api.Db.TerminatedCustomer]);
+    }
+
     private sealed record AuditRow(string Actor, string Subject, string Route);
 
     private static async Task<List<AuditRow>> PersonalDataReadsAsync(ApiHost api)
