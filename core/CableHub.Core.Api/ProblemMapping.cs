@@ -20,6 +20,16 @@ public static class ProblemMapping
     public const string ConflictType = "https://cablehub.dev/problems/conflict";
     public const string ForbiddenType = "https://cablehub.dev/problems/forbidden";
 
+    public const string RequestRejectedType = "https://cablehub.dev/problems/request-rejected";
+
+    /// <summary>A request the server refused while it was read (e.g. 413 when the body is over <c>MaxRequestBodySize</c>), with its status.</summary>
+    public static ProblemHttpResult Rejected(BadHttpRequestException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var title = error.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large" : "The request was rejected";
+        return TypedResults.Problem(new ProblemDetails { Status = error.StatusCode, Title = title, Type = RequestRejectedType, Detail = error.Message });
+    }
+
     /// <summary>The HTTP status of a domain error.</summary>
     public static int StatusOf(DomainException error)
     {

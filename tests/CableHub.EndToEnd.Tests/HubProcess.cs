@@ -112,6 +112,8 @@ public sealed class HubProcess : IAsyncDisposable
             "--Demo:Packages=6",
             $"--Demo:ClientSecret={ClientSecret}",
             "--Authentication:AccessTokenMinutes=240",
+            $"--Authentication:CorsOrigins={CorsOrigin}",
+            "--Authentication:MaxRequestBodyMegabytes=4",
         }.Concat(extraArguments))
         {
             psi.ArgumentList.Add(arg);
@@ -126,6 +128,13 @@ public sealed class HubProcess : IAsyncDisposable
         await WaitUntilReadyAsync(TimeSpan.FromMinutes(4));
         await AuthenticateAsync();
     }
+
+    /// <summary>The one origin this hub's CORS policy admits.</summary>
+    public const string CorsOrigin = "https://portal.operator.example";
+
+    /// <summary>What a CLI verb needs to reach this hub's database (the running hub's embedded PostgreSQL is used, not started).</summary>
+    public IReadOnlyList<string> VerbArguments =>
+        [$"--DataDirectory={Path.Combine(_dir.Path, "data")}", $"--Postgres:Embedded:Port={_pgPort}", "--Postgres:Embedded:Durable=false"];
 
     /// <summary>The demo back-office client's secret (<c>up</c> creates <c>demo-backoffice</c> with every scope on an empty database).</summary>
     public const string ClientSecret = "e2e-demo-backoffice-secret";
