@@ -35,6 +35,7 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         CREATE TABLE hub.vod_purchase (id UUID, customer_id UUID, amount Decimal(38, 2), purchased_at DateTime64(6, 'UTC'), status String) ENGINE = MergeTree ORDER BY id;
         CREATE TABLE hub.product_order (id UUID, customer_id UUID, state String, channel String, requested_at DateTime64(6, 'UTC'), updated_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY id;
         CREATE TABLE hub.invoice (id UUID, kind String, billing_account_id UUID, customer_id UUID, issue_date Date32, due_date Date32, total Decimal(38, 2), open_amount Decimal(38, 2), status String, issued_at DateTime64(6, 'UTC'), settled_at Nullable(DateTime64(6, 'UTC'))) ENGINE = MergeTree ORDER BY id;
+        CREATE TABLE hub.billing_charge (id UUID, billing_account_id UUID, kind String, source_id UUID, description String, amount Decimal(38, 2), currency String, charged_at DateTime64(6, 'UTC'), status String) ENGINE = MergeTree ORDER BY id;
         CREATE TABLE hub.subscription_change (id UUID, subscription_id UUID, kind String, from_plan_id Nullable(UUID), to_plan_id Nullable(UUID), reason Nullable(String), effective_at DateTime64(6, 'UTC'), recorded_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY id
         """;
 
@@ -57,7 +58,8 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         Cell("D-vod", "vod_purchases_90d").ShouldBe("1");
         Cell("D-vod", "channels").ShouldBe("5");
         Cell("D-vod", "payment_delay_days_avg_180d").ShouldBe(""); // no invoice due in the window: blank, not "on time"
-        Cell("D-vod", "late_fees_180d").ShouldBe("");               // extension point, NULL until dunning charges fees
+        Cell("D-vod", "late_fees_180d").ShouldBe("0");
+        Cell("D-vod", "tickets_90d").ShouldBe("");                  // extension point: no ticket table in the hub
 
         // Billing and lifecycle as they stood at the cut-off, whatever happened after it.
         Cell("F-late", "payment_delay_days_avg_180d").ShouldBe("15"); // paid 20 days late; 10 days overdue at the cut-off (paid later)
@@ -67,6 +69,7 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         Cell("F-late", "dunning_suspensions_365d").ShouldBe("1");
         Cell("F-late", "suspended_at_cutoff").ShouldBe("1");
         Cell("F-late", "stb_faults_90d").ShouldBe("1");              // one swap before, one after the cut-off
+        Cell("F-late", "late_fees_180d").ShouldBe("75.5");           // 50 + 25.50 in the window; not the older one, the later one, or a manual adjustment
         Cell("F-late", "plan_code").ShouldBe("BASIC");               // hub.subscription says PREMIUM: changed after the cut-off
         Cell("F-late", "downgrades_365d").ShouldBe("1");             // FAMILY → BASIC before the cut-off
         Cell("F-late", "upgrades_365d").ShouldBe("0");               // BASIC → PREMIUM after it
@@ -92,13 +95,14 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         var result = ChurnTrainer.Train(training, new TrainOptions { Label = ChurnWarehouse.LabelColumn, IdColumns = ChurnWarehouse.IdColumns, Candidates = Candidates.Select("lightgbm-small,linear"), Folds = 3, PermutationRepeats = 1 });
         result.Test.Auc.ShouldBeGreaterThan(0.65); // a random ranking scores 0.5
         result.Profiles.Single(p => p.Name == "customer_id").IsFeature.ShouldBeFalse();
-        result.Profiles.Single(p => p.Name == "late_fees_180d").Kind.ShouldBe(ColumnKind.Constant); // placeholder: dropped until filled
+        result.Profiles.Single(p => p.Name == "late_fees_180d").Kind.ShouldBe(ColumnKind.Numeric); // dunning's late fees: a feature
+        result.Profiles.Single(p => p.Name == "tickets_90d").Kind.ShouldBe(ColumnKind.Constant);   // placeholder: dropped until a ticket table exists
         var ranking = string.Join(", ", result.Importance.Select(f => $"{f.Column} {f.AucDrop:0.000}"));
         var top = result.Importance.Take(6).Select(f => f.Column).ToList();
         top.ShouldContain("payment_method", ranking);
         // Late payers churn more: their signal (delays, late invoices, dunning suspensions — correlated, so the AUC drop is
         // shared among them) is among the top columns; owners of faulty boxes churn more: shuffling the swaps costs AUC.
-        top.Intersect(["payment_delay_days_avg_180d", "invoices_paid_late_180d", "invoices_overdue_at_cutoff", "suspensions_365d", "dunning_suspensions_365d"]).ShouldNotBeEmpty(ranking);
+        top.Intersect(["payment_delay_days_avg_180d", "invoices_paid_late_180d", "invoices_overdue_at_cutoff", "suspensions_365d", "dunning_suspensions_365d", "late_fees_180d"]).ShouldNotBeEmpty(ranking);
         result.Importance.Single(f => f.Column == "stb_faults_90d").AucDrop.ShouldBeGreaterThan(0, ranking); // weak here (≈0.002): the swaps only mark part of the trait;
 
         using var dir = new TempDirectory("ml-registry");
@@ -178,6 +182,7 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         var orders = new List<object?[]>();
         var invoices = new List<object?[]>();
         var changes = new List<object?[]>();
+        var charges = new List<object?[]>();
 
         Guid AddCustomer(string number, string payment)
         {
@@ -202,13 +207,19 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
             return id;
         }
 
-        void AddInvoice(Guid customer, DateTime issued, int dueDays, DateTime? settled)
+        Guid AddInvoice(Guid customer, DateTime issued, int dueDays, DateTime? settled)
         {
             var account = (Guid)accounts.Last(a => (Guid)a[1]! == customer)[0]!;
             var paid = settled is { } at && at <= AsOf;
-            invoices.Add([NextId(), "invoice", account, customer, DateOnly.FromDateTime(issued), DateOnly.FromDateTime(issued.AddDays(dueDays)), 236m, paid ? 0m : 236m,
+            var id = NextId();
+            invoices.Add([id, "invoice", account, customer, DateOnly.FromDateTime(issued), DateOnly.FromDateTime(issued.AddDays(dueDays)), 236m, paid ? 0m : 236m,
                 paid ? "paid" : "issued", issued, paid ? settled : null]);
+            return id;
         }
+
+        // As the dunning saga charges a late fee: kind adjustment, the overdue invoice as source.
+        void AddCharge(Guid customer, Guid source, decimal amount, DateTime at, string description = "Late fee") =>
+            charges.Add([NextId(), (Guid)accounts.Last(a => (Guid)a[1]! == customer)[0]!, "adjustment", source, description, amount, "INR", at, "billed"]);
 
         void AddChange(Guid subscription, string kind, DateTime at, string? reason = null, int? fromPlan = null, int? toPlan = null) =>
             changes.Add([NextId(), subscription, kind, fromPlan is { } f ? plans[f].Id : null, toPlan is { } t ? plans[t].Id : null, reason, at, at]);
@@ -228,10 +239,15 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         var fSub = AddSubscription(f, 2, Cutoff.AddDays(-200), null); // PREMIUM now; BASIC at the cut-off
         AddChange(fSub, "plan_change", Cutoff.AddDays(-50), fromPlan: 1, toPlan: 0);
         AddChange(fSub, "plan_change", Cutoff.AddDays(5), fromPlan: 0, toPlan: 2);
-        AddInvoice(f, Cutoff.AddDays(-250), 30, Cutoff.AddDays(-219)); // due before the 180-day window
-        AddInvoice(f, Cutoff.AddDays(-70), 30, Cutoff.AddDays(-20));   // due -40, paid -20: 20 days late
-        AddInvoice(f, Cutoff.AddDays(-40), 30, Cutoff.AddDays(5));     // due -10, paid after the cut-off: 10 days overdue at it
-        AddInvoice(f, Cutoff.AddDays(10), 15, null);                   // issued after the cut-off
+        var fOld = AddInvoice(f, Cutoff.AddDays(-250), 30, Cutoff.AddDays(-219)); // due before the 180-day window
+        var fLate = AddInvoice(f, Cutoff.AddDays(-70), 30, Cutoff.AddDays(-20));  // due -40, paid -20: 20 days late
+        var fOpen = AddInvoice(f, Cutoff.AddDays(-40), 30, Cutoff.AddDays(5));    // due -10, paid after the cut-off: 10 days overdue at it
+        var fNext = AddInvoice(f, Cutoff.AddDays(10), 15, null);                  // issued after the cut-off
+        AddCharge(f, fOld, 40m, Cutoff.AddDays(-210));        // late fee before the 180-day window
+        AddCharge(f, fLate, 50m, Cutoff.AddDays(-30));        // in the window
+        AddCharge(f, fOpen, 25.50m, Cutoff.AddDays(-1));      // in the window
+        AddCharge(f, fNext, 50m, Cutoff.AddDays(40));         // after the cut-off
+        AddCharge(f, NextId(), -30m, Cutoff.AddDays(-3), "Goodwill credit"); // an adjustment that is no late fee (no invoice as source)
         AddChange(fSub, "suspend", Cutoff.AddDays(-100), "vacation");
         AddChange(fSub, "restore", Cutoff.AddDays(-90));
         AddChange(fSub, "suspend", Cutoff.AddDays(-5), "dunning");
@@ -263,7 +279,12 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
             for (var month = current.AddDays(30); month < AsOf; month = month.AddDays(30))
             {
                 var issued = month.AddDays(-30);
-                AddInvoice(customer, issued, 15, latePayer ? issued.AddDays(15 + random.Next(5, 45)) : issued.AddDays(15 - random.Next(0, 10)));
+                var settled = latePayer ? issued.AddDays(15 + random.Next(5, 45)) : issued.AddDays(15 - random.Next(0, 10));
+                var invoice = AddInvoice(customer, issued, 15, settled);
+                if (settled > issued.AddDays(25))
+                {
+                    AddCharge(customer, invoice, 50m, issued.AddDays(25)); // still open 10 days after the due date: dunning's late fee
+                }
                 if (latePayer && random.NextDouble() < 0.25)
                 {
                     AddChange(subscription, "suspend", month.AddDays(-5), "dunning");
@@ -312,6 +333,7 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         await InsertAsync(client, "hub.vod_purchase", ["id", "customer_id", "amount", "purchased_at", "status"], vod);
         await InsertAsync(client, "hub.product_order", ["id", "customer_id", "state", "channel", "requested_at", "updated_at"], orders);
         await InsertAsync(client, "hub.invoice", ["id", "kind", "billing_account_id", "customer_id", "issue_date", "due_date", "total", "open_amount", "status", "issued_at", "settled_at"], invoices);
+        await InsertAsync(client, "hub.billing_charge", ["id", "billing_account_id", "kind", "source_id", "description", "amount", "currency", "charged_at", "status"], charges);
         await InsertAsync(client, "hub.subscription_change", ["id", "subscription_id", "kind", "from_plan_id", "to_plan_id", "reason", "effective_at", "recorded_at"], changes);
         return new SeededHub(activeAtCutoff);
     }

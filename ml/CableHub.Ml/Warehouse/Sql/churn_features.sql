@@ -15,12 +15,10 @@
 -- shows its new value; an invoice is "paid" at settled_at (partial payments before it are not seen until payments
 -- reach the warehouse).
 --
--- Signals from billing (hub.invoice) and the lifecycle (hub.subscription_change: suspend, device_swap, plan_change)
--- are in. EXTENSION POINTS (columns NULL until their source exists; the trainer drops all-blank columns, so adding
--- the source is enough — no model code changes):
---   late_fees_180d   ← dunning (issue 11: late-fee charges)
---   tickets_90d      ← customer-care tickets (no such module yet)
--- Each placeholder names the join to write in its comment below.
+-- Signals from billing (hub.invoice), dunning's late fees (hub.billing_charge) and the lifecycle
+-- (hub.subscription_change: suspend, device_swap, plan_change) are in. EXTENSION POINT (column NULL until its source
+-- exists; the trainer drops all-blank columns, so adding the source is enough — no model code changes):
+--   tickets_90d      ← customer-care tickets (no such module or table yet)
 
 WITH
     {cutoff:DateTime64(6, 'UTC')} AS _cutoff,
@@ -193,6 +191,17 @@ WITH
         )
         GROUP BY customer_id
     ),
+    late_fees AS
+    (
+        -- Dunning's late fees (issue 11): the dunning saga charges them as kind 'adjustment' with the overdue invoice as
+        -- source (hub.billing_charge.source_id = hub.invoice.id; other adjustments have no invoice as source), charged in
+        -- (cutoff-180d, cutoff]. The charge's status (billed, cancelled) is current state and not used.
+        SELECT i.customer_id AS customer_id, sum(toFloat64(ch.amount)) AS late_fees_180d
+        FROM hub.billing_charge AS ch
+        INNER JOIN hub.invoice AS i ON i.id = ch.source_id
+        WHERE ch.kind = 'adjustment' AND ch.charged_at <= _cutoff AND ch.charged_at > _cutoff - toIntervalDay(180)
+        GROUP BY i.customer_id
+    ),
     lifecycle AS
     (
         -- Suspensions (any reason; dunning ones counted apart) and box swaps (troubleshooting found the box faulty) effective
@@ -265,10 +274,8 @@ SELECT
     coalesce(lc.dunning_suspensions_365d, 0)           AS dunning_suspensions_365d,
     coalesce(lc.suspended_at_cutoff, 0)                AS suspended_at_cutoff,
     coalesce(lc.stb_faults_90d, 0)                     AS stb_faults_90d,
-    -- EXTENSION POINT (dunning, issue 11): sum of late-fee charges with charged_at in (cutoff-180d, cutoff] — e.g.
-    -- hub.billing_charge of the late-fee kind joined through hub.billing_account to the customer.
-    CAST(NULL AS Nullable(Float64))                    AS late_fees_180d,
-    -- EXTENSION POINT (customer care): tickets opened in (cutoff-90d, cutoff].
+    round(coalesce(lf.late_fees_180d, 0), 2)           AS late_fees_180d,
+    -- EXTENSION POINT (customer care): tickets opened in (cutoff-90d, cutoff]. The hub has no ticket table yet.
     CAST(NULL AS Nullable(Float64))                    AS tickets_90d,
     if(_horizon_end <= _as_of, toNullable(toUInt8(lb.active_at_horizon = 0)), NULL) AS churned
 FROM per_customer AS pc
@@ -279,6 +286,7 @@ LEFT JOIN price_notices AS pn ON pn.customer_id = pc.customer_id
 LEFT JOIN vod AS v ON v.customer_id = pc.customer_id
 LEFT JOIN orders AS o ON o.customer_id = pc.customer_id
 LEFT JOIN invoices AS inv ON inv.customer_id = pc.customer_id
+LEFT JOIN late_fees AS lf ON lf.customer_id = pc.customer_id
 LEFT JOIN lifecycle AS lc ON lc.customer_id = pc.customer_id
 LEFT JOIN hub.billing_account AS ba ON ba.id = pc.current_billing_account_id
 LEFT JOIN hub.lco AS lco ON lco.id = c.lco_id
