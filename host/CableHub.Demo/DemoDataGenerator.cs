@@ -17,7 +17,10 @@ public sealed record SeedProgress(string Stage, long Done, long Total);
 /// Generates a realistic operator (Indian profile: INR, LCOs, broadcaster bouquets) with Bogus and writes it
 /// with PostgreSQL binary COPY in batches: catalog once, then subscribers with contact data (encrypted),
 /// billing accounts, installed boxes with paired smart cards, subscriptions and entitlements, plus spare
-/// stock. Deterministic for a given seed.
+/// stock. Each subscriber's history is simulated month by month from sign-up (Bogus <see cref="Randomizer"/>, seeded):
+/// dunning suspensions of late payers, box swaps of faulty boxes, and a disconnection drawn from a monthly hazard that
+/// those drivers raise (cash payers and monthly plans more, direct debit and annual plans less) — so the churn model has
+/// past disconnections to learn from. Deterministic for a given seed.
 /// </summary>
 public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncryptor encryptor, TimeProvider? clock = null)
 {
@@ -52,13 +55,14 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         var faker = new Faker("en_IND");
         var now = (clock ?? TimeProvider.System).GetUtcNow();
         var rng = new Random(size.Seed);
+        var history = new Randomizer(size.Seed + 1); // churn history: its own stream, so the other values stay as they were
 
         long done = 0;
         while (done < size.Subscribers)
         {
             ct.ThrowIfCancellationRequested();
             var count = (int)Math.Min(BatchSize, size.Subscribers - done);
-            await WriteSubscriberBatchAsync(count, catalog, faker, rng, now, ct).ConfigureAwait(false);
+            await WriteSubscriberBatchAsync(count, catalog, faker, rng, history, now, ct).ConfigureAwait(false);
             done += count;
             progress?.Report(new SeedProgress("subscribers", done, size.Subscribers));
         }
@@ -77,7 +81,7 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
 
     private sealed record CatalogData(IReadOnlyList<Guid> Lcos, IReadOnlyList<PlanData> Plans);
 
-    private sealed record PlanData(Guid Id, IReadOnlyList<Guid> Channels, double Weight);
+    private sealed record PlanData(Guid Id, IReadOnlyList<Guid> Channels, double Weight, int Months);
 
     private async Task<CatalogData> EnsureCatalogAsync(DemoDataSize size, IProgress<SeedProgress>? progress, CancellationToken ct)
     {
@@ -104,12 +108,12 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         var plans = new List<PlanData>();
         await using (var cmd = new NpgsqlCommand(
             """
-            SELECT p.id, p.price, array_agg(DISTINCT pc.channel_id)
+            SELECT p.id, p.price, array_agg(DISTINCT pc.channel_id), p.billing_period
             FROM hub.plan p
             JOIN hub.plan_package pp ON pp.plan_id = p.id
             JOIN hub.package_channel pc ON pc.package_id = pp.package_id
             WHERE p.status = 'active'
-            GROUP BY p.id, p.price
+            GROUP BY p.id, p.price, p.billing_period
             ORDER BY p.price
             """, conn))
         await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
@@ -117,7 +121,8 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
                 // cheaper plans are more popular
-                plans.Add(new PlanData(reader.GetGuid(0), reader.GetFieldValue<Guid[]>(2), 1.0 / (1 + plans.Count)));
+                var months = reader.GetString(3) switch { "monthly" => 1, "quarterly" => 3, "semiannual" => 6, _ => 12 };
+                plans.Add(new PlanData(reader.GetGuid(0), reader.GetFieldValue<Guid[]>(2), 1.0 / (1 + plans.Count), months));
             }
         }
 
@@ -346,7 +351,7 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
-    private async Task WriteSubscriberBatchAsync(int count, CatalogData catalog, Faker faker, Random rng, DateTimeOffset now, CancellationToken ct)
+    private async Task WriteSubscriberBatchAsync(int count, CatalogData catalog, Faker faker, Random rng, Randomizer history, DateTimeOffset now, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -355,13 +360,24 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         var totalWeight = catalog.Plans.Sum(p => p.Weight);
 
         var subscribers = new List<Subscriber>(count);
+        var changes = new List<Change>();
         for (var i = 0; i < count; i++)
         {
             var created = now.AddDays(-rng.Next(1, 3 * 365)).AddSeconds(-rng.Next(86_400));
             var roll = rng.NextDouble();
-            var status = roll < 0.85 ? "active" : roll < 0.90 ? "suspended" : "terminated";
             var pick = rng.NextDouble() * totalWeight;
             var plan = catalog.Plans.First(p => (pick -= p.Weight) <= 0 || p == catalog.Plans[^1]);
+            var payment = PaymentMethod(history);
+            var subscriptionId = Guid.CreateVersion7(created);
+            var (end, lastChange) = SimulateHistory(history, subscriptionId, created, now, plan, payment, changes);
+            var status = end is not null ? "terminated" : roll < 0.06 ? "suspended" : "active";
+            if (status == "suspended")
+            {
+                // suspended now (dunning): after the last change of its history, within the last three weeks
+                var since = now.AddDays(-history.Int(1, 20));
+                since = since > lastChange ? since : lastChange.AddMinutes(1);
+                changes.Add(new Change(subscriptionId, "suspend", since < now ? since : now, "dunning"));
+            }
             var first = faker.Name.FirstName();
             var last = faker.Name.LastName();
             subscribers.Add(new Subscriber(
@@ -371,8 +387,8 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
                 faker.Phone.PhoneNumber("+91 9#### #####"),
                 faker.Address.StreetAddress(), faker.Address.City(), faker.Address.ZipCode("4#####"), Regions[rng.Next(Regions.Length)],
                 catalog.Lcos.Count == 0 ? null : catalog.Lcos[rng.Next(catalog.Lcos.Count)],
-                plan, created, Guid.CreateVersion7(created), Guid.CreateVersion7(created), Guid.CreateVersion7(created), Guid.CreateVersion7(created),
-                rng.Next(1, 29), faker.Random.Replace("??########").ToUpperInvariant()));
+                plan, created, Guid.CreateVersion7(created), Guid.CreateVersion7(created), Guid.CreateVersion7(created), subscriptionId,
+                rng.Next(1, 29), faker.Random.Replace("??########").ToUpperInvariant(), payment, history.Bool(0.3f), end));
         }
 
         await using (var w = await conn.BeginBinaryImportAsync(
@@ -423,7 +439,7 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
             foreach (var s in subscribers)
             {
                 await w.WriteRowAsync(ct, s.AccountId, s.AccountNumber, s.Id, s.Status == "terminated" ? "closed" : s.Status == "suspended" ? "suspended" : "active",
-                    Currency, (short)s.BillCycleDay, PaymentMethod(rng), rng.NextDouble() < 0.3, s.Created, s.Created).ConfigureAwait(false);
+                    Currency, (short)s.BillCycleDay, s.PaymentMethod, s.Prepaid, s.Created, s.Created).ConfigureAwait(false);
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
@@ -451,24 +467,36 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         {
             foreach (var s in subscribers)
             {
-                object end = s.Status == "terminated" ? s.Created.AddDays(rng.Next(30, 365)) : DBNull.Value;
-                w.WriteRow(s.SubscriptionId, s.Id, s.AccountId, s.Plan.Id, s.DeviceId, s.Status, s.Created, end, s.Created, s.Created);
+                object end = s.End is { } at ? at : DBNull.Value;
+                w.WriteRow(s.SubscriptionId, s.Id, s.AccountId, s.Plan.Id, s.DeviceId, s.Status, s.Created, end, s.Created, s.End ?? s.Created);
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
         }
 
-        // Entitlements (about 60 per subscriber: most of the rows) are generated by the server from the plans' channels, set-based,
+        // The simulated history: suspensions and restores (dunning), box swaps, disconnections — what the lifecycle saga records.
+        await using (var w = await conn.BeginBinaryImportAsync(
+            "COPY hub.subscription_change (id, subscription_id, kind, reason, effective_at, recorded_at) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false))
+        {
+            foreach (var c in changes)
+            {
+                w.WriteRow(Guid.CreateVersion7(c.At), c.SubscriptionId, c.Kind, c.Reason is null ? DBNull.Value : c.Reason, c.At, c.At);
+            }
+
+            await w.CompleteAsync(ct).ConfigureAwait(false);
+        }
+
+        // Entitlements (about 60 per subscriber: most of the rows; a disconnected subscriber's end with the subscription) are generated by the server from the plans' channels, set-based,
         // with the foreign-key triggers off for that one statement (session_replication_role = replica, superuser only): every id
         // comes from this transaction's subscriptions and devices or the catalog, so the checks could not fail.
         await using (var ent = new NpgsqlCommand(
             $"""
             {(await IsSuperuserAsync(conn, ct).ConfigureAwait(false) ? "SET LOCAL session_replication_role = replica;" : "")}
             INSERT INTO hub.entitlement (id, device_id, channel_id, subscription_id, valid_from, valid_to)
-            SELECT gen_random_uuid(), s.device_id, pc.channel_id, s.id, s.start_at, NULL
+            SELECT gen_random_uuid(), s.device_id, pc.channel_id, s.id, s.start_at, s.end_at
             FROM hub.subscription s
             JOIN (SELECT DISTINCT pp.plan_id, pc.channel_id FROM hub.plan_package pp JOIN hub.package_channel pc ON pc.package_id = pp.package_id) pc ON pc.plan_id = s.plan_id
-            WHERE s.id = ANY(@ids) AND s.status <> 'terminated';
+            WHERE s.id = ANY(@ids);
             SET LOCAL session_replication_role = origin;
             """, conn, tx))
         {
@@ -524,7 +552,52 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         return values;
     }
 
-    private static string PaymentMethod(Random rng) => rng.NextDouble() switch
+    /// <summary>
+    /// A subscriber's months from sign-up to now: late payers (about 1 in 5) are suspended by dunning and restored some months,
+    /// faulty boxes (about 1 in 7) are swapped some months; each month the subscriber leaves with a hazard that cash payment,
+    /// late paying and a faulty box raise and direct debit, card and longer contracts lower. Returns when they disconnected (or
+    /// null) and the time of their last change.
+    /// </summary>
+    private static (DateTimeOffset? End, DateTimeOffset LastChange) SimulateHistory(Randomizer random, Guid subscription, DateTimeOffset created, DateTimeOffset now,
+        PlanData plan, string payment, List<Change> changes)
+    {
+        var last = created;
+        var latePayer = random.Bool(0.2f);
+        var faultyBox = random.Bool(0.15f);
+        var hazard = 0.012
+            * (payment switch { "cash" => 2.2, "direct_debit" => 0.4, "card" => 0.8, _ => 1.0 })
+            * (plan.Months >= 12 ? 0.35 : plan.Months >= 3 ? 0.7 : 1.0)
+            * (latePayer ? 2.5 : 1.0)
+            * (faultyBox ? 2.0 : 1.0);
+        for (var month = created.AddDays(30); month < now; month = month.AddDays(30))
+        {
+            if (random.Double() < hazard)
+            {
+                var end = month.AddDays(-random.Int(0, 20)).AddSeconds(-random.Int(0, 86_399));
+                changes.Add(new Change(subscription, "disconnect", end, payment == "cash" && latePayer ? "non_payment" : "customer_request"));
+                return (end, end);
+            }
+
+            if (latePayer && random.Bool(0.3f))
+            {
+                var suspended = month.AddDays(-random.Int(3, 10));
+                changes.Add(new Change(subscription, "suspend", suspended, "dunning"));
+                changes.Add(new Change(subscription, "restore", suspended.AddDays(random.Int(1, 3)), null));
+                last = suspended.AddDays(3) > last ? suspended.AddDays(3) : last;
+            }
+
+            if (faultyBox && random.Bool(0.3f))
+            {
+                var swapped = month.AddDays(-random.Int(1, 28));
+                changes.Add(new Change(subscription, "device_swap", swapped, "faulty"));
+                last = swapped > last ? swapped : last;
+            }
+        }
+
+        return (null, last);
+    }
+
+    private static string PaymentMethod(Randomizer random) => random.Double() switch
     {
         < 0.45 => "online",
         < 0.70 => "cash",
@@ -552,7 +625,10 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
     private sealed record Subscriber(
         Guid Id, string CustomerNumber, string AccountNumber, string Status, string GivenName, string FamilyName, DateOnly BirthDate,
         string Email, string Phone, string Street, string City, string PostalCode, string Region, Guid? LcoId, PlanData Plan,
-        DateTimeOffset Created, Guid AccountId, Guid DeviceId, Guid CardId, Guid SubscriptionId, int BillCycleDay, string Serial);
+        DateTimeOffset Created, Guid AccountId, Guid DeviceId, Guid CardId, Guid SubscriptionId, int BillCycleDay, string Serial,
+        string PaymentMethod, bool Prepaid, DateTimeOffset? End);
+
+    private sealed record Change(Guid SubscriptionId, string Kind, DateTimeOffset At, string? Reason);
 }
 
 internal static class BinaryImporterExtensions

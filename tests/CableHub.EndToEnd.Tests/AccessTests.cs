@@ -129,12 +129,15 @@ public sealed partial class AccessTests(HubFixture fixture)
             read.Headers.Contains("Access-Control-Allow-Origin").ShouldBe(allowed);
         }
 
-        // Body limit (Authentication:MaxRequestBodyMegabytes, 4 MB for this hub): 413, nothing read.
+        // Body limit (Authentication:MaxRequestBodyMegabytes, 4 MB for this hub): 413, nothing read. The client asks first
+        // (Expect: 100-continue) and waits for the answer, so the refusal never races the upload (a reset connection).
+        using (var patient = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(60) }) { Timeout = TimeSpan.FromSeconds(90) })
         using (var big = new HttpRequestMessage(HttpMethod.Post, new Uri(_hub.Api, "/api/v1/identity/activation")))
         {
+            big.Headers.ExpectContinue = true;
             big.Content = new ByteArrayContent(new byte[5 * 1024 * 1024]);
             big.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            using var answer = await Anonymous.SendAsync(big);
+            using var answer = await patient.SendAsync(big);
             answer.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
             (await answer.Content.ReadAsStringAsync()).ShouldContain("The request body is too large");
         }
