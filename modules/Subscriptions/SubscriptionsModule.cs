@@ -21,7 +21,7 @@ public static class SubscriptionsModule
         return services;
     }
 
-    /// <summary>TMF637 <c>product</c> (read-only).</summary>
+    /// <summary>TMF637 <c>product</c> (read-only) and the box swap request (<c>/api/v1/subscriptions/{id}/deviceSwap</c>, needs <see cref="Core.Messaging.IEventTransactions"/>).</summary>
     public static Microsoft.AspNetCore.Routing.IEndpointRouteBuilder MapSubscriptionsEndpoints(this Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app) =>
-        Api.ProductInventoryEndpoints.Map(app);
+        Api.DeviceSwapEndpoints.Map(Api.ProductInventoryEndpoints.Map(app));
 }

@@ -142,4 +142,6 @@ public static class ProductOrderOutcomeHandler
     public static void Handle(Subscriptions.Contracts.SubscriptionRestored e, Envelope envelope, OutcomeLog log) => log.Add(e, envelope.CorrelationId);
 
     public static void Handle(Subscriptions.Contracts.SubscriptionDisconnected e, Envelope envelope, OutcomeLog log) => log.Add(e, envelope.CorrelationId);
+
+    public static void Handle(Subscriptions.Contracts.SubscriptionDeviceSwapped e, Envelope envelope, OutcomeLog log) => log.Add(e, envelope.CorrelationId);
 }

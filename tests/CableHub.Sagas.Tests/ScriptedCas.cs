@@ -5,7 +5,8 @@ namespace CableHub.Sagas.Tests;
 
 /// <summary>
 /// The simulated CAS as the sagas see it, with one extra fault the simulator has no switch for: refusing the removal of one
-/// product from one box (so a change's first command is accepted and its second refused: the compensation must undo the first).
+/// product from one box (so a change's first command is accepted and its second refused: the compensation must undo the first),
+/// refusing the activation or deactivation of one box (a swap's replacement, its faulty box).
 /// </summary>
 public sealed class ScriptedCas(IConditionalAccessSystem inner) : IConditionalAccessSystem
 {
@@ -14,11 +15,31 @@ public sealed class ScriptedCas(IConditionalAccessSystem inner) : IConditionalAc
     /// <summary>Removals of <paramref name="product"/> from the box are refused (other removals pass).</summary>
     public void RefuseRemovalOf(string casDeviceId, string product, string reason) => _refuseRemovals[casDeviceId] = (product, reason);
 
-    public void Reset() => _refuseRemovals.Clear();
+    private readonly ConcurrentDictionary<string, string> _refuseActivations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _refuseDeactivations = new(StringComparer.Ordinal);
 
-    public Task<CasCommandResult> ActivateDeviceAsync(CasActivation activation, CancellationToken ct) => inner.ActivateDeviceAsync(activation, ct);
+    /// <summary>Activations of the box are refused with <paramref name="reason"/>.</summary>
+    public void RefuseActivationOf(string casDeviceId, string reason) => _refuseActivations[casDeviceId] = reason;
 
-    public Task<CasCommandResult> DeactivateDeviceAsync(string idempotencyKey, string casDeviceId, CancellationToken ct) => inner.DeactivateDeviceAsync(idempotencyKey, casDeviceId, ct);
+    /// <summary>Deactivations of the box are refused with <paramref name="reason"/>.</summary>
+    public void RefuseDeactivationOf(string casDeviceId, string reason) => _refuseDeactivations[casDeviceId] = reason;
+
+    public void Reset()
+    {
+        _refuseRemovals.Clear();
+        _refuseActivations.Clear();
+        _refuseDeactivations.Clear();
+    }
+
+    public Task<CasCommandResult> ActivateDeviceAsync(CasActivation activation, CancellationToken ct) =>
+        activation is not null && _refuseActivations.TryGetValue(activation.CasDeviceId, out var reason)
+            ? Task.FromResult(CasCommandResult.Rejected(CasRejectionCodes.Refused, reason))
+            : inner.ActivateDeviceAsync(activation!, ct);
+
+    public Task<CasCommandResult> DeactivateDeviceAsync(string idempotencyKey, string casDeviceId, CancellationToken ct) =>
+        _refuseDeactivations.TryGetValue(casDeviceId, out var reason)
+            ? Task.FromResult(CasCommandResult.Rejected(CasRejectionCodes.Refused, reason))
+            : inner.DeactivateDeviceAsync(idempotencyKey, casDeviceId, ct);
 
     public Task<CasCommandResult> UpdateEntitlementsAsync(string idempotencyKey, string casDeviceId, IReadOnlyList<string> productIds, CancellationToken ct) =>
         inner.UpdateEntitlementsAsync(idempotencyKey, casDeviceId, productIds, ct);

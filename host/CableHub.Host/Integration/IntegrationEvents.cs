@@ -85,6 +85,10 @@ public static class IntegrationEventHandler
     public static Task Handle(SubscriptionDisconnected e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
         producer.PublishAsync("subscription", e.SubscriptionId.ToString(), envelope, nameof(SubscriptionDisconnected), e.RecordedAt, e, ct);
 
+    /// <summary>A faulty box replaced: the replacement holds the entitlements, the old one is to come back.</summary>
+    public static Task Handle(SubscriptionDeviceSwapped e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
+        producer.PublishAsync("subscription", e.SubscriptionId.ToString(), envelope, nameof(SubscriptionDeviceSwapped), e.RecordedAt, e, ct);
+
     /// <summary>For the notification side: subscribers of the channel are to be told of the new price (notice period of the profile).</summary>
     public static Task Handle(ChannelPriceChangeAnnounced e, IntegrationEventProducer producer, Envelope envelope, CancellationToken ct) =>
         producer.PublishAsync("catalog", e.ChannelId.ToString(), envelope, nameof(ChannelPriceChangeAnnounced), e.AnnouncedAt, e, ct);

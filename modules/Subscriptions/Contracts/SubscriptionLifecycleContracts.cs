@@ -167,8 +167,19 @@ public sealed record SubscriptionRestored(Guid ChangeId, Guid SubscriptionId, Gu
 public sealed record SubscriptionDisconnected(Guid ChangeId, Guid SubscriptionId, Guid CustomerId, Guid BillingAccountId, Guid? OrderId, Guid PlanId, Money PlanPrice,
     IReadOnlyList<SubscriptionAddOn> AddOns, Guid? DeviceId, string Reason, DateTimeOffset EffectiveAt, DateTimeOffset RecordedAt);
 
-/// <summary>The subscription moved to another box (troubleshooting found the old one faulty).</summary>
-public sealed record SubscriptionDeviceSwapped(Guid ChangeId, Guid SubscriptionId, Guid CustomerId, Guid FromDeviceId, Guid ToDeviceId, DateTimeOffset EffectiveAt);
+/// <summary>
+/// The subscription moved to another box (the old one was faulty): the replacement is installed and holds the entitlements on the
+/// CAS, the faulty box is deactivated and marked for return (<paramref name="Reason"/>).
+/// </summary>
+public sealed record SubscriptionDeviceSwapped(Guid ChangeId, Guid SubscriptionId, Guid CustomerId, Guid BillingAccountId, Guid FromDeviceId, Guid ToDeviceId, string Reason,
+    DateTimeOffset EffectiveAt, DateTimeOffset RecordedAt);
+
+/// <summary>
+/// A request for the lifecycle saga (from the technician / customer-service route, which may not call the sagas): replace the faulty
+/// box <paramref name="FaultyDeviceId"/> of the subscription by a box from stock. Published through the outbox; idempotent per
+/// <paramref name="RequestId"/> (the swap's change id).
+/// </summary>
+public sealed record SubscriptionDeviceSwapRequested(Guid RequestId, Guid SubscriptionId, Guid FaultyDeviceId, string Reason, string RequestedBy, DateTimeOffset RequestedAt);
 
 /// <summary>
 /// A command for the lifecycle sagas from modules that may not call them (billing's dunning, later): suspend or restore one

@@ -73,7 +73,7 @@ internal static class LifecycleCas
             LifecycleCasOp.Add => cas.AddProductsAsync(new CasProductGrant(op.IdempotencyKey, box, op.Products.Select(p => new CasEntitlement(p, validFrom, null)).ToList()), ct),
             LifecycleCasOp.Remove => cas.RemoveProductsAsync(new CasProductRevocation(op.IdempotencyKey, box, op.Products), ct),
             LifecycleCasOp.Deactivate => cas.DeactivateDeviceAsync(op.IdempotencyKey, op.CasDeviceId, ct),
-            LifecycleCasOp.Activate => cas.ActivateDeviceAsync(new CasActivation(op.IdempotencyKey, op.CasDeviceId, null, op.Products, validFrom, null), ct),
+            LifecycleCasOp.Activate => cas.ActivateDeviceAsync(new CasActivation(op.IdempotencyKey, op.CasDeviceId, op.SmartCard, op.Products, validFrom, null), ct),
             LifecycleCasOp.Message => cas.SendOnScreenMessageAsync(new CasOnScreenMessage(op.IdempotencyKey, box, options.SuspensionMessage, TimeSpan.FromMinutes(2),
                 CasMessagePriority.High), ct),
             _ => throw new InvalidOperationException($"unknown CAS op {op.Op}"),

@@ -7,6 +7,7 @@ namespace CableHub.Sagas.Lifecycle;
 // id: the order id of a TMF622 change order, or the request id of a suspension asked by another module (dunning).
 
 /// <summary>What a lifecycle change does (the saga's copy of the order's item).</summary>
+/// <param name="DeviceId">the box the change is about (a swap: the faulty box)</param>
 public sealed record LifecycleChange(
     Guid ChangeId,
     Guid? OrderId,
@@ -15,7 +16,15 @@ public sealed record LifecycleChange(
     string? OfferingKind,
     Guid? OfferingId,
     string? Reason,
-    DateTimeOffset RequestedAt);
+    DateTimeOffset RequestedAt,
+    Guid? DeviceId = null);
+
+/// <summary>Lifecycle actions that do not come from a TMF622 order (the order's actions are <c>SubscriptionChangeAction</c>).</summary>
+public static class LifecycleAction
+{
+    /// <summary>Replace a faulty box: a box from stock takes over the entitlements, the old one is deactivated and marked for return.</summary>
+    public const string SwapDevice = "swapDevice";
+}
 
 /// <summary>Work out when the change takes effect (next cycle, paid-through date) and, when later, mark the order pending.</summary>
 public sealed record ScheduleLifecycleChange([property: SagaIdentity] Guid ChangeId, LifecycleChange Change, bool AtNextCycle, DateTimeOffset? RequestedStartAt);

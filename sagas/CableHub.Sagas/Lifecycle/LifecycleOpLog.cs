@@ -27,16 +27,22 @@ public sealed record LifecycleCasOp(
     public const string Rejected = "rejected";
     public const string Unavailable = "unavailable";
 
+    /// <summary>The smart card an activation pairs with the box (a swap's replacement box), else null.</summary>
+    public string? SmartCard { get; init; }
+
     public bool InFlight(DateTimeOffset now) => FinishedAt is null && LeaseUntil > now;
 
-    /// <summary>May have changed the CAS: accepted, or never answered.</summary>
-    public bool MayHaveTakenEffect => Outcome is not Rejected;
+    /// <summary>How often the command was sent (0: planned, never sent — the change stopped at an earlier refusal).</summary>
+    public int Attempts { get; init; } = 1;
+
+    /// <summary>May have changed the CAS: sent, and accepted or never answered.</summary>
+    public bool MayHaveTakenEffect => Outcome is not Rejected && Attempts > 0;
 }
 
 /// <summary>The SQL of <c>sagas.lifecycle_cas_op</c> and <c>sagas.lifecycle_lease</c>.</summary>
 internal static class LifecycleOpLog
 {
-    private const string Columns = "idempotency_key, change_id, seq, device_id, cas_device_id, op, products, compensation, lease_until, finished_at, outcome, reason";
+    private const string Columns = "idempotency_key, change_id, seq, device_id, cas_device_id, op, products, compensation, lease_until, finished_at, outcome, reason, smart_card, attempts";
 
     public static string Key(Guid changeId, int seq, string op, string casDeviceId, bool compensation) =>
         $"lifecycle:{changeId}:{(compensation ? "undo-" : "")}{seq}:{op}:{casDeviceId}";
@@ -46,7 +52,7 @@ internal static class LifecycleOpLog
             $"SELECT {Columns} FROM sagas.lifecycle_cas_op WHERE change_id = @changeId AND compensation = @compensation ORDER BY seq",
             new { changeId, compensation }, session.Transaction, cancellationToken: ct)).ConfigureAwait(false))
             .Select(r => new LifecycleCasOp(r.IdempotencyKey, r.ChangeId, r.Seq, r.DeviceId, r.CasDeviceId, r.Op, r.Products, r.Compensation, r.LeaseUntil, r.FinishedAt,
-                r.Outcome, r.Reason))
+                r.Outcome, r.Reason) { SmartCard = r.SmartCard, Attempts = r.Attempts })
             .ToList();
 
     private sealed class OpRow
@@ -74,16 +80,20 @@ internal static class LifecycleOpLog
         public string? Outcome { get; set; }
 
         public string? Reason { get; set; }
+
+        public string? SmartCard { get; set; }
+
+        public int Attempts { get; set; }
     }
 
     /// <summary>Records the planned commands (a redelivery finds them there and keeps them).</summary>
     public static Task PlanAsync(IEnumerable<LifecycleCasOp> ops, DateTimeOffset now, DbSession session, CancellationToken ct) =>
         session.Connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO sagas.lifecycle_cas_op (idempotency_key, change_id, seq, device_id, cas_device_id, op, products, compensation, started_at, lease_until, attempts)
-            VALUES (@IdempotencyKey, @ChangeId, @Seq, @DeviceId, @CasDeviceId, @Op, @Products, @Compensation, @now, @now, 0)
+            INSERT INTO sagas.lifecycle_cas_op (idempotency_key, change_id, seq, device_id, cas_device_id, op, products, compensation, started_at, lease_until, attempts, smart_card)
+            VALUES (@IdempotencyKey, @ChangeId, @Seq, @DeviceId, @CasDeviceId, @Op, @Products, @Compensation, @now, @now, 0, @SmartCard)
             ON CONFLICT (idempotency_key) DO NOTHING
-            """, ops.Select(o => new { o.IdempotencyKey, o.ChangeId, o.Seq, o.DeviceId, o.CasDeviceId, o.Op, o.Products, o.Compensation, now }).ToList(),
+            """, ops.Select(o => new { o.IdempotencyKey, o.ChangeId, o.Seq, o.DeviceId, o.CasDeviceId, o.Op, o.Products, o.Compensation, now, o.SmartCard }).ToList(),
             session.Transaction, cancellationToken: ct));
 
     public static Task StartAsync(string key, DateTimeOffset now, DateTimeOffset leaseUntil, DbSession session, CancellationToken ct) =>
@@ -111,6 +121,16 @@ internal static class LifecycleOpLog
         session.Connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM sagas.lifecycle_lease WHERE subscription_id = @subscriptionId AND change_id = @changeId",
             new { subscriptionId, changeId }, session.Transaction, cancellationToken: ct));
+
+    /// <summary>Records that the change was compensated (idempotent).</summary>
+    public static Task MarkCompensatedAsync(Guid changeId, string reason, DateTimeOffset now, DbSession session, CancellationToken ct) =>
+        session.Connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO sagas.lifecycle_compensated (change_id, compensated_at, reason) VALUES (@changeId, @now, @reason) ON CONFLICT (change_id) DO NOTHING",
+            new { changeId, now, reason }, session.Transaction, cancellationToken: ct));
+
+    public static Task<bool> CompensatedAsync(Guid changeId, DbSession session, CancellationToken ct) =>
+        session.Connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM sagas.lifecycle_compensated WHERE change_id = @changeId)", new { changeId }, session.Transaction, cancellationToken: ct));
 
     /// <summary>Subscriptions a change is working on right now (reconciliation leaves their boxes alone).</summary>
     public static async Task<IReadOnlySet<Guid>> LeasedSubscriptionsAsync(DateTimeOffset now, DbSession session, CancellationToken ct) =>

@@ -29,7 +29,7 @@ public static class LifecyclePlanner
         var held = subscription.AddOns.Any(a => a.ValidTo is null && a.Kind == offeringKind && a.OfferingId == offeringId);
         return action switch
         {
-            SubscriptionChangeAction.Suspend when subscription.Status != SubscriptionStatus.Active => "the subscription is not active",
+            SubscriptionChangeAction.Suspend or LifecycleAction.SwapDevice when subscription.Status != SubscriptionStatus.Active => "the subscription is not active",
             SubscriptionChangeAction.Restore when subscription.Status != SubscriptionStatus.Suspended => "the subscription is not suspended",
             SubscriptionChangeAction.ChangePlan or SubscriptionChangeAction.AddOffering or SubscriptionChangeAction.RemoveOffering
                 when subscription.Status == SubscriptionStatus.Suspended => "the subscription is suspended",
@@ -84,6 +84,27 @@ public static class LifecyclePlanner
         return new(desiredChannels, ops, newPlanId);
     }
 
+    /// <summary>
+    /// The plan of a box swap: the replacement box is activated (paired with its card) with the products the faulty box holds, THEN the
+    /// faulty box is deactivated — the move of the entitlements. A refusal of the activation leaves the faulty box untouched and
+    /// entitled; a refusal of the deactivation is compensated by deactivating the replacement (<see cref="Reverse"/>).
+    /// </summary>
+    public static LifecyclePlan PlanSwap(Guid changeId, Guid planId, SwapBox faulty, SwapBox replacement, IReadOnlyCollection<Guid> currentChannels,
+        IReadOnlyDictionary<Guid, string> products)
+    {
+        ArgumentNullException.ThrowIfNull(faulty);
+        ArgumentNullException.ThrowIfNull(replacement);
+        ArgumentNullException.ThrowIfNull(currentChannels);
+        ArgumentNullException.ThrowIfNull(products);
+        var held = currentChannels.Select(c => products.TryGetValue(c, out var p) ? p : null).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToArray();
+        LifecycleCasOp Op(int seq, string op, SwapBox box) =>
+            new(LifecycleOpLog.Key(changeId, seq, op, box.CasDeviceId, false), changeId, seq, box.DeviceId, box.CasDeviceId, op, held, false, DateTimeOffset.MinValue, null, null, null)
+            {
+                SmartCard = box.SmartCard,
+            };
+        return new([.. currentChannels], [Op(1, LifecycleCasOp.Activate, replacement), Op(2, LifecycleCasOp.Deactivate, faulty)], planId);
+    }
+
     /// <summary>The commands that undo <paramref name="done"/> (reverse order; a message needs no undo; a deactivation is undone by re-activating with the products it removed).</summary>
     public static IReadOnlyList<LifecycleCasOp> Reverse(Guid changeId, IReadOnlyList<LifecycleCasOp> done)
     {
@@ -104,3 +125,6 @@ public static class LifecyclePlanner
         }).ToList();
     }
 }
+
+/// <summary>A box of a swap: hub id, CAS id, paired smart card (CAS id) if any.</summary>
+public sealed record SwapBox(Guid DeviceId, string CasDeviceId, string? SmartCard);

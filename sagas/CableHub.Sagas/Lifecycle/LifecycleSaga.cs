@@ -8,8 +8,9 @@ namespace CableHub.Sagas.Lifecycle;
 
 /// <summary>
 /// A change to a live subscription: plan change (upgrade, downgrade), add-on added or removed (bouquet, à-la-carte channel),
-/// suspension (vacation hold, dunning), restore, disconnect. Started by a TMF622 change order (<see cref="SubscriptionChangeOrdered"/>)
-/// or by another module's request (<see cref="SubscriptionSuspensionRequested"/>, e.g. dunning); correlated by the change id.
+/// suspension (vacation hold, dunning), restore, disconnect, box swap. Started by a TMF622 change order (<see cref="SubscriptionChangeOrdered"/>)
+/// or by another module's request (<see cref="SubscriptionSuspensionRequested"/>, e.g. dunning; <see cref="SubscriptionDeviceSwapRequested"/>, the
+/// technician's route); correlated by the change id.
 /// <code>
 /// Scheduling   ScheduleLifecycleChange → LifecycleChangeScheduled (effective now, at the next cycle, or after the paid-through date)
 /// Waiting      LifecycleChangeDue at the effective time (the order may be cancelled meanwhile: the apply step then abandons)
@@ -59,11 +60,27 @@ public sealed class LifecycleSaga : Saga
         return (new ScheduleLifecycleChange(Id, Change, false, null), Begin(LifecycleStage.Scheduling, options));
     }
 
+    public (ScheduleLifecycleChange, LifecycleStepTimedOut) Start(
+        [SagaIdentityFrom(nameof(SubscriptionDeviceSwapRequested.RequestId))] SubscriptionDeviceSwapRequested requested, LifecycleOptions options, ILogger<LifecycleSaga> logger)
+    {
+        ArgumentNullException.ThrowIfNull(requested);
+        ArgumentNullException.ThrowIfNull(options);
+        Id = requested.RequestId;
+        Change = new LifecycleChange(requested.RequestId, null, requested.SubscriptionId, LifecycleAction.SwapDevice, null, null, requested.Reason, requested.RequestedAt,
+            requested.FaultyDeviceId);
+        logger.LogInformation("Lifecycle change {ChangeId} (box swap of {DeviceId}, {Reason}, by {Actor}) of subscription {SubscriptionId} requested", Id,
+            requested.FaultyDeviceId, requested.Reason, requested.RequestedBy, Change.SubscriptionId);
+        return (new ScheduleLifecycleChange(Id, Change, false, null), Begin(LifecycleStage.Scheduling, options));
+    }
+
     /// <summary>The same order or request again (a redelivery): one saga per change.</summary>
     public void Handle([SagaIdentityFrom(nameof(SubscriptionChangeOrdered.OrderId))] SubscriptionChangeOrdered ordered, ILogger<LifecycleSaga> logger) =>
         logger.LogInformation("Change {ChangeId} ordered again at stage {Stage}; ignored", ordered?.OrderId, Stage);
 
     public void Handle([SagaIdentityFrom(nameof(SubscriptionSuspensionRequested.RequestId))] SubscriptionSuspensionRequested requested, ILogger<LifecycleSaga> logger) =>
+        logger.LogInformation("Change {ChangeId} requested again at stage {Stage}; ignored", requested?.RequestId, Stage);
+
+    public void Handle([SagaIdentityFrom(nameof(SubscriptionDeviceSwapRequested.RequestId))] SubscriptionDeviceSwapRequested requested, ILogger<LifecycleSaga> logger) =>
         logger.LogInformation("Change {ChangeId} requested again at stage {Stage}; ignored", requested?.RequestId, Stage);
 
     public OutgoingMessages Handle(LifecycleChangeScheduled scheduled, LifecycleOptions options, TimeProvider clock, ILogger<LifecycleSaga> logger)

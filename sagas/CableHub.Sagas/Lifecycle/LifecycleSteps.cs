@@ -65,8 +65,8 @@ public static class ScheduleLifecycleChangeHandler
 public static class ApplyLifecycleChangeHandler
 {
     public static async Task Handle(ApplyLifecycleChange command, IMessageContext context, NpgsqlDataSource dataSource, IConditionalAccessSystem cas,
-        ICatalogOfferings offerings, ISubscriptionLifecycle subscriptions, IDeviceLifecycle devices, IProductOrderLifecycle orders, LifecycleOptions options,
-        TimeProvider clock, ILogger<LifecycleSaga> logger, CancellationToken ct)
+        ICatalogOfferings offerings, ISubscriptionLifecycle subscriptions, IDeviceLifecycle devices, IStbReservations stbs, IBillingPeriods periods,
+        IProductOrderLifecycle orders, LifecycleOptions options, TimeProvider clock, ILogger<LifecycleSaga> logger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(options);
@@ -80,6 +80,7 @@ public static class ApplyLifecycleChangeHandler
         // later CAS outage could then not retry it. Paths that end here publish through the outbox in (1b).
         object? end = null;
         string? refusal = null;
+        StbReservation? replacement = null;
         await using (var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false))
         await using (var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false))
         {
@@ -92,6 +93,10 @@ public static class ApplyLifecycleChangeHandler
             {
                 end = new LifecycleChangeApplied(id);
             }
+            else if (await LifecycleOpLog.CompensatedAsync(id, session, ct).ConfigureAwait(false))
+            {
+                end = new LifecycleChangeAbandoned(id, "the change was compensated before (a late retry)");
+            }
             else if (orderState is null || ProductOrderState.IsFinal(orderState))
             {
                 end = new LifecycleChangeAbandoned(id, $"the order is {orderState ?? "missing"}");
@@ -100,6 +105,18 @@ public static class ApplyLifecycleChangeHandler
             {
                 refusal = notAllowed;
                 end = new LifecycleChangeAbandoned(id, notAllowed);
+            }
+            else if (change.Action == LifecycleAction.SwapDevice && sub.DeviceId != change.DeviceId)
+            {
+                refusal = $"box {change.DeviceId} is no longer the subscription's box ({sub.DeviceId})";
+                end = new LifecycleChangeAbandoned(id, refusal);
+            }
+            else if (change.Action == LifecycleAction.SwapDevice
+                && (replacement = await stbs.ReserveAsync(new ReserveStbForOrder(id, sub.CustomerId, new MovementContext("lifecycle", "swap: replacement", id.ToString())), session, ct)
+                    .ConfigureAwait(false)) is null)
+            {
+                refusal = "no set-top box in stock for the replacement";
+                end = new LifecycleChangeAbandoned(id, refusal);
             }
 
             if (end is not null)
@@ -122,17 +139,9 @@ public static class ApplyLifecycleChangeHandler
 
                 var box = await devices.GetAsync(sub.DeviceId!.Value, session, ct).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"box {sub.DeviceId} of subscription {sub.Id} does not exist");
-                var newPlanId = change.Action == SubscriptionChangeAction.ChangePlan ? change.OfferingId!.Value : sub.PlanId;
-                var current = await subscriptions.EntitledChannelsAsync(sub.Id, session, ct).ConfigureAwait(false);
-                var planChannels = (await offerings.GetOfferingAsync(OfferingKind.Plan, newPlanId, ct).ConfigureAwait(false))?.ChannelIds ?? [];
-                var addOnChannels = new List<IReadOnlyCollection<Guid>>();
-                foreach (var addOn in AddOnsAfter(sub, change))
-                {
-                    addOnChannels.Add((await offerings.GetOfferingAsync(addOn.Kind, addOn.OfferingId, ct).ConfigureAwait(false))?.ChannelIds ?? []);
-                }
-
-                var products = await offerings.CasProductIdsAsync(current.Concat(planChannels).Concat(addOnChannels.SelectMany(c => c)).Distinct().ToList(), ct).ConfigureAwait(false);
-                plan = LifecyclePlanner.Plan(id, change.Action, box.DeviceId, box.CasDeviceId, newPlanId, current, planChannels, addOnChannels, products);
+                plan = replacement is { } fresh
+                    ? await PlanSwapAsync(id, sub, box, fresh, subscriptions, offerings, session, ct).ConfigureAwait(false)
+                    : await PlanChangeAsync(change, sub, box, subscriptions, offerings, session, ct).ConfigureAwait(false);
                 await LifecycleOpLog.PlanAsync(plan.Ops, now, session, ct).ConfigureAwait(false);
                 ops = await LifecycleOpLog.ForAsync(id, false, session, ct).ConfigureAwait(false);
                 await tx.CommitAsync(ct).ConfigureAwait(false);
@@ -172,7 +181,8 @@ public static class ApplyLifecycleChangeHandler
             sub = await subscriptions.LockAsync(change.SubscriptionId, session, ct).ConfigureAwait(false) ?? sub;
             if (!await subscriptions.ChangeRecordedAsync(id, session, ct).ConfigureAwait(false))
             {
-                foreach (var e in await RecordAsync(change, command.EffectiveAt, sub, plan, session, offerings, subscriptions, devices, options, now, ct).ConfigureAwait(false))
+                foreach (var e in await RecordAsync(change, command.EffectiveAt, sub, plan, session, offerings, subscriptions, devices, stbs, periods, options, now, ct)
+                    .ConfigureAwait(false))
                 {
                     if (e is not RecordLifecycleCharges { Changes.Count: 0 })
                     {
@@ -194,6 +204,31 @@ public static class ApplyLifecycleChangeHandler
         logger.LogInformation("Change {ChangeId} ({Action}) applied to subscription {SubscriptionId}: {Ops} CAS command(s)", id, change.Action, sub.Id, ops.Count);
     }
 
+    private static async Task<LifecyclePlan> PlanChangeAsync(LifecycleChange change, SubscriptionDetail sub, DeviceInfo box, ISubscriptionLifecycle subscriptions,
+        ICatalogOfferings offerings, DbSession session, CancellationToken ct)
+    {
+        var newPlanId = change.Action == SubscriptionChangeAction.ChangePlan ? change.OfferingId!.Value : sub.PlanId;
+        var current = await subscriptions.EntitledChannelsAsync(sub.Id, session, ct).ConfigureAwait(false);
+        var planChannels = (await offerings.GetOfferingAsync(OfferingKind.Plan, newPlanId, ct).ConfigureAwait(false))?.ChannelIds ?? [];
+        var addOnChannels = new List<IReadOnlyCollection<Guid>>();
+        foreach (var addOn in AddOnsAfter(sub, change))
+        {
+            addOnChannels.Add((await offerings.GetOfferingAsync(addOn.Kind, addOn.OfferingId, ct).ConfigureAwait(false))?.ChannelIds ?? []);
+        }
+
+        var products = await offerings.CasProductIdsAsync(current.Concat(planChannels).Concat(addOnChannels.SelectMany(c => c)).Distinct().ToList(), ct).ConfigureAwait(false);
+        return LifecyclePlanner.Plan(change.ChangeId, change.Action, box.DeviceId, box.CasDeviceId, newPlanId, current, planChannels, addOnChannels, products);
+    }
+
+    /// <summary>A swap: the faulty box's live entitlements move to the replacement reserved for the change.</summary>
+    private static async Task<LifecyclePlan> PlanSwapAsync(Guid changeId, SubscriptionDetail sub, DeviceInfo faulty, StbReservation replacement,
+        ISubscriptionLifecycle subscriptions, ICatalogOfferings offerings, DbSession session, CancellationToken ct)
+    {
+        var held = await subscriptions.EntitledChannelsAsync(sub.Id, session, ct).ConfigureAwait(false);
+        return LifecyclePlanner.PlanSwap(changeId, sub.PlanId, new SwapBox(faulty.DeviceId, faulty.CasDeviceId, faulty.SmartCardCasId),
+            new SwapBox(replacement.DeviceId, replacement.CasDeviceId, replacement.SmartCardCasId), held, await offerings.CasProductIdsAsync(held, ct).ConfigureAwait(false));
+    }
+
     /// <summary>The add-ons the subscription holds after the change.</summary>
     internal static IEnumerable<SubscriptionAddOn> AddOnsAfter(SubscriptionDetail sub, LifecycleChange change)
     {
@@ -207,7 +242,8 @@ public static class ApplyLifecycleChangeHandler
     }
 
     private static async Task<IReadOnlyList<object>> RecordAsync(LifecycleChange change, DateTimeOffset effectiveAt, SubscriptionDetail sub, LifecyclePlan plan, DbSession session,
-        ICatalogOfferings offerings, ISubscriptionLifecycle subscriptions, IDeviceLifecycle devices, LifecycleOptions options, DateTimeOffset now, CancellationToken ct)
+        ICatalogOfferings offerings, ISubscriptionLifecycle subscriptions, IDeviceLifecycle devices, IStbReservations stbs, IBillingPeriods periods, LifecycleOptions options,
+        DateTimeOffset now, CancellationToken ct)
     {
         var id = change.ChangeId;
         RecordLifecycleCharges Charges(Guid newPlanId, Money? oldPrice = null, Money? newPrice = null, OfferingSummary? addOn = null) =>
@@ -220,7 +256,16 @@ public static class ApplyLifecycleChangeHandler
                 await subscriptions.ChangeStatusAsync(new ChangeSubscriptionStatus(id, sub.Id, change.OrderId, SubscriptionChangeKind.Suspend, change.Reason ?? SuspensionReason.Vacation,
                     effectiveAt), session, ct).ConfigureAwait(false);
                 await devices.SetActivationAsync(device, "suspended", context, session, ct).ConfigureAwait(false);
-                return [new SubscriptionSuspended(id, sub.Id, sub.CustomerId, sub.BillingAccountId, change.Reason ?? SuspensionReason.Vacation, effectiveAt, null, now), Charges(sub.PlanId)];
+                var paidThrough = await periods.PaidThroughAsync(sub.Id, ct).ConfigureAwait(false);
+                return [new SubscriptionSuspended(id, sub.Id, sub.CustomerId, sub.BillingAccountId, change.Reason ?? SuspensionReason.Vacation, effectiveAt, paidThrough, now),
+                    Charges(sub.PlanId)];
+            case LifecycleAction.SwapDevice:
+                var replacement = plan.Ops.First(o => o.Op == LifecycleCasOp.Activate && !o.Compensation).DeviceId;
+                var reason = change.Reason ?? "faulty";
+                await subscriptions.MoveDeviceAsync(new MoveSubscriptionDevice(id, sub.Id, device, replacement, effectiveAt), session, ct).ConfigureAwait(false);
+                await stbs.InstallAsync(new InstallStb(replacement, sub.CustomerId, context with { Reason = "swap: replacement installed" }), session, ct).ConfigureAwait(false);
+                await devices.RequestReturnAsync(new RequestDeviceReturn(device, reason, context with { Reason = "swap: " + reason }), session, ct).ConfigureAwait(false);
+                return [new SubscriptionDeviceSwapped(id, sub.Id, sub.CustomerId, sub.BillingAccountId, device, replacement, reason, effectiveAt, now)];
             case SubscriptionChangeAction.Restore:
                 await subscriptions.ChangeStatusAsync(new ChangeSubscriptionStatus(id, sub.Id, change.OrderId, SubscriptionChangeKind.Restore, null, effectiveAt), session, ct)
                     .ConfigureAwait(false);
@@ -266,12 +311,14 @@ public static class ApplyLifecycleChangeHandler
 /// <summary>
 /// Undoes a change that could not finish: waits for any of its CAS commands still running, reverses every command that may have
 /// taken effect (<see cref="LifecyclePlanner.Reverse"/>: added products removed, removed products added back, a deactivated box
-/// re-activated), then fails the order with the reason and releases the subscription. Nothing to undo once the hub recorded the change.
+/// re-activated, a swap's replacement deactivated), then fails the order with the reason, puts a swap's replacement box back in stock and
+/// releases the subscription. Nothing to undo once the hub recorded the change.
 /// </summary>
 public static class CompensateLifecycleChangeHandler
 {
     public static async Task Handle(CompensateLifecycleChange command, IMessageContext context, NpgsqlDataSource dataSource, IConditionalAccessSystem cas,
-        ISubscriptionLifecycle subscriptions, IProductOrderLifecycle orders, LifecycleOptions options, TimeProvider clock, ILogger<LifecycleSaga> logger, CancellationToken ct)
+        ISubscriptionLifecycle subscriptions, IStbReservations stbs, IProductOrderLifecycle orders, LifecycleOptions options, TimeProvider clock, ILogger<LifecycleSaga> logger,
+        CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(command);
         IReadOnlyList<LifecycleCasOp> undo;
@@ -300,7 +347,16 @@ public static class CompensateLifecycleChangeHandler
 
         await using var tx = await OutboxTransaction.BeginAsync(dataSource, context, ct, clock).ConfigureAwait(false);
         await ApplyLifecycleChangeHandler.FailOrderAsync(tx, orders, command.OrderId, command.Reason, clock.GetUtcNow(), ct).ConfigureAwait(false);
-        await LifecycleOpLog.ReleaseLeaseAsync(command.SubscriptionId, command.ChangeId, new DbSession(tx.Connection, tx.Transaction), ct).ConfigureAwait(false);
+        var outboxSession = new DbSession(tx.Connection, tx.Transaction);
+        if (await stbs.ReservedForOrderAsync(command.ChangeId, outboxSession, ct).ConfigureAwait(false) is { } reserved)
+        {
+            // A swap's replacement goes back to stock (its activation, if any took effect, was reversed above).
+            await stbs.ReleaseAsync(new ReleaseStbReservation(reserved.DeviceId, command.ChangeId, new MovementContext("lifecycle", "swap compensated", command.ChangeId.ToString())),
+                outboxSession, ct).ConfigureAwait(false);
+        }
+
+        await LifecycleOpLog.MarkCompensatedAsync(command.ChangeId, command.Reason, clock.GetUtcNow(), outboxSession, ct).ConfigureAwait(false);
+        await LifecycleOpLog.ReleaseLeaseAsync(command.SubscriptionId, command.ChangeId, outboxSession, ct).ConfigureAwait(false);
         await tx.PublishAsync(new LifecycleChangeCompensated(command.ChangeId)).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         logger.LogWarning("Change {ChangeId} compensated ({Undone} CAS command(s) reversed): {Reason}", command.ChangeId, undo.Count, command.Reason);
