@@ -15,6 +15,12 @@ public interface IDunningLedger
     /// <summary>Invoices (not credit notes) with an open amount whose due date lies in [<paramref name="dueFrom"/>, <paramref name="dueBefore"/>), oldest first.</summary>
     Task<IReadOnlyList<OverdueInvoice>> OverdueAsync(DateOnly dueFrom, DateOnly dueBefore, int limit, CancellationToken ct);
 
+    /// <summary>
+    /// Settles the credit accounts hold (over-payments, prepayments not yet on an invoice) against their open invoices, at most
+    /// <paramref name="limit"/> accounts; returns how many invoices that paid in full. The sweep calls it before it dunns anyone.
+    /// </summary>
+    Task<int> SettleCreditsAsync(int limit, CancellationToken ct);
+
     /// <summary>The invoice as it stands (null if unknown); <see cref="OverdueInvoice.OpenAmount"/> zero once paid, credited or written off.</summary>
     Task<OverdueInvoice?> GetAsync(Guid invoiceId, CancellationToken ct);
 }

@@ -1,19 +1,26 @@
 using CableHub.Billing.Contracts;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace CableHub.Billing.Payments;
 
-/// <summary>Billing's side of dunning: overdue invoices and one invoice's open amount (reads of <c>hub.invoice</c> only).</summary>
+/// <summary>Billing's side of dunning: overdue invoices, one invoice's open amount (reads of <c>hub.invoice</c>), credit settlement.</summary>
 internal sealed class DunningLedger : IDunningLedger
 {
     private readonly NpgsqlDataSource dataSource;
+    private readonly IServiceProvider services;
 
-    public DunningLedger(NpgsqlDataSource dataSource)
+    public DunningLedger(NpgsqlDataSource dataSource, IServiceProvider services)
     {
         BillingDapper.Ensure();
         this.dataSource = dataSource;
+        this.services = services;
     }
+
+    /// <summary>Through the payment ledger (resolved when used: it needs the outbox, which only the process running the sagas has).</summary>
+    public async Task<int> SettleCreditsAsync(int limit, CancellationToken ct) =>
+        (await services.GetRequiredService<PaymentLedger>().SettleCreditsAsync(null, limit, ct).ConfigureAwait(false)).Count(a => a.InvoicePaid);
 
     private const string Columns =
         "id AS invoiceid, invoice_number AS number, billing_account_id AS billingaccountid, customer_id AS customerid, due_date AS duedate, total, open_amount AS openamount, trim(currency) AS currency";

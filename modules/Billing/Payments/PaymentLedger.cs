@@ -266,6 +266,42 @@ public sealed partial class PaymentLedger
         return allocations;
     }
 
+    /// <summary>
+    /// Settles every account whose credit (payments not fully allocated) meets an open invoice in the same currency: after a bill
+    /// run issued new invoices (<paramref name="billRunId"/>: only accounts with an open invoice of that run), or for any account
+    /// (null: the hub's sweep, which also covers runs made where no outbox was at hand). One transaction per account (advisory lock,
+    /// <see cref="InvoicePaid"/> in the outbox), at most <paramref name="limit"/> accounts per call; returns the allocations made.
+    /// </summary>
+    public async Task<IReadOnlyList<AllocationMade>> SettleCreditsAsync(Guid? billRunId, int limit, CancellationToken ct = default)
+    {
+        List<Guid> accounts;
+        await using (var read = await _transactions.BeginAsync(null, ct).ConfigureAwait(false))
+        {
+            accounts = (await read.Connection.QueryAsync<Guid>(new CommandDefinition(
+                """
+                SELECT DISTINCT p.billing_account_id FROM hub.payment p
+                WHERE p.status = 'applied' AND p.unallocated > 0
+                  AND EXISTS (SELECT 1 FROM hub.invoice i WHERE i.billing_account_id = p.billing_account_id AND i.kind = 'invoice' AND i.open_amount > 0
+                              AND i.currency = p.currency AND (@billRunId::uuid IS NULL OR i.bill_run_id = @billRunId))
+                ORDER BY 1 LIMIT @limit
+                """, new { billRunId, limit }, read.Transaction, cancellationToken: ct)).ConfigureAwait(false)).AsList();
+        }
+
+        var made = new List<AllocationMade>();
+        foreach (var account in accounts)
+        {
+            made.AddRange(await SettleAsync(account, ct).ConfigureAwait(false));
+        }
+
+        if (made.Count > 0)
+        {
+            _logger.LogInformation("Credit of {Accounts} account(s) settled: {Allocations} allocation(s), {Paid} invoice(s) paid (bill run {BillRunId})",
+                accounts.Count, made.Count, made.Count(a => a.InvoicePaid), billRunId);
+        }
+
+        return made;
+    }
+
     /// <summary>The suspense list, oldest first.</summary>
     public async Task<IReadOnlyList<SuspendedPayment>> SuspenseAsync(int limit = 100, CancellationToken ct = default)
     {
