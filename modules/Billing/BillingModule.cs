@@ -41,10 +41,11 @@ public static class BillingModule
         return services;
     }
 
-    /// <summary>TMF678 customerBill (reads, documents), bill runs, payments (gateway webhooks, suspense list, balances).</summary>
+    /// <summary>TMF678 customerBill (reads, documents), TMF676 payment (reads), bill runs, payments (gateway webhooks, suspense list, balances).</summary>
     public static IEndpointRouteBuilder MapBillingEndpoints(this IEndpointRouteBuilder app)
     {
         CustomerBillEndpoints.Map(app);
+        TmfPaymentEndpoints.Map(app);
         return PaymentEndpoints.Map(app);
     }
 }
