@@ -30,17 +30,22 @@ public static class BillingModule
         services.AddSingleton<InvoiceStore>();
         services.AddSingleton<IInvoiceLedger>(sp => sp.GetRequiredService<InvoiceStore>());
         services.AddSingleton<BillingInputs>();
-        services.AddSingleton<BillRunner>();
+        // Bill runs settle credit against their new invoices where an outbox is at hand (the hub, tests); the CLI has none.
+        services.AddSingleton(sp => new BillRunner(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<BillingInputs>(), sp.GetRequiredService<BillingOptions>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<BillRunner>>(),
+            sp.GetService<CableHub.Core.Messaging.IEventTransactions>() is null ? null : sp.GetRequiredService<PaymentLedger>(),
+            sp.GetService<CableHub.Vod.Contracts.IOneTimeChargeBilling>()));
         services.AddSingleton<InvoiceDocuments>();
         services.AddSingleton<PaymentLedger>();
         services.AddSingleton<IDunningLedger, DunningLedger>();
         return services;
     }
 
-    /// <summary>TMF678 customerBill (reads, documents), bill runs, payments (gateway webhooks, suspense list, balances).</summary>
+    /// <summary>TMF678 customerBill (reads, documents), TMF676 payment (reads), bill runs, payments (gateway webhooks, suspense list, balances).</summary>
     public static IEndpointRouteBuilder MapBillingEndpoints(this IEndpointRouteBuilder app)
     {
         CustomerBillEndpoints.Map(app);
+        TmfPaymentEndpoints.Map(app);
         return PaymentEndpoints.Map(app);
     }
 }

@@ -31,4 +31,24 @@ internal sealed class BillableSubscriptionStore(NpgsqlDataSource dataSource) : I
         return await conn.QuerySingleOrDefaultAsync<BillableSubscription>(new CommandDefinition(
             Select + " WHERE order_id = @orderId", new { orderId }, cancellationToken: ct)).ConfigureAwait(false);
     }
+
+    public async Task<IReadOnlyList<BillableAddOn>> AddOnsForAccountsAsync(IReadOnlyCollection<Guid> billingAccountIds, DateTimeOffset liveAfter, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(billingAccountIds);
+        if (billingAccountIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var rows = await conn.QueryAsync<BillableAddOn>(new CommandDefinition(
+            """
+            SELECT a.subscription_id AS subscriptionid, s.billing_account_id AS billingaccountid, a.kind, a.offering_id AS offeringid, a.valid_from AS validfrom, a.valid_to AS validto
+            FROM hub.subscription s JOIN hub.subscription_addon a ON a.subscription_id = s.id
+            WHERE s.billing_account_id = ANY(@ids) AND s.status <> 'cancelled' AND (a.valid_to IS NULL OR (a.valid_to >= @liveAfter AND a.valid_to > a.valid_from))
+            ORDER BY s.billing_account_id, a.valid_from, a.id
+            """,
+            new { ids = billingAccountIds as Guid[] ?? billingAccountIds.ToArray(), liveAfter }, cancellationToken: ct)).ConfigureAwait(false);
+        return rows.AsList();
+    }
 }

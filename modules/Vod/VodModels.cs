@@ -112,7 +112,7 @@ public sealed record VodPurchase(
     DateTimeOffset? AccessUntil,
     string Status);
 
-/// <summary>A one-time charge as VOD sold it (hub.one_time_charge: the sale's record; billing state lives in Billing's hub.billing_charge, source_id = Id).</summary>
+/// <summary>A one-time charge as VOD sold it (hub.one_time_charge: the sale's record; Status unbilled → billed with InvoiceId when Billing reports the bill through <see cref="Contracts.IOneTimeChargeBilling"/>; Billing's hub.billing_charge has source_id = Id).</summary>
 public sealed record OneTimeCharge(
     Guid Id,
     Guid BillingAccountId,

@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CableHub.Vod;
 
 /// <summary>
-/// The VOD module: titles, rights windows, offers, purchases and (until Billing exists) their one-time charges;
-/// <c>/api/v1/vod</c>. It serves its offers to the TMF620 catalogue through <see cref="IVodOfferings"/>.
+/// The VOD module: titles, rights windows, offers, purchases and their one-time charges (marked billed when Billing reports
+/// them through <see cref="Contracts.IOneTimeChargeBilling"/>); <c>/api/v1/vod</c>. It serves its offers to the TMF620 catalogue through <see cref="IVodOfferings"/>.
 /// </summary>
 public static class VodModule
 {
@@ -21,6 +21,7 @@ public static class VodModule
         services.AddSingleton<VodCatalog>();
         services.AddSingleton<IVodOfferings>(sp => sp.GetRequiredService<VodCatalog>());
         services.AddSingleton<VodPurchases>();
+        services.AddSingleton<CableHub.Vod.Contracts.IOneTimeChargeBilling, VodChargeBilling>();
         return services;
     }
 

@@ -2,7 +2,12 @@ using CableHub.Billing.Contracts;
 using CableHub.Billing.Engine;
 using CableHub.Billing.Invoices;
 using CableHub.Billing.Payments;
+using CableHub.Connectors.Notifications;
+using CableHub.Connectors.Notifications.Email;
 using CableHub.Core;
+using CableHub.Core.Ports;
+using CableHub.Customers.Contracts;
+using CableHub.Testing;
 using CableHub.Sagas.Dunning;
 using CableHub.Sagas.Messaging;
 using CableHub.Subscriptions.Contracts;
@@ -17,7 +22,7 @@ namespace CableHub.Sagas.Tests;
 /// (CAS products removed) → payment → restore (products back). Repeated checks never repeat a step.
 /// </summary>
 [Collection(OnboardingCollection.Name)]
-public sealed class DunningSagaIntegrationTests(OnboardingFixture hub)
+public sealed class DunningSagaIntegrationTests(OnboardingFixture hub, MaildevFixture maildev) : IClassFixture<MaildevFixture>
 {
     [Fact]
     public async Task Unpaid_invoice_is_reminded_charged_suspended_and_restored_on_payment()
@@ -80,6 +85,83 @@ public sealed class DunningSagaIntegrationTests(OnboardingFixture hub)
         await EventuallyAsync(() => SagaRowsAsync(invoice.Id).GetAwaiter().GetResult() == 0 ? [true] : new List<bool>());
         await CheckAsync(invoice.Id);
         hub.Outcomes.Of<SubscriptionSuspended>(e => e.SubscriptionId == sub).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Unpaid_invoice_is_reminded_by_real_mail_and_written_off_at_the_last_step()
+    {
+        var lifecycle = new LifecycleSagaIntegrationTests(hub);
+        var (box, sub) = await lifecycle.OnboardAsync();
+        var detail = await lifecycle.SubscriptionAsync(sub);
+        var services = hub.Host.Services;
+        await services.GetRequiredService<IBillingProfiles>().EnsureAsync(detail.BillingAccountId, "monthly", CancellationToken.None);
+        // Due 7 days ago (its own timeline: the other dunning test jumps the shared dunning clock up to 23 days ahead, never back).
+        var draft = InvoiceCalculator.Compute(new AccountToBill(detail.BillingAccountId, detail.CustomerId, "INR", new BillingCycle(5), "IN", "IN", PaymentTermsDays: -7),
+            new BillingCycle(5).PeriodContaining(DateOnly.FromDateTime(DateTime.UtcNow)), [],
+            [new PendingCharge(Guid.NewGuid(), "adjustment", "Service", 500.00m, TaxCategory.CableService)], [], [],
+            new RatingContext(null, new Dictionary<string, IReadOnlyList<TaxRule>> { ["IN"] = [new(TaxCategory.CableService, "GST 18%", 0.18m)] }));
+        var invoice = await services.GetRequiredService<InvoiceStore>().IssueAsync(draft); // 590.00
+        var email = (await services.GetRequiredService<ICustomerDirectory>().GetAsync(detail.CustomerId, CancellationToken.None))!.Email!;
+
+        // The reminders go through the real notification connector to a real SMTP server (MailDev) and are read back.
+        await using var mail = new ServiceCollection()
+            .AddLogging()
+            .AddNotifications(hub.Db.ConnectionString, new NotificationOptions(),
+                new SmtpOptions { Host = maildev.SmtpHost, Port = maildev.SmtpPort, Security = "None", FromAddress = "billing@cablehub.test" }, null)
+            .BuildServiceProvider();
+        hub.Notifications.Forward = mail.GetRequiredService<INotificationSender>();
+        try
+        {
+            // Day 7 or later: the first check takes reminders 1 (day 1) and 2 (day 3) and the fee (day 5) at once.
+            await using (var tx = await services.GetRequiredService<HubOutbox>().BeginAsync("dunning-test", CancellationToken.None))
+            {
+                await tx.PublishAsync(new InvoiceOverdue(invoice.Id, invoice.Number, invoice.BillingAccountId, invoice.CustomerId, invoice.DueDate, new Money(invoice.Total, "INR")));
+                await tx.CommitAsync(CancellationToken.None);
+            }
+
+            var received = await EventuallyAsync(() => maildev.MailToAsync(email).GetAwaiter().GetResult() is { Count: >= 2 } all ? all : [], 60);
+            received.Count.ShouldBe(2);
+            received.ShouldAllBe(m => m.Subject.StartsWith("Reminder: ", StringComparison.Ordinal) && m.Subject.Contains("590", StringComparison.Ordinal));
+            received.ShouldAllBe(m => m.Text!.Contains(invoice.Number, StringComparison.Ordinal));
+            received.ShouldAllBe(m => m.From.Any(f => f.Address == "billing@cablehub.test"));
+        }
+        finally
+        {
+            hub.Notifications.Forward = null;
+        }
+
+        // Day 8: suspension; day 12: the last step writes off what is open and ends the saga; the service stays suspended.
+        JumpTo(invoice.DueDate, 8);
+        await CheckAsync(invoice.Id);
+        try
+        {
+            (await EventuallyAsync(() => hub.Outcomes.Of<SubscriptionSuspended>(e => e.SubscriptionId == sub).ToList(), 90)).ShouldHaveSingleItem();
+        }
+        catch (TimeoutException)
+        {
+            await using var diag = await hub.Db.DataSource.OpenConnectionAsync();
+            var dead = string.Join("\n", await diag.QueryAsync<string>("SELECT exception_type || ': ' || exception_message FROM wolverine.wolverine_dead_letters"));
+            throw new TimeoutException("no suspension; dead letters:\n" + dead + "\nlog:\n" + string.Join("\n", hub.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning
+                || e.Message.Contains(invoice.Number, StringComparison.Ordinal) || e.Message.Contains(sub.ToString(), StringComparison.Ordinal)).TakeLast(60).Select(e => $"{e.Level} {e.Category}: {e.Message}")));
+        }
+
+        JumpTo(invoice.DueDate, 12);
+        await CheckAsync(invoice.Id);
+        await EventuallyAsync(() => SagaRowsAsync(invoice.Id).GetAwaiter().GetResult() == 0 ? [true] : new List<bool>(), 60);
+        var written = (await services.GetRequiredService<InvoiceStore>().GetAsync(invoice.Id))!;
+        (written.Status, written.OpenAmount).ShouldBe((InvoiceStatus.WrittenOff, 0m));
+        (await lifecycle.SubscriptionAsync(sub)).Status.ShouldBe(SubscriptionStatus.Suspended);
+        (await hub.Cas.DeviceAsync(box.CasId))!.ProductIds.ShouldBeEmpty();
+
+        // Every step is recorded once for the warehouse, the write-off with its amount.
+        await using var conn = await hub.Db.DataSource.OpenConnectionAsync();
+        var steps = (await conn.QueryAsync<(string Step, int? Day, decimal? Amount)>(
+            "SELECT step, day, amount FROM hub.dunning_step WHERE invoice_id = @id ORDER BY taken_at, step", new { id = invoice.Id })).ToList();
+        steps.Select(s => s.Step).ShouldBe(["reminder:1", "late_fee", "reminder:2", "suspension", "write_off"], ignoreOrder: true);
+        steps.Single(s => s.Step == "write_off").ShouldBe(("write_off", 12, 590.00m));
+        steps.Single(s => s.Step == "late_fee").Amount.ShouldBe(61.80m); // 50 + 2 % of 590
+        await CheckAsync(invoice.Id); // after the end: nothing more
+        (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM hub.dunning_step WHERE invoice_id = @id", new { id = invoice.Id })).ShouldBe(5L);
     }
 
     private void JumpTo(DateOnly dueDate, int day)

@@ -45,7 +45,7 @@ public sealed class OnboardingFixture : IAsyncLifetime
 
     public IHost Host { get; private set; } = null!;
 
-    /// <summary>Dunning's clock: tests jump it days ahead, then send a check. Steps at due + 1 / 3 (reminders), + 5 (fee 50 + 2 %), + 8 (suspension).</summary>
+    /// <summary>Dunning's clock: tests jump it days ahead, then send a check. Steps at due + 1 / 3 (reminders), + 5 (fee 50 + 2 %), + 8 (suspension), + 12 (write-off).</summary>
     public Microsoft.Extensions.Time.Testing.FakeTimeProvider DunningClock { get; } = new(DateTimeOffset.UtcNow);
 
     public Sagas.Dunning.DunningOptions Dunning => _dunning ??= new()
@@ -55,6 +55,7 @@ public sealed class OnboardingFixture : IAsyncLifetime
         LateFeeFixed = 50m,
         LateFeePercent = 2m,
         SuspendDays = 8,
+        WriteOffDays = 12,
         Clock = DunningClock,
     };
 

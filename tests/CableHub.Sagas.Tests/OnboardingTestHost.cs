@@ -50,9 +50,18 @@ public sealed class RecordingNotifications : INotificationSender
 
     public IReadOnlyCollection<NotificationRequest> Sent => _sent.Values.ToList();
 
-    public Task<NotificationResult> SendAsync(NotificationRequest request, CancellationToken ct)
+    /// <summary>When set (a test that reads mail back from a real SMTP server), requests are also handed to this sender.</summary>
+    public INotificationSender? Forward { get; set; }
+
+    public async Task<NotificationResult> SendAsync(NotificationRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Task.FromResult(new NotificationResult(_sent.TryAdd(request.IdempotencyKey, request) ? NotificationOutcome.Sent : NotificationOutcome.AlreadySent));
+        var first = _sent.TryAdd(request.IdempotencyKey, request);
+        if (Forward is { } forward)
+        {
+            return await forward.SendAsync(request, ct).ConfigureAwait(false);
+        }
+
+        return new NotificationResult(first ? NotificationOutcome.Sent : NotificationOutcome.AlreadySent);
     }
 }

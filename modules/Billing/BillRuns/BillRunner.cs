@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using CableHub.Billing.Engine;
 using CableHub.Billing.Invoices;
+using CableHub.Billing.Payments;
+using CableHub.Core.Persistence;
+using CableHub.Vod.Contracts;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -19,9 +22,13 @@ public sealed record BillRunStatus(
 /// transaction (numbers reserved from the series row, invoices and lines by binary COPY, charges marked billed, progress)
 /// while the next chunk is read. Idempotent and resumable: an account with an invoice for the period is never selected
 /// again (and the unique index on account + period refuses a second one); a killed run loses at most its open chunk, whose
-/// numbers roll back with it (gapless). One run per date at a time (advisory lock).
+/// numbers roll back with it (gapless). One run per date at a time (advisory lock). When the run has written its invoices, the
+/// credit its accounts hold (over-payments, prepayments) is settled against them (<see cref="PaymentLedger.SettleCreditsAsync"/>);
+/// a re-run settles what a killed run left. A process without an outbox (the CLI) cannot publish <c>InvoicePaid</c>: there the
+/// run only counts the accounts whose credit waits, and the hub's dunning sweep settles them before it dunns anyone.
 /// </summary>
-public sealed class BillRunner(NpgsqlDataSource dataSource, BillingInputs inputs, BillingOptions options, TimeProvider clock, ILogger<BillRunner> logger)
+public sealed class BillRunner(NpgsqlDataSource dataSource, BillingInputs inputs, BillingOptions options, TimeProvider clock, ILogger<BillRunner> logger,
+    PaymentLedger? settlement = null, IOneTimeChargeBilling? vodCharges = null)
 {
     private const long LockNamespace = 0x42494C4C; // "BILL"
 
@@ -37,6 +44,22 @@ public sealed class BillRunner(NpgsqlDataSource dataSource, BillingInputs inputs
         {
             throw new StateConflictException("BILLRUN-RUNNING", $"the bill run of {runDate:yyyy-MM-dd} is already running", "date");
         }
+
+        try
+        {
+            return await RunLockedAsync(lockConn, runDate, progress, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The lock is the session's: a pooled connection keeps it after Dispose unless it is given back (a second run in this
+            // process would find the date "running"). A killed process loses its session, and the lock with it.
+            await lockConn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@ns::int, @day)",
+                new { ns = (int)LockNamespace, day = runDate.DayNumber }, cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<BillRunStatus> RunLockedAsync(NpgsqlConnection lockConn, DateOnly runDate, IProgress<BillRunStatus>? progress, CancellationToken ct)
+    {
 
         var (due, billed) = await BillingInputs.CountAsync(lockConn, runDate, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow();
@@ -73,6 +96,7 @@ public sealed class BillRunner(NpgsqlDataSource dataSource, BillingInputs inputs
                 }
             }
 
+            await SettleCreditsAsync(lockConn, runId, ct).ConfigureAwait(false);
             status = await FinishAsync(lockConn, runId, "completed", null, ct).ConfigureAwait(false);
             LastRunSeconds = (Seconds(timing[0]), Seconds(timing[1]), Seconds(timing[2]));
             logger.LogInformation("Bill run {RunDate} completed: {Invoices} invoices, {Lines} lines; read {Read:0.0} s, rate {Rate:0.0} s, write {Write:0.0} s",
@@ -119,14 +143,14 @@ public sealed class BillRunner(NpgsqlDataSource dataSource, BillingInputs inputs
             return null;
         }
 
-        var all = await inputs.InputsAsync(accounts, data, ct).ConfigureAwait(false);
+        var all = await inputs.InputsAsync(accounts, data, runDate, ct).ConfigureAwait(false);
         var rate = Stopwatch.GetTimestamp();
         Interlocked.Add(ref timing[0], rate - read);
         var drafts = new List<InvoiceDraft>(all.Count);
         foreach (var a in all)
         {
             var period = a.Account.Cycle.PeriodContaining(runDate);
-            var draft = InvoiceCalculator.Compute(a.Account, period, a.Subscriptions, a.Charges, a.Items, a.Discounts, data.Context);
+            var draft = InvoiceCalculator.Compute(a.Account, period, a.Subscriptions, a.Charges, a.Items, a.Discounts, data.Context, a.AddOns);
             if (draft.Lines.Count > 0)
             {
                 drafts.Add(draft);
@@ -136,6 +160,30 @@ public sealed class BillRunner(NpgsqlDataSource dataSource, BillingInputs inputs
         Interlocked.Add(ref timing[1], Stopwatch.GetTimestamp() - rate);
 
         return new Chunk(accounts[^1].AccountId, drafts);
+    }
+
+    /// <summary>Allocations the last run of this instance made from its accounts' credit (null: no outbox here, left to the hub's sweep).</summary>
+    public int? LastRunCreditAllocations { get; private set; }
+
+    private async Task SettleCreditsAsync(NpgsqlConnection conn, Guid runId, CancellationToken ct)
+    {
+        if (settlement is not null)
+        {
+            LastRunCreditAllocations = (await settlement.SettleCreditsAsync(runId, int.MaxValue, ct).ConfigureAwait(false)).Count;
+            return;
+        }
+
+        LastRunCreditAllocations = null;
+        var waiting = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            SELECT count(DISTINCT p.billing_account_id) FROM hub.payment p
+            WHERE p.status = 'applied' AND p.unallocated > 0
+              AND EXISTS (SELECT 1 FROM hub.invoice i WHERE i.billing_account_id = p.billing_account_id AND i.bill_run_id = @runId AND i.open_amount > 0 AND i.currency = p.currency)
+            """, new { runId }, cancellationToken: ct)).ConfigureAwait(false);
+        if (waiting > 0)
+        {
+            logger.LogWarning("Bill run {RunId}: {Accounts} account(s) hold credit for their new invoices; no outbox in this process, the hub's dunning sweep settles them", runId, waiting);
+        }
     }
 
     private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
@@ -161,11 +209,22 @@ public sealed class BillRunner(NpgsqlDataSource dataSource, BillingInputs inputs
             var billedCharges = docs.SelectMany(d => d.Draft.BilledChargeIds.Select(c => (Charge: c, Invoice: d.Id))).ToList();
             if (billedCharges.Count > 0)
             {
-                await conn.ExecuteAsync(new CommandDefinition(
+                var vod = (await conn.QueryAsync<(Guid Source, Guid Invoice)>(new CommandDefinition(
                     """
-                    UPDATE hub.billing_charge c SET status = 'billed', invoice_id = b.invoice
-                    FROM unnest(@charges, @invoices) AS b(charge, invoice) WHERE c.id = b.charge AND c.status = 'unbilled'
-                    """, new { charges = billedCharges.Select(b => b.Charge).ToArray(), invoices = billedCharges.Select(b => b.Invoice).ToArray() }, tx, cancellationToken: ct)).ConfigureAwait(false);
+                    WITH billed AS (
+                        UPDATE hub.billing_charge c SET status = 'billed', invoice_id = b.invoice
+                        FROM unnest(@charges, @invoices) AS b(charge, invoice) WHERE c.id = b.charge AND c.status = 'unbilled'
+                        RETURNING c.kind, c.source_id, c.invoice_id)
+                    SELECT source_id, invoice_id FROM billed WHERE kind = 'vod'
+                    """, new { charges = billedCharges.Select(b => b.Charge).ToArray(), invoices = billedCharges.Select(b => b.Invoice).ToArray() }, tx, cancellationToken: ct))
+                    .ConfigureAwait(false)).AsList();
+                if (vod.Count > 0 && vodCharges is not null)
+                {
+                    // VOD's sale records follow in this transaction (its port: billing never writes VOD's table).
+                    var numbers = docs.ToDictionary(d => d.Id, d => d.Number);
+                    await vodCharges.MarkBilledAsync(vod.Select(v => new OneTimeChargeBilled(v.Source, v.Invoice, numbers[v.Invoice], now)).ToList(), new DbSession(conn, tx), ct)
+                        .ConfigureAwait(false);
+                }
             }
         }
 

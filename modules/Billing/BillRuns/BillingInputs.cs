@@ -6,29 +6,30 @@ using Npgsql;
 
 namespace CableHub.Billing.BillRuns;
 
-/// <summary>The rating data of a run, read once: plans, taxes, NCF terms.</summary>
-internal sealed record RatingData(IReadOnlyDictionary<Guid, PlanRatingFacts> Plans, RatingContext Context);
+/// <summary>The rating data of a run, read once: plans, add-ons (bouquets and channels by kind + id), taxes, NCF terms.</summary>
+internal sealed record RatingData(IReadOnlyDictionary<Guid, PlanRatingFacts> Plans, RatingContext Context, IReadOnlyDictionary<(string Kind, Guid Id), AddOnRatingFacts>? AddOns = null);
 
 /// <summary>One account's inputs for the engine.</summary>
 internal sealed record AccountInputs(
-    AccountToBill Account, List<RatedSubscription> Subscriptions, List<PendingCharge> Charges, List<RecurringItem> Items, List<Discount> Discounts);
+    AccountToBill Account, List<RatedSubscription> Subscriptions, List<PendingCharge> Charges, List<RecurringItem> Items, List<Discount> Discounts, List<RatedAddOn> AddOns);
 
 /// <summary>
-/// Reads what the engine needs in bulk: the due accounts of a chunk (own table), their subscriptions (Subscriptions'
-/// contract, one query per chunk), pending charges, recurring items and discounts (own tables, one query each per chunk).
+/// Reads what the engine needs in bulk: the due accounts of a chunk (own table), their subscriptions and add-ons (Subscriptions'
+/// contract, one query each per chunk; add-ons priced from the catalog's <see cref="IPlanRating.AddOnsAsync"/>), pending charges, recurring items and discounts (own tables, one query each per chunk).
 /// </summary>
 public sealed class BillingInputs(NpgsqlDataSource dataSource, IPlanRating rating, IBillableSubscriptions subscriptions, BillingOptions options)
 {
     internal async Task<RatingData> RatingDataAsync(CancellationToken ct)
     {
         var plans = (await rating.PlansAsync(ct).ConfigureAwait(false)).ToDictionary(p => p.Id);
+        var addOns = (await rating.AddOnsAsync(ct).ConfigureAwait(false)).ToDictionary(a => (a.Kind, a.Id));
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         var taxes = (await conn.QueryAsync<(string Jurisdiction, string Category, string Name, decimal Rate)>(new CommandDefinition(
                 "SELECT DISTINCT ON (jurisdiction, category, name) jurisdiction, category, name, rate FROM hub.tax_rate WHERE valid_from <= current_date ORDER BY jurisdiction, category, name, valid_from DESC",
                 cancellationToken: ct)).ConfigureAwait(false))
             .GroupBy(t => t.Jurisdiction)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<TaxRule>)g.Select(t => new TaxRule(t.Category, t.Name, t.Rate)).ToList());
-        return new RatingData(plans, new RatingContext(rating.Rules.NetworkCapacityFee, taxes));
+        return new RatingData(plans, new RatingContext(rating.Rules.NetworkCapacityFee, taxes), addOns);
     }
 
     /// <summary>SQL condition: the profile's period starts on @runDate (cycle day, clamped in short months; period months from the anchor).</summary>
@@ -74,16 +75,18 @@ public sealed class BillingInputs(NpgsqlDataSource dataSource, IPlanRating ratin
     }
 
     /// <summary>The engine inputs of a chunk of accounts (four bulk reads).</summary>
-    internal async Task<List<AccountInputs>> InputsAsync(IReadOnlyList<AccountToBill> accounts, RatingData data, CancellationToken ct)
+    internal async Task<List<AccountInputs>> InputsAsync(IReadOnlyList<AccountToBill> accounts, RatingData data, DateOnly runDate, CancellationToken ct)
     {
         var ids = accounts.Select(a => a.AccountId).ToArray();
         var byAccount = new Dictionary<Guid, AccountInputs>(accounts.Count);
         foreach (var a in accounts)
         {
-            byAccount[a.AccountId] = new AccountInputs(a, [], [], [], []);
+            byAccount[a.AccountId] = new AccountInputs(a, [], [], [], [], []);
         }
 
         var subsTask = subscriptions.ForAccountsAsync(ids, ct);
+        // Add-ons that ended before the period start (a day earlier, whatever the zone) are history: only those live at its start are billed.
+        var addOnsTask = subscriptions.AddOnsForAccountsAsync(ids, new DateTimeOffset(runDate.AddDays(-1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), ct);
         await using (var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false))
         {
             // One round trip for the three own tables.
@@ -121,6 +124,18 @@ public sealed class BillingInputs(NpgsqlDataSource dataSource, IPlanRating ratin
 
             inputs.Subscriptions.Add(new RatedSubscription(s.Id, plan.Code, plan.Name, plan.Price.Amount, BillingCycle.MonthsOf(plan.BillingPeriod), s.Status,
                 s.StartAt is { } st ? options.LocalDate(st) : null, s.EndAt is { } en ? options.LocalDate(en) : null, plan.SdChannels, plan.HdChannels));
+        }
+
+        foreach (var a in await addOnsTask.ConfigureAwait(false))
+        {
+            if (!byAccount.TryGetValue(a.BillingAccountId, out var inputs) || data.AddOns is null || !data.AddOns.TryGetValue((a.Kind, a.OfferingId), out var facts)
+                || facts.Price is not { } price)
+            {
+                continue; // an add-on not sold on its own (included in the plan) has no charge
+            }
+
+            inputs.AddOns.Add(new RatedAddOn(a.SubscriptionId, a.Kind, facts.Code, facts.Name, price.Amount, BillingCycle.MonthsOf(facts.BillingPeriod),
+                options.LocalDate(a.ValidFrom), a.ValidTo is { } to ? options.LocalDate(to) : null));
         }
 
         return accounts.Select(a => byAccount[a.AccountId]).ToList();

@@ -9,11 +9,33 @@ public sealed record OverdueInvoice(Guid InvoiceId, string Number, Guid BillingA
 /// </summary>
 public sealed record InvoiceOverdue(Guid InvoiceId, string Number, Guid BillingAccountId, Guid CustomerId, DateOnly DueDate, Money Total);
 
-/// <summary>What dunning reads of billing: overdue invoices, and one invoice's open amount now.</summary>
+/// <summary>
+/// A step dunning took on an invoice (<c>hub.dunning_step</c>, one row per invoice and <see cref="Step"/>): kind reminder,
+/// late_fee, suspension, write_off, restore or settled; <see cref="Day"/> after the due date (null for restore / settled);
+/// <see cref="Amount"/> for the late fee and the write-off.
+/// </summary>
+public sealed record DunningStepRecord(Guid InvoiceId, Guid BillingAccountId, string Step, string Kind, int? Day, Money? Amount, string Detail, DateTimeOffset TakenAt);
+
+/// <summary>What dunning reads and changes of billing: overdue invoices, one invoice's open amount now, its steps, write-off.</summary>
 public interface IDunningLedger
 {
     /// <summary>Invoices (not credit notes) with an open amount whose due date lies in [<paramref name="dueFrom"/>, <paramref name="dueBefore"/>), oldest first.</summary>
     Task<IReadOnlyList<OverdueInvoice>> OverdueAsync(DateOnly dueFrom, DateOnly dueBefore, int limit, CancellationToken ct);
+
+    /// <summary>
+    /// Settles the credit accounts hold (over-payments, prepayments not yet on an invoice) against their open invoices, at most
+    /// <paramref name="limit"/> accounts; returns how many invoices that paid in full. The sweep calls it before it dunns anyone.
+    /// </summary>
+    Task<int> SettleCreditsAsync(int limit, CancellationToken ct);
+
+    /// <summary>Records a step once (a second call with the same invoice and step changes nothing); returns whether it was recorded now.</summary>
+    Task<bool> RecordStepAsync(DunningStepRecord step, CancellationToken ct);
+
+    /// <summary>
+    /// Writes off what is still open of the invoice (status <c>written_off</c>, final; open amount 0); returns the amount written off
+    /// (zero when nothing was open any more: paid, credited or written off before).
+    /// </summary>
+    Task<Money> WriteOffAsync(Guid invoiceId, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>The invoice as it stands (null if unknown); <see cref="OverdueInvoice.OpenAmount"/> zero once paid, credited or written off.</summary>
     Task<OverdueInvoice?> GetAsync(Guid invoiceId, CancellationToken ct);

@@ -12,6 +12,13 @@ public sealed record AccountToBill(Guid AccountId, Guid CustomerId, string Curre
 public sealed record RatedSubscription(
     Guid Id, string PlanCode, string PlanName, decimal PlanPrice, int PlanPeriodMonths, string Status, DateOnly? Start, DateOnly? End, int SdChannels = 0, int HdChannels = 0);
 
+/// <summary>
+/// An add-on (bouquet or à-la-carte channel) of a subscription: its price per <see cref="PeriodMonths"/> from the catalog and the local
+/// dates it is live (<see cref="To"/> = first day without it). Billed in advance with its subscription for a period it is live at
+/// the start of; what changes inside a period arrives as the lifecycle's proration charges (add-on added / removed).
+/// </summary>
+public sealed record RatedAddOn(Guid SubscriptionId, string Kind, string Code, string Name, decimal Price, int PeriodMonths, DateOnly From, DateOnly? To);
+
 /// <summary>A charge waiting for the next bill (one-time, proration of a lifecycle change, adjustment). Credits are negative.</summary>
 public sealed record PendingCharge(Guid Id, string Kind, string Description, decimal Amount, string TaxCategory, DateOnly? From = null, DateOnly? To = null);
 

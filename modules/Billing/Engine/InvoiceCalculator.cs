@@ -4,7 +4,7 @@ namespace CableHub.Billing.Engine;
 
 /// <summary>
 /// Computes an account's invoice for a period (pure: no I/O; the bill run calls it for thousands of accounts in memory).
-/// Recurring charges are billed in advance for the period; the previous period is settled in arrears where it differed
+/// Recurring charges (the plan, and the subscription's add-ons live at the period start) are billed in advance for the period; the previous period is settled in arrears where it differed
 /// from what was billed: a mid-cycle start is charged from its first day, a cancellation credited from its last. Lifecycle
 /// changes inside a billed period (upgrade, downgrade, suspension) arrive as pending proration charges. Then discounts on
 /// the plan charges, then taxes per category of the account's jurisdiction, rounded once per tax on the taxable sum. India
@@ -21,7 +21,8 @@ public static class InvoiceCalculator
         IReadOnlyList<PendingCharge> charges,
         IReadOnlyList<RecurringItem> items,
         IReadOnlyList<Discount> discounts,
-        RatingContext context)
+        RatingContext context,
+        IReadOnlyList<RatedAddOn>? addOns = null)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(subscriptions);
@@ -40,6 +41,7 @@ public static class InvoiceCalculator
             var price = Proration.Round(s.PlanPrice * months / s.PlanPeriodMonths);
             var ncf = context.NetworkCapacityFee is { } terms && account.RegulatoryProfile == "IN" ? terms.MonthlyFee(s.SdChannels, s.HdChannels) * months : (decimal?)null;
             var before = lines.Count;
+            (DateOnly From, DateOnly To)? advance = null;
             if (s.Start is not { } start || s.Status is "created" or "pending_active" or "cancelled")
             {
                 continue;
@@ -88,6 +90,7 @@ public static class InvoiceCalculator
                 }
 
                 inAdvance++;
+                advance = (from, to);
             }
 
             for (var i = before; i < lines.Count; i++)
@@ -96,6 +99,11 @@ public static class InvoiceCalculator
                 {
                     planBase[s.PlanCode] = planBase.GetValueOrDefault(s.PlanCode) + lines[i].Amount;
                 }
+            }
+
+            if (advance is { } days)
+            {
+                AddOnsInAdvance(lines, addOns, s, period, months, days.From, days.To); // not plan charges: no plan discount applies
             }
         }
 
@@ -175,6 +183,32 @@ public static class InvoiceCalculator
         }
 
         return new InvoiceDraft(account, period, lines, subtotal, taxTotal, charges.Select(c => c.Id).ToList());
+    }
+
+    /// <summary>
+    /// The subscription's add-ons live when the period starts, in advance over the subscription's days of the period (recurring lines,
+    /// cable service tax). An add-on added or removed inside a period is the lifecycle's proration charge (added: the rest of the
+    /// period charged; removed: the rest credited), so one that starts after the period start, or ended by then, is not billed here.
+    /// </summary>
+    private static void AddOnsInAdvance(List<LineDraft> lines, IReadOnlyList<RatedAddOn>? addOns, RatedSubscription s, BillingPeriod period, int months, DateOnly from, DateOnly to)
+    {
+        if (addOns is null)
+        {
+            return;
+        }
+
+        foreach (var a in addOns)
+        {
+            if (a.SubscriptionId != s.Id || a.From > period.Start || (a.To is { } end && end <= period.Start))
+            {
+                continue;
+            }
+
+            var price = Proration.Round(a.Price * months / a.PeriodMonths);
+            var full = from == period.Start && to == period.End;
+            var label = full ? $"Add-on {a.Code} {a.Name}" : $"Add-on {a.Code} {a.Name} ({period.OverlapDays(from, to)}/{period.Days} days)";
+            Add(lines, LineKind.Recurring, label, Proration.Prorate(price, period, from, to), TaxCategory.CableService, from, to, s.Id);
+        }
     }
 
     private static void ApplyDiscounts(List<LineDraft> lines, IReadOnlyList<Discount> discounts, Dictionary<string, decimal> planBase, int subscriptionsInAdvance, BillingPeriod period)

@@ -1,19 +1,26 @@
 using CableHub.Billing.Contracts;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace CableHub.Billing.Payments;
 
-/// <summary>Billing's side of dunning: overdue invoices and one invoice's open amount (reads of <c>hub.invoice</c> only).</summary>
+/// <summary>Billing's side of dunning: overdue invoices, one invoice's open amount, the steps taken (<c>hub.dunning_step</c>), write-off, credit settlement.</summary>
 internal sealed class DunningLedger : IDunningLedger
 {
     private readonly NpgsqlDataSource dataSource;
+    private readonly IServiceProvider services;
 
-    public DunningLedger(NpgsqlDataSource dataSource)
+    public DunningLedger(NpgsqlDataSource dataSource, IServiceProvider services)
     {
         BillingDapper.Ensure();
         this.dataSource = dataSource;
+        this.services = services;
     }
+
+    /// <summary>Through the payment ledger (resolved when used: it needs the outbox, which only the process running the sagas has).</summary>
+    public async Task<int> SettleCreditsAsync(int limit, CancellationToken ct) =>
+        (await services.GetRequiredService<PaymentLedger>().SettleCreditsAsync(null, limit, ct).ConfigureAwait(false)).Count(a => a.InvoicePaid);
 
     private const string Columns =
         "id AS invoiceid, invoice_number AS number, billing_account_id AS billingaccountid, customer_id AS customerid, due_date AS duedate, total, open_amount AS openamount, trim(currency) AS currency";
@@ -32,6 +39,38 @@ internal sealed class DunningLedger : IDunningLedger
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         var row = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM hub.invoice WHERE id = @invoiceId", new { invoiceId }, cancellationToken: ct)).ConfigureAwait(false);
         return row?.ToInvoice();
+    }
+
+    public async Task<bool> RecordStepAsync(DunningStepRecord step, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await conn.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO hub.dunning_step (invoice_id, step, kind, billing_account_id, day, amount, currency, detail, taken_at)
+            VALUES (@InvoiceId, @Step, @Kind, @BillingAccountId, @Day, @amount, @currency, @Detail, @TakenAt)
+            ON CONFLICT (invoice_id, step) DO NOTHING
+            """,
+            new { step.InvoiceId, step.Step, step.Kind, step.BillingAccountId, step.Day, amount = step.Amount?.Amount, currency = step.Amount?.Currency, step.Detail, TakenAt = step.TakenAt.ToUniversalTime() },
+            cancellationToken: ct)).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<Money> WriteOffAsync(Guid invoiceId, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var open = await conn.QuerySingleOrDefaultAsync<(decimal Open, string Currency, string Status)?>(new CommandDefinition(
+            "SELECT open_amount, trim(currency), status FROM hub.invoice WHERE id = @invoiceId AND kind = 'invoice' FOR UPDATE", new { invoiceId }, tx, cancellationToken: ct))
+            .ConfigureAwait(false) ?? throw new NotFoundException($"invoice {invoiceId}", "invoiceId", "INVOICE-NOT-FOUND");
+        if (open.Open == 0 || open.Status is not (InvoiceStatus.Issued or InvoiceStatus.PartiallyPaid))
+        {
+            return new Money(0, open.Currency);
+        }
+
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE hub.invoice SET status = 'written_off', open_amount = 0, settled_at = @at WHERE id = @invoiceId", new { invoiceId, at = at.ToUniversalTime() }, tx, cancellationToken: ct)).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return new Money(open.Open, open.Currency);
     }
 
     private sealed record Row(Guid InvoiceId, string Number, Guid BillingAccountId, Guid CustomerId, DateOnly DueDate, decimal Total, decimal OpenAmount, string Currency)

@@ -42,6 +42,13 @@ public sealed record PaymentOutcome(Guid PaymentId, string Source, string Refere
     public Money Allocated => new(Allocations.Sum(a => a.Amount.Amount), Amount.Currency);
 }
 
+/// <summary>A payment as recorded, with what it paid of which invoice (TMF676 reads it). Card payments carry only brand and last 4.</summary>
+public sealed record RecordedPayment(Guid Id, string Source, string Reference, Guid? BillingAccountId, Guid? CustomerId, Money Amount, Money Unallocated, string Status,
+    string? Gateway, string? CardBrand, string? CardLast4, DateTimeOffset ReceivedAt, DateTimeOffset RecordedAt, IReadOnlyList<PaymentAllocation> Allocations);
+
+/// <summary>Part of a payment put on an invoice.</summary>
+public sealed record PaymentAllocation(Guid InvoiceId, string InvoiceNumber, Money Amount);
+
 /// <summary>A payment waiting in the suspense list.</summary>
 public sealed record SuspendedPayment(Guid Id, string Source, string Reference, Money Amount, string Reason, string? Remittance, DateTimeOffset ReceivedAt, DateTimeOffset RecordedAt);
 
@@ -265,6 +272,99 @@ public sealed partial class PaymentLedger
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return allocations;
     }
+
+    /// <summary>
+    /// Settles every account whose credit (payments not fully allocated) meets an open invoice in the same currency: after a bill
+    /// run issued new invoices (<paramref name="billRunId"/>: only accounts with an open invoice of that run), or for any account
+    /// (null: the hub's sweep, which also covers runs made where no outbox was at hand). One transaction per account (advisory lock,
+    /// <see cref="InvoicePaid"/> in the outbox), at most <paramref name="limit"/> accounts per call; returns the allocations made.
+    /// </summary>
+    public async Task<IReadOnlyList<AllocationMade>> SettleCreditsAsync(Guid? billRunId, int limit, CancellationToken ct = default)
+    {
+        List<Guid> accounts;
+        await using (var read = await _transactions.BeginAsync(null, ct).ConfigureAwait(false))
+        {
+            accounts = (await read.Connection.QueryAsync<Guid>(new CommandDefinition(
+                """
+                SELECT DISTINCT p.billing_account_id FROM hub.payment p
+                WHERE p.status = 'applied' AND p.unallocated > 0
+                  AND EXISTS (SELECT 1 FROM hub.invoice i WHERE i.billing_account_id = p.billing_account_id AND i.kind = 'invoice' AND i.open_amount > 0
+                              AND i.currency = p.currency AND (@billRunId::uuid IS NULL OR i.bill_run_id = @billRunId))
+                ORDER BY 1 LIMIT @limit
+                """, new { billRunId, limit }, read.Transaction, cancellationToken: ct)).ConfigureAwait(false)).AsList();
+        }
+
+        var made = new List<AllocationMade>();
+        foreach (var account in accounts)
+        {
+            made.AddRange(await SettleAsync(account, ct).ConfigureAwait(false));
+        }
+
+        if (made.Count > 0)
+        {
+            _logger.LogInformation("Credit of {Accounts} account(s) settled: {Allocations} allocation(s), {Paid} invoice(s) paid (bill run {BillRunId})",
+                accounts.Count, made.Count, made.Count(a => a.InvoicePaid), billRunId);
+        }
+
+        return made;
+    }
+
+    /// <summary>
+    /// Payments as recorded (newest first): of one billing account, of one customer (through their billing profiles), or all;
+    /// each with its allocations to invoices. Suspense money (no account yet) is only in the unfiltered list.
+    /// </summary>
+    public async Task<(IReadOnlyList<RecordedPayment> Items, int Total)> ListAsync(Guid? billingAccountId, Guid? customerId, int offset, int limit, CancellationToken ct = default)
+    {
+        await using var tx = await _transactions.BeginAsync(null, ct).ConfigureAwait(false);
+        var filter = new { billingAccountId, customerId, offset, limit };
+        const string Where = "WHERE (@billingAccountId::uuid IS NULL OR p.billing_account_id = @billingAccountId) AND (@customerId::uuid IS NULL OR bp.customer_id = @customerId)";
+        var total = await tx.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT count(*)::int FROM hub.payment p LEFT JOIN hub.billing_profile bp ON bp.billing_account_id = p.billing_account_id {Where}", filter, tx.Transaction, cancellationToken: ct))
+            .ConfigureAwait(false);
+        var rows = (await tx.Connection.QueryAsync<RecordedRow>(new CommandDefinition(
+            $"""
+            SELECT {RecordedColumns} FROM hub.payment p LEFT JOIN hub.billing_profile bp ON bp.billing_account_id = p.billing_account_id {Where}
+            ORDER BY p.received_at DESC, p.id DESC OFFSET @offset LIMIT @limit
+            """, filter, tx.Transaction, cancellationToken: ct)).ConfigureAwait(false)).AsList();
+        return (await WithAllocationsAsync(tx, rows, ct).ConfigureAwait(false), total);
+    }
+
+    /// <summary>One payment with its allocations, or null.</summary>
+    public async Task<RecordedPayment?> GetAsync(Guid paymentId, CancellationToken ct = default)
+    {
+        await using var tx = await _transactions.BeginAsync(null, ct).ConfigureAwait(false);
+        var rows = (await tx.Connection.QueryAsync<RecordedRow>(new CommandDefinition(
+            $"SELECT {RecordedColumns} FROM hub.payment p LEFT JOIN hub.billing_profile bp ON bp.billing_account_id = p.billing_account_id WHERE p.id = @paymentId",
+            new { paymentId }, tx.Transaction, cancellationToken: ct)).ConfigureAwait(false)).AsList();
+        return (await WithAllocationsAsync(tx, rows, ct).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    private const string RecordedColumns =
+        """
+        p.id, p.source, p.reference, p.billing_account_id AS billingaccountid, bp.customer_id AS customerid, p.amount, trim(p.currency) AS currency, p.unallocated,
+        p.status, p.gateway, p.card_brand AS cardbrand, trim(p.card_last4) AS cardlast4, p.received_at AS receivedat, p.recorded_at AS recordedat
+        """;
+
+    private static async Task<IReadOnlyList<RecordedPayment>> WithAllocationsAsync(IEventTransaction tx, List<RecordedRow> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var allocations = (await tx.Connection.QueryAsync<(Guid PaymentId, Guid InvoiceId, string Number, decimal Amount)>(new CommandDefinition(
+                """
+                SELECT a.payment_id, a.invoice_id, i.invoice_number, a.amount FROM hub.payment_allocation a JOIN hub.invoice i ON i.id = a.invoice_id
+                WHERE a.payment_id = ANY(@ids) ORDER BY a.allocated_at, i.invoice_number
+                """, new { ids = rows.Select(r => r.Id).ToArray() }, tx.Transaction, cancellationToken: ct)).ConfigureAwait(false))
+            .ToLookup(a => a.PaymentId);
+        return rows.Select(r => new RecordedPayment(r.Id, r.Source, r.Reference, r.BillingAccountId, r.CustomerId, new Money(r.Amount, r.Currency),
+            new Money(r.Unallocated, r.Currency), r.Status, r.Gateway, r.CardBrand, r.CardLast4, r.ReceivedAt, r.RecordedAt,
+            allocations[r.Id].Select(a => new PaymentAllocation(a.InvoiceId, a.Number, new Money(a.Amount, r.Currency))).ToList())).ToList();
+    }
+
+    private sealed record RecordedRow(Guid Id, string Source, string Reference, Guid? BillingAccountId, Guid? CustomerId, decimal Amount, string Currency, decimal Unallocated,
+        string Status, string? Gateway, string? CardBrand, string? CardLast4, DateTimeOffset ReceivedAt, DateTimeOffset RecordedAt);
 
     /// <summary>The suspense list, oldest first.</summary>
     public async Task<IReadOnlyList<SuspendedPayment>> SuspenseAsync(int limit = 100, CancellationToken ct = default)

@@ -115,9 +115,18 @@ public interface IPlanRating
     /// <summary>Every plan (active and retired: old subscriptions are still billed), one read.</summary>
     Task<IReadOnlyList<PlanRatingFacts>> PlansAsync(CancellationToken ct);
 
+    /// <summary>Every bouquet and à-la-carte channel with its price now (null: not sold on its own) and period, one read.</summary>
+    Task<IReadOnlyList<AddOnRatingFacts>> AddOnsAsync(CancellationToken ct);
+
     /// <summary>The regulatory profile's code (IN / US / EU) and its NCF terms (null when it has none).</summary>
     RatingRules Rules { get; }
 }
+
+/// <summary>
+/// An add-on as billing rates it: a bouquet (<see cref="OfferingKind.Bouquet"/>) or à-la-carte channel, its price per
+/// <see cref="BillingPeriod"/> (channels: monthly) — null when it is not sold on its own.
+/// </summary>
+public sealed record AddOnRatingFacts(string Kind, Guid Id, string Code, string Name, Money? Price, string BillingPeriod = "monthly");
 
 /// <summary>A plan as billing rates it: price per <see cref="BillingPeriod"/>; distinct channels by definition (HD and UHD counted as HD).</summary>
 public sealed record PlanRatingFacts(Guid Id, string Code, string Name, Money Price, string BillingPeriod, int SdChannels, int HdChannels);

@@ -29,5 +29,17 @@ internal sealed class PlanRatingStore(NpgsqlDataSource dataSource, CatalogOption
         return rows.Select(r => new PlanRatingFacts(r.Id, r.Code, r.Name, new Money(r.Price, r.Currency.Trim()), r.BillingPeriod, r.Sd, r.Hd)).ToList();
     }
 
+    public async Task<IReadOnlyList<AddOnRatingFacts>> AddOnsAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var rows = await conn.QueryAsync<(string Kind, Guid Id, string Code, string Name, decimal? Price, string? Currency, string Period)>(new CommandDefinition(
+            $"""
+            SELECT '{OfferingKind.Bouquet}', id, code, name, price, currency, billing_period FROM hub.package
+            UNION ALL
+            SELECT '{OfferingKind.Channel}', id, code, name, a_la_carte_price, currency, 'monthly' FROM hub.channel
+            """, cancellationToken: ct)).ConfigureAwait(false);
+        return rows.Select(r => new AddOnRatingFacts(r.Kind, r.Id, r.Code, r.Name, r.Price is { } p && r.Currency is { } c ? new Money(p, c.Trim()) : null, r.Period)).ToList();
+    }
+
     private sealed record Row(Guid Id, string Code, string Name, decimal Price, string Currency, string BillingPeriod, int Sd, int Hd);
 }

@@ -49,6 +49,12 @@ public interface ISubscriptions
 /// <summary>A subscription as billing rates it (any status: billing decides what a status means for the bill).</summary>
 public sealed record BillableSubscription(Guid Id, Guid BillingAccountId, Guid CustomerId, Guid PlanId, string Status, DateTimeOffset? StartAt, DateTimeOffset? EndAt);
 
+/// <summary>
+/// An add-on (bouquet or à-la-carte channel) of a subscription as billing rates it: which offering, live from <see cref="ValidFrom"/>
+/// until <see cref="ValidTo"/> (exclusive; null: still live). Billing prices it from the catalog.
+/// </summary>
+public sealed record BillableAddOn(Guid SubscriptionId, Guid BillingAccountId, string Kind, Guid OfferingId, DateTimeOffset ValidFrom, DateTimeOffset? ValidTo);
+
 /// <summary>Bulk reads for billing: one query for a whole chunk of billing accounts (a bill run reads thousands at once).</summary>
 public interface IBillableSubscriptions
 {
@@ -57,4 +63,10 @@ public interface IBillableSubscriptions
 
     /// <summary>The subscription of an order, if it exists.</summary>
     Task<BillableSubscription?> ForOrderAsync(Guid orderId, CancellationToken ct);
+
+    /// <summary>
+    /// The add-ons of the billing accounts' subscriptions that were still live at or after <paramref name="liveAfter"/> (ended ones
+    /// before it are history), one query for the chunk, ordered by account and start.
+    /// </summary>
+    Task<IReadOnlyList<BillableAddOn>> AddOnsForAccountsAsync(IReadOnlyCollection<Guid> billingAccountIds, DateTimeOffset liveAfter, CancellationToken ct);
 }

@@ -11,6 +11,7 @@ public static class DunningStepKind
     public const string Reminder = "reminder";
     public const string LateFee = "late_fee";
     public const string Suspension = "suspension";
+    public const string WriteOff = "write_off";
     public const string Restore = "restore";
     public const string Settled = "settled";
 }

@@ -19,6 +19,12 @@ public sealed class DunningOptions
     /// <summary>Suspension of the account's active subscriptions at due date + N days (null: never), through the lifecycle saga.</summary>
     public int? SuspendDays { get; set; } = 15;
 
+    /// <summary>
+    /// The last step at due date + N days (null: never): what is still open of the invoice is written off (billing: status
+    /// <c>written_off</c>, final) and the saga ends; the subscriptions it suspended stay suspended (disconnect: see the saga).
+    /// </summary>
+    public int? WriteOffDays { get; set; } = 60;
+
     /// <summary>Longest wait between two looks at an invoice (a missed step is caught up at the next look).</summary>
     public TimeSpan RecheckInterval { get; set; } = TimeSpan.FromHours(6);
 
@@ -33,7 +39,7 @@ public sealed class DunningOptions
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
     /// <summary>The last step's offset: invoices overdue longer are not swept in again.</summary>
-    public int LastStepDays => new[] { ReminderDays.DefaultIfEmpty(0).Max(), LateFeeDays ?? 0, SuspendDays ?? 0 }.Max();
+    public int LastStepDays => new[] { ReminderDays.DefaultIfEmpty(0).Max(), LateFeeDays ?? 0, SuspendDays ?? 0, WriteOffDays ?? 0 }.Max();
 
     public DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Clock.GetUtcNow(), ReportingTimeZone).DateTime);
 
@@ -45,7 +51,7 @@ public sealed class DunningOptions
 
     public void Validate()
     {
-        if (ReminderDays.Any(d => d < 0) || LateFeeDays < 0 || SuspendDays < 0)
+        if (ReminderDays.Any(d => d < 0) || LateFeeDays < 0 || SuspendDays < 0 || WriteOffDays < 0)
         {
             throw new ArgumentException("Dunning: day offsets are ≥ 0 (days after the due date)");
         }
@@ -53,6 +59,11 @@ public sealed class DunningOptions
         if (LateFeeFixed < 0 || LateFeePercent is < 0 or > 100)
         {
             throw new ArgumentException("Dunning: the late fee is ≥ 0 and its percentage within 0–100");
+        }
+
+        if (WriteOffDays is { } w && new[] { ReminderDays.DefaultIfEmpty(0).Max(), LateFeeDays ?? 0, SuspendDays ?? 0 }.Max() > w)
+        {
+            throw new ArgumentException("Dunning: the write-off is the last step (WriteOffDays ≥ every other step's day)");
         }
     }
 }

@@ -18,8 +18,11 @@ namespace CableHub.Sagas.Dunning;
 /// (a billing charge, idempotent per invoice), the suspension of the account's active subscriptions (<see cref="SubscriptionSuspensionRequested"/>
 /// with a request id derived from invoice and subscription, so a redelivery never suspends twice) — and schedules the next check
 /// durably (a Wolverine scheduled message at the next step's day, at most <see cref="DunningOptions.RecheckInterval"/> away).
-/// <see cref="InvoicePaid"/> ends it: suspended subscriptions are restored (restore requests, same derivation). Every step is
-/// kept in <see cref="Steps"/> and logged.
+/// <see cref="InvoicePaid"/> ends it: suspended subscriptions are restored (restore requests, same derivation). At the last step,
+/// due + <see cref="DunningOptions.WriteOffDays"/>, billing writes off what is still open and the saga ends; the subscriptions it
+/// suspended stay suspended (disconnecting them needs a disconnect request the lifecycle saga does not take yet). Every step is
+/// kept in <see cref="Steps"/>, logged and recorded with billing (<see cref="IDunningLedger.RecordStepAsync"/>: <c>hub.dunning_step</c>,
+/// once per invoice and step, which the warehouse reads).
 /// </summary>
 public sealed class DunningSaga : Saga
 {
@@ -40,6 +43,8 @@ public sealed class DunningSaga : Saga
     public List<Guid> SuspendedSubscriptions { get; set; } = [];
 
     public bool Suspended { get; set; }
+
+    public bool WrittenOff { get; set; }
 
     public List<DunningStep> Steps { get; set; } = [];
 
@@ -69,7 +74,7 @@ public sealed class DunningSaga : Saga
         var now = options.Clock.GetUtcNow();
         if (invoice is null || invoice.OpenAmount.Amount == 0)
         {
-            Settle(messages, now, "nothing open any more", logger);
+            await SettleAsync(messages, ledger, now, "nothing open any more", logger, ct).ConfigureAwait(false);
             return messages;
         }
 
@@ -92,7 +97,8 @@ public sealed class DunningSaga : Saga
                     // Reminders about money owed are service messages: sent by e-mail without marketing consent.
                     new ContactPolicy(EmailConsent: true, SmsConsent: false)), ct).ConfigureAwait(false);
                 RemindersSent = n;
-                Record(DunningStepKind.Reminder, day, now, $"reminder {n}: {result.Outcome}{(result.Reason is null ? "" : $" ({result.Reason})")}", logger);
+                await RecordAsync(ledger, $"{DunningStepKind.Reminder}:{n}", DunningStepKind.Reminder, day, null, now,
+                    $"reminder {n}: {result.Outcome}{(result.Reason is null ? "" : $" ({result.Reason})")}", logger, ct).ConfigureAwait(false);
             }
         }
 
@@ -106,7 +112,8 @@ public sealed class DunningSaga : Saga
             }
 
             FeeCharged = true;
-            Record(DunningStepKind.LateFee, day, now, $"late fee {fee:0.00} {invoice.OpenAmount.Currency} on the next bill", logger);
+            await RecordAsync(ledger, DunningStepKind.LateFee, DunningStepKind.LateFee, day, new Money(fee, invoice.OpenAmount.Currency), now,
+                $"late fee {fee:0.00} {invoice.OpenAmount.Currency} on the next bill", logger, ct).ConfigureAwait(false);
         }
 
         if (options.SuspendDays is { } suspendDay && suspendDay <= day && !Suspended)
@@ -119,7 +126,19 @@ public sealed class DunningSaga : Saga
             }
 
             Suspended = true;
-            Record(DunningStepKind.Suspension, day, now, $"suspension requested for {active.Count} subscription(s)", logger);
+            await RecordAsync(ledger, DunningStepKind.Suspension, DunningStepKind.Suspension, day, null, now, $"suspension requested for {active.Count} subscription(s)", logger, ct)
+                .ConfigureAwait(false);
+        }
+
+        if (options.WriteOffDays is { } writeOffDay && writeOffDay <= day && !WrittenOff)
+        {
+            // The last step: what is still open is written off (final) and the dunning ends; suspended service stays suspended.
+            var written = await ledger.WriteOffAsync(Id, now, ct).ConfigureAwait(false);
+            WrittenOff = true;
+            await RecordAsync(ledger, DunningStepKind.WriteOff, DunningStepKind.WriteOff, day, written, now,
+                $"written off {written.Amount:0.00} {written.Currency}; {SuspendedSubscriptions.Count} subscription(s) stay suspended", logger, ct).ConfigureAwait(false);
+            MarkCompleted();
+            return messages;
         }
 
         var next = NextStepDay(options, day);
@@ -139,12 +158,13 @@ public sealed class DunningSaga : Saga
         return messages;
     }
 
-    public OutgoingMessages Handle([SagaIdentityFrom(nameof(InvoicePaid.InvoiceId))] InvoicePaid paid, DunningOptions options, ILogger<DunningSaga> logger)
+    public async Task<OutgoingMessages> Handle([SagaIdentityFrom(nameof(InvoicePaid.InvoiceId))] InvoicePaid paid, DunningOptions options, IDunningLedger ledger,
+        ILogger<DunningSaga> logger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(paid);
         ArgumentNullException.ThrowIfNull(options);
         var messages = new OutgoingMessages();
-        Settle(messages, options.Clock.GetUtcNow(), "paid", logger);
+        await SettleAsync(messages, ledger, options.Clock.GetUtcNow(), "paid", logger, ct).ConfigureAwait(false);
         return messages;
     }
 
@@ -157,7 +177,7 @@ public sealed class DunningSaga : Saga
     {
     }
 
-    private void Settle(OutgoingMessages messages, DateTimeOffset now, string why, ILogger logger)
+    private async Task SettleAsync(OutgoingMessages messages, IDunningLedger ledger, DateTimeOffset now, string why, ILogger logger, CancellationToken ct)
     {
         if (Suspended)
         {
@@ -166,10 +186,11 @@ public sealed class DunningSaga : Saga
                 messages.Add(new SubscriptionSuspensionRequested(RequestId("restore", s), s, SuspensionReason.Dunning, true, now));
             }
 
-            Record(DunningStepKind.Restore, -1, now, $"restore requested for {SuspendedSubscriptions.Count} subscription(s)", logger);
+            await RecordAsync(ledger, DunningStepKind.Restore, DunningStepKind.Restore, null, null, now, $"restore requested for {SuspendedSubscriptions.Count} subscription(s)", logger, ct)
+                .ConfigureAwait(false);
         }
 
-        Record(DunningStepKind.Settled, -1, now, why, logger);
+        await RecordAsync(ledger, DunningStepKind.Settled, DunningStepKind.Settled, null, null, now, why, logger, ct).ConfigureAwait(false);
         MarkCompleted();
     }
 
@@ -187,13 +208,20 @@ public sealed class DunningSaga : Saga
             pending.Add(s);
         }
 
+        if (options.WriteOffDays is { } w && !WrittenOff)
+        {
+            pending.Add(w);
+        }
+
         return pending.Where(d => d > day).DefaultIfEmpty(int.MaxValue).Min() is var min && min == int.MaxValue ? null : min;
     }
 
-    private void Record(string kind, int day, DateTimeOffset at, string detail, ILogger logger)
+    /// <summary>Keeps the step in the saga's state, logs it and records it with billing (once per invoice and step).</summary>
+    private async Task RecordAsync(IDunningLedger ledger, string step, string kind, int? day, Money? amount, DateTimeOffset at, string detail, ILogger logger, CancellationToken ct)
     {
-        Steps.Add(new DunningStep(kind, day, at, detail));
+        Steps.Add(new DunningStep(kind, day ?? -1, at, detail));
         logger.LogInformation("Dunning of invoice {Number}: {Kind} (day {Day}): {Detail}", Number, kind, day, detail);
+        await ledger.RecordStepAsync(new DunningStepRecord(Id, BillingAccountId, step, kind, day, amount, detail, at), ct).ConfigureAwait(false);
     }
 
     /// <summary>A request id per invoice, subscription and direction: a redelivered step requests the same change (the lifecycle saga is per request id).</summary>

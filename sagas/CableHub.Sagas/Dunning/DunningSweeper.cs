@@ -7,15 +7,26 @@ namespace CableHub.Sagas.Dunning;
 
 /// <summary>
 /// Finds invoices that are past due (due date before today, still open, not overdue longer than the policy's last step) and
-/// publishes <see cref="InvoiceOverdue"/> for each through the outbox, in batches; the saga per invoice ignores repeats.
+/// publishes <see cref="InvoiceOverdue"/> for each through the outbox, in batches; the saga per invoice ignores repeats. First it
+/// has billing settle the credit accounts hold against their open invoices (a bill run made by the CLI, which has no outbox,
+/// leaves that to this sweep): nobody is dunned for an invoice their own credit pays.
 /// </summary>
 public sealed class DunningSweeper(IDunningLedger ledger, HubOutbox outbox, DunningOptions options, ILogger<DunningSweeper> logger)
 {
     /// <summary>Invoices published per pass (oldest due first; the rest on the next pass).</summary>
     public const int MaxPerSweep = 200_000;
 
+    /// <summary>Accounts whose credit is settled per pass.</summary>
+    public const int MaxSettlementsPerSweep = 10_000;
+
     public async Task<int> SweepAsync(CancellationToken ct)
     {
+        var paid = await ledger.SettleCreditsAsync(MaxSettlementsPerSweep, ct).ConfigureAwait(false);
+        if (paid > 0)
+        {
+            logger.LogInformation("Dunning sweep: credit paid {Count} invoice(s) in full before dunning", paid);
+        }
+
         var today = options.Today;
         var from = today.AddDays(-options.LastStepDays - 1);
         var overdue = await ledger.OverdueAsync(from, today, MaxPerSweep, ct).ConfigureAwait(false);

@@ -155,4 +155,64 @@ public sealed class InvoiceGoldenTests
         Ncf.MonthlyFee(60, 30).ShouldBe(150.00m);
         Ncf.MonthlyFee(150, 0).ShouldBe(170.00m);
     }
+
+    [Fact]
+    public void An_add_on_added_mid_cycle_and_removed_the_next_period_is_billed_for_exactly_its_days()
+    {
+        // Bouquet STAR-HD at 60.00 a month on FAMILY-M (299.00, NCF 130.00), cycle day 5.
+        // Added 2026-01-20 inside January's billed period (2026-01-05 .. 02-04, 31 days): the lifecycle charges 60 × 16/31 = 30.967 → 30.97.
+        var january = new BillingCycle(5).PeriodContaining(D("2026-01-20"));
+        var added = Proration.MidCycleStart(60.00m, january, D("2026-01-20"));
+        added.Amount.ShouldBe(30.97m);
+
+        // February's bill (2026-02-05 .. 03-04, 28 days): plan 299.00, NCF 130.00, the add-on in advance 60.00, the January days 30.97.
+        // Subtotal 519.97; GST 18 % = 93.5946 → 93.59; total 613.56.
+        var sub = Family();
+        var addOn = new RatedAddOn(sub.Id, "bouquet", "STAR-HD", "Star HD pack", 60.00m, 1, D("2026-01-20"), null);
+        var february = InvoiceCalculator.Compute(Account(), February, [sub],
+            [new PendingCharge(Guid.NewGuid(), "proration", "Star HD pack added 2026-01-20", added.Amount, TaxCategory.CableService, added.From, added.To)], [], [], India, [addOn]);
+        february.Lines.Select(l => (l.Kind, l.Amount)).ShouldBe(
+            [(LineKind.Recurring, 299.00m), (LineKind.NetworkCapacityFee, 130.00m), (LineKind.Recurring, 60.00m), (LineKind.Proration, 30.97m), (LineKind.Tax, 93.59m)]);
+        february.Lines[2].Description.ShouldBe("Add-on STAR-HD Star HD pack");
+        february.Lines[2].SubscriptionId.ShouldBe(sub.Id);
+        february.Lines[2].TaxRate.ShouldBe(0.18m);
+        february.Total.ShouldBe(613.56m);
+
+        // Removed 2026-02-19: the lifecycle credits the rest of February, 60 × 14/28 = −30.00.
+        var removed = Proration.Cancellation(60.00m, February, D("2026-02-19"));
+        removed.Amount.ShouldBe(-30.00m);
+
+        // March's bill (2026-03-05 .. 04-04): the add-on ended before the period: not billed ahead; the credit comes off.
+        // 299.00 + 130.00 − 30.00 = 399.00; GST 71.82; total 470.82.
+        var march = InvoiceCalculator.Compute(Account(), new BillingCycle(5).PeriodContaining(D("2026-03-05")), [sub],
+            [new PendingCharge(Guid.NewGuid(), "proration", "Star HD pack removed 2026-02-19: credit", removed.Amount, TaxCategory.CableService, removed.From, removed.To)], [], [], India,
+            [addOn with { To = D("2026-02-19") }]);
+        march.Lines.Select(l => (l.Kind, l.Amount)).ShouldBe(
+            [(LineKind.Recurring, 299.00m), (LineKind.NetworkCapacityFee, 130.00m), (LineKind.Proration, -30.00m), (LineKind.Tax, 71.82m)]);
+        march.Total.ShouldBe(470.82m);
+
+        // Net for the add-on: 30.97 + 60.00 − 30.00 = 60.97 = its 16 January days + 14 February days, nothing credited that was not charged.
+        (added.Amount + 60.00m + removed.Amount).ShouldBe(60.97m);
+    }
+
+    [Fact]
+    public void Add_ons_follow_their_subscription_and_are_outside_plan_discounts()
+    {
+        // A suspended subscription's add-on is not charged ahead; an add-on starting after the period start is the lifecycle's charge.
+        var sub = Family();
+        var live = new RatedAddOn(sub.Id, "channel", "HBO-HD", "HBO HD", 25.00m, 1, D("2025-12-01"), null);
+        var later = new RatedAddOn(sub.Id, "bouquet", "KIDS", "Kids pack", 40.00m, 1, D("2026-02-06"), null);
+        InvoiceCalculator.Compute(Account(), February, [Family("suspended") with { Id = sub.Id }], [], [], [], India, [live]).Lines.ShouldBeEmpty();
+        var draft = InvoiceCalculator.Compute(Account(), February, [sub], [], [], [new Discount(Guid.NewGuid(), "percentage", "10 %", 10m, null, null, null, D("2026-01-01"), null)],
+            India, [live, later]);
+
+        // 299 + 130 + 25 − 29.90 (10 % of the plan only) = 424.10; GST 76.338 → 76.34
+        draft.Lines.Select(l => (l.Kind, l.Amount)).ShouldBe(
+            [(LineKind.Recurring, 299.00m), (LineKind.NetworkCapacityFee, 130.00m), (LineKind.Recurring, 25.00m), (LineKind.Discount, -29.90m), (LineKind.Tax, 76.34m)]);
+
+        // Quarterly account: a monthly add-on costs three months.
+        var quarterly = new AccountToBill(Guid.NewGuid(), Guid.NewGuid(), "INR", new BillingCycle(1, 3, 1), "IN", "IN");
+        InvoiceCalculator.Compute(quarterly, quarterly.Cycle.PeriodContaining(D("2026-04-01")), [Family(start: "2025-10-01") with { Id = sub.Id }], [], [], [], India, [live])
+            .Lines.Where(l => l.Description.StartsWith("Add-on", StringComparison.Ordinal)).Single().Amount.ShouldBe(75.00m);
+    }
 }
