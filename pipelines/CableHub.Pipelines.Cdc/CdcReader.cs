@@ -10,6 +10,7 @@ using Npgsql.Replication.PgOutput;
 using Npgsql.Replication.PgOutput.Messages;
 using NpgsqlTypes;
 using Polly;
+using System.Threading.Channels;
 using Polly.Retry;
 
 namespace CableHub.Pipelines.Cdc;
@@ -279,7 +280,6 @@ public sealed partial class CdcReader
         var monitor = MonitorAsync(replication, setup, session, pendingSnapshot, streamCts, e => stopReason ??= e, monitorStop.Token, cancellationToken);
 
         var relations = new Dictionary<uint, TableSchema>();
-        var tx = new TransactionState();
         var options = new PgOutputReplicationOptions(_options.Publication, PgOutputProtocolVersion.V1, binary: false, messages: true);
         var startLsn = Gate.SafeLsn;
         if (startLsn > 0)
@@ -289,14 +289,37 @@ public sealed partial class CdcReader
 
         LogStreaming(_options.Slot, _options.Publication, session);
         _streaming.TrySetResult();
+        var items = Channel.CreateBounded<StreamItem>(new BoundedChannelOptions(_options.DecodeAhead) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        var emitting = EmitLoopAsync(items.Reader, writer, producer, session, token, e =>
+        {
+            stopReason ??= e;
+            streamCts.Cancel();
+        });
+
+        async ValueTask Post(StreamItem item)
+        {
+            if (!items.Writer.TryWrite(item))
+            {
+                if (emitting.IsCompleted)
+                {
+                    await emitting.ConfigureAwait(false);
+                    token.ThrowIfCancellationRequested();
+                }
+
+                await items.Writer.WriteAsync(item, token).ConfigureAwait(false);
+            }
+        }
+
         try
         {
             await foreach (var message in replication.StartReplication(new PgOutputReplicationSlot(_options.Slot), options, token).ConfigureAwait(false))
             {
+                // Decoding stage (this loop): Npgsql reuses its message objects, so every tuple is read into a RowImage here.
+                // Emitting stage (EmitLoopAsync): envelopes, produce, gate — in the same order, on another core.
                 switch (message)
                 {
                     case BeginMessage begin:
-                        tx.Start(begin.TransactionXid, (ulong)begin.TransactionFinalLsn, begin.TransactionCommitTimestamp, Gate.Begin((ulong)begin.TransactionFinalLsn, session));
+                        await Post(new StreamItem(StreamItemKind.Begin, null, null, null, (ulong)begin.TransactionFinalLsn, begin.TransactionXid, begin.TransactionCommitTimestamp)).ConfigureAwait(false);
                         break;
                     case RelationMessage relation:
                         var table = await catalog.FromRelationAsync(relation, token).ConfigureAwait(false);
@@ -314,7 +337,7 @@ public sealed partial class CdcReader
                     {
                         var t = Table(relations, insert.Relation);
                         var after = await ReadRowAsync(insert.NewRow, t, token).ConfigureAwait(false);
-                        await EmitAsync(writer, producer, t, "c", null, after, tx, (ulong)insert.WalStart, session, token).ConfigureAwait(false);
+                        await Post(new StreamItem(StreamItemKind.Insert, t, null, after, (ulong)insert.WalStart)).ConfigureAwait(false);
                         break;
                     }
 
@@ -324,7 +347,7 @@ public sealed partial class CdcReader
                         var before = await ReadRowAsync(update.OldRow, t, token).ConfigureAwait(false);
                         var after = await ReadRowAsync(update.NewRow, t, token).ConfigureAwait(false);
                         after.FillUnchangedFrom(before);
-                        await EmitUpdateAsync(writer, producer, t, before, after, tx, (ulong)update.WalStart, session, token).ConfigureAwait(false);
+                        await Post(new StreamItem(StreamItemKind.Update, t, before, after, (ulong)update.WalStart)).ConfigureAwait(false);
                         break;
                     }
 
@@ -333,7 +356,7 @@ public sealed partial class CdcReader
                         var t = Table(relations, update.Relation);
                         var before = await ReadRowAsync(update.Key, t, token).ConfigureAwait(false);
                         var after = await ReadRowAsync(update.NewRow, t, token).ConfigureAwait(false);
-                        await EmitUpdateAsync(writer, producer, t, before, after, tx, (ulong)update.WalStart, session, token).ConfigureAwait(false);
+                        await Post(new StreamItem(StreamItemKind.Update, t, before, after, (ulong)update.WalStart)).ConfigureAwait(false);
                         break;
                     }
 
@@ -341,7 +364,7 @@ public sealed partial class CdcReader
                     {
                         var t = Table(relations, update.Relation);
                         var after = await ReadRowAsync(update.NewRow, t, token).ConfigureAwait(false);
-                        await EmitUpdateAsync(writer, producer, t, null, after, tx, (ulong)update.WalStart, session, token).ConfigureAwait(false);
+                        await Post(new StreamItem(StreamItemKind.Update, t, null, after, (ulong)update.WalStart)).ConfigureAwait(false);
                         break;
                     }
 
@@ -349,7 +372,7 @@ public sealed partial class CdcReader
                     {
                         var t = Table(relations, delete.Relation);
                         var before = await ReadRowAsync(delete.OldRow, t, token).ConfigureAwait(false);
-                        await EmitDeleteAsync(writer, producer, t, before, tx, (ulong)delete.WalStart, session, token).ConfigureAwait(false);
+                        await Post(new StreamItem(StreamItemKind.Delete, t, before, null, (ulong)delete.WalStart)).ConfigureAwait(false);
                         break;
                     }
 
@@ -357,7 +380,7 @@ public sealed partial class CdcReader
                     {
                         var t = Table(relations, delete.Relation);
                         var before = await ReadRowAsync(delete.Key, t, token).ConfigureAwait(false);
-                        await EmitDeleteAsync(writer, producer, t, before, tx, (ulong)delete.WalStart, session, token).ConfigureAwait(false);
+                        await Post(new StreamItem(StreamItemKind.Delete, t, before, null, (ulong)delete.WalStart)).ConfigureAwait(false);
                         break;
                     }
 
@@ -365,19 +388,12 @@ public sealed partial class CdcReader
                         foreach (var r in truncate.Relations)
                         {
                             var t = Table(relations, r);
-                            await EmitAsync(writer, producer, t, "t", null, null, tx, (ulong)truncate.WalStart, session, token).ConfigureAwait(false);
+                            await Post(new StreamItem(StreamItemKind.Truncate, t, null, null, (ulong)truncate.WalStart)).ConfigureAwait(false);
                         }
 
                         break;
                     case CommitMessage commit:
-                        Gate.Complete(tx.CommitLsn, (ulong)commit.TransactionEndLsn, tx.Counted, session);
-                        Stats.AddTransaction();
-                        if (!tx.Produce)
-                        {
-                            Stats.AddSkippedTransaction();
-                        }
-
-                        tx.Clear();
+                        await Post(new StreamItem(StreamItemKind.Commit, null, null, null, (ulong)commit.TransactionEndLsn)).ConfigureAwait(false);
                         break;
                     default:
                         break; // logical decoding messages (heartbeats), origin and type messages
@@ -392,6 +408,13 @@ public sealed partial class CdcReader
         }
         finally
         {
+            items.Writer.TryComplete();
+            if (!emitting.IsCompleted)
+            {
+                await streamCts.CancelAsync().ConfigureAwait(false);
+            }
+
+            await emitting.ConfigureAwait(false);
             await monitorStop.CancelAsync().ConfigureAwait(false);
             await monitor.ConfigureAwait(false);
             producer.Flush(TimeSpan.FromSeconds(5));
@@ -552,6 +575,74 @@ public sealed partial class CdcReader
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or FormatException)
         {
             LogSlotLagFailed(e.Message);
+        }
+    }
+
+    private enum StreamItemKind
+    {
+        Begin,
+        Insert,
+        Update,
+        Delete,
+        Truncate,
+        Commit,
+    }
+
+    /// <summary>One decoded message for the emitting stage. Begin: <c>Lsn</c> = final (commit) LSN; Commit: <c>Lsn</c> = end LSN.</summary>
+    private readonly record struct StreamItem(StreamItemKind Kind, TableSchema? Table, RowImage? Before, RowImage? After, ulong Lsn, uint Xid = 0, DateTime CommitTime = default);
+
+    /// <summary>
+    /// The emitting stage: turns decoded changes into envelopes, produces them and tells the gate, in stream order. Returns
+    /// when the decoding stage completed the channel or the stream is cancelled; a failure is reported to <paramref name="fail"/>
+    /// (which stops the stream) and not rethrown.
+    /// </summary>
+    private async Task EmitLoopAsync(ChannelReader<StreamItem> items, EnvelopeWriter writer, ChangeProducer producer, int session, CancellationToken token, Action<Exception> fail)
+    {
+        await Task.Yield();
+        var tx = new TransactionState();
+        try
+        {
+            while (await items.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (items.TryRead(out var item))
+                {
+                    switch (item.Kind)
+                    {
+                        case StreamItemKind.Begin:
+                            tx.Start(item.Xid, item.Lsn, item.CommitTime, Gate.Begin(item.Lsn, session));
+                            break;
+                        case StreamItemKind.Insert:
+                            await EmitAsync(writer, producer, item.Table!, "c", null, item.After, tx, item.Lsn, session, token).ConfigureAwait(false);
+                            break;
+                        case StreamItemKind.Update:
+                            await EmitUpdateAsync(writer, producer, item.Table!, item.Before, item.After!, tx, item.Lsn, session, token).ConfigureAwait(false);
+                            break;
+                        case StreamItemKind.Delete:
+                            await EmitDeleteAsync(writer, producer, item.Table!, item.Before!, tx, item.Lsn, session, token).ConfigureAwait(false);
+                            break;
+                        case StreamItemKind.Truncate:
+                            await EmitAsync(writer, producer, item.Table!, "t", null, null, tx, item.Lsn, session, token).ConfigureAwait(false);
+                            break;
+                        case StreamItemKind.Commit:
+                            Gate.Complete(tx.CommitLsn, item.Lsn, tx.Counted, session);
+                            Stats.AddTransaction();
+                            if (!tx.Produce)
+                            {
+                                Stats.AddSkippedTransaction();
+                            }
+
+                            tx.Clear();
+                            break;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            fail(e);
         }
     }
 

@@ -95,6 +95,12 @@ public sealed class CdcReaderOptions
     /// </summary>
     public int MaxInFlightEvents { get; set; } = 20_000;
 
+    /// <summary>
+    /// How many decoded messages may wait between the decoding stage (pgoutput → row text) and the emitting stage (envelope,
+    /// produce, gate), which run on separate cores. Nothing waiting there is confirmed to the slot.
+    /// </summary>
+    public int DecodeAhead { get; set; } = 4_096;
+
     /// <summary>Sink mode: a transaction delivered but not acknowledged for this long restarts streaming from the slot (replay).</summary>
     public TimeSpan SinkAcknowledgementTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -136,9 +142,9 @@ public sealed class CdcReaderOptions
             throw new ArgumentException($"CdcReaderOptions.Slot \"{Slot}\": a replication slot name may only hold lower-case letters, digits and underscores");
         }
 
-        if (TopicPartitions < 1 || MaxInFlightEvents < 1)
+        if (TopicPartitions < 1 || MaxInFlightEvents < 1 || DecodeAhead < 1)
         {
-            throw new ArgumentException("CdcReaderOptions.TopicPartitions and MaxInFlightEvents must be at least 1");
+            throw new ArgumentException("CdcReaderOptions.TopicPartitions, MaxInFlightEvents and DecodeAhead must be at least 1");
         }
     }
 }

@@ -25,6 +25,12 @@ public sealed class WarehouseIngesterOptions
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// Batches being written at once (each its own inserts); offsets are committed oldest batch first. 1 = the next batch
+    /// waits for the previous write (the old behaviour).
+    /// </summary>
+    public int MaxWritesInFlight { get; set; } = 2;
+
+    /// <summary>
     /// Topic where the hub's CDC reader publishes each table version's schemas (<c>&lt;prefix&gt;._schemas</c>); events
     /// without an inline schema name theirs in the <c>cablehub.schema_id</c> header. Null or empty: not read.
     /// </summary>

@@ -41,4 +41,30 @@ public sealed class IngestBatchTests
         batch.AddIgnored();
         batch.CommitCounts().ShouldBe([new CommitAcknowledgement(7, 2), new CommitAcknowledgement(9, 2), new CommitAcknowledgement(8, 1)]);
     }
+
+    /// <summary>A truncate rewrites what earlier batches wrote: the ingester must not write that batch beside another.</summary>
+    [Fact]
+    public void A_truncate_makes_the_batch_wait_for_the_warehouse_state()
+    {
+        var batch = new IngestBatch();
+        batch.Track("t", 0, 1);
+        batch.AddDeadLetter(new DeadLetter(new MessageOrigin("t", 0, 1, null, null), "r", DateTimeOffset.UtcNow, 7));
+        batch.NeedsWarehouseState.ShouldBeFalse();
+
+        batch.Track("t", 0, 2);
+        batch.AddTruncate(new PendingTruncate
+        {
+            SourceSchema = "hub",
+            SourceTable = "x",
+            Version = 5,
+            SourceTimestamp = DateTimeOffset.UnixEpoch,
+            Lsn = 5,
+            Origin = new MessageOrigin("t", 0, 2, null, null),
+            CommitLsn = 5,
+        });
+        batch.NeedsWarehouseState.ShouldBeTrue();
+
+        batch.Clear();
+        batch.NeedsWarehouseState.ShouldBeFalse();
+    }
 }

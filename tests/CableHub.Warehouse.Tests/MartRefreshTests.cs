@@ -139,6 +139,45 @@ public sealed class MartRefreshTests : IClassFixture<PostgresFixture>, IAsyncLif
         (await DailyAsync()).ShouldBe(expected.Where(e => !e.Contains("LCO2", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// The refresh reports rows written; this counts what is physically stored (no FINAL, which would hide duplicates):
+    /// refreshing again without a change must not add a second copy of the daily rows, and a change adds only its rows.
+    /// </summary>
+    [Fact]
+    public async Task Refreshing_twice_stores_the_daily_rows_once()
+    {
+        await CatalogAsync();
+        await RawAsync("lco", "id, code, name, region", $"SELECT '{Lco1}', 'LCO1', 'North', 'N'");
+        await RawAsync("customer", "id, customer_number, status, lco_id", $"SELECT '{C1}', 'C1', 'active', '{Lco1}' UNION ALL SELECT '{C2}', 'C2', 'active', '{Lco1}'");
+        var today = LocalToday();
+        await RawAsync("subscription", "id, customer_id, billing_account_id, plan_id, status, start_at, end_at",
+            $"SELECT '{S1}', '{C1}', '{G(99)}', '{Plan}', 'active', {Noon(today, -20)}, NULL " +
+            $"UNION ALL SELECT '{S2}', '{C2}', '{G(99)}', '{Plan}', 'active', {Noon(today, -10)}, NULL");
+
+        var first = (await RefreshAsync())["fact_subscription_daily"];
+        var stored = await StoredDailyRowsAsync();
+        stored.ShouldBe(21L); // today-20 … today, one LCO and plan
+        ((long)first.Rows).ShouldBe(stored);
+
+        for (var i = 0; i < 2; i++)
+        {
+            (await RefreshAsync())["fact_subscription_daily"].Rows.ShouldBe(0);
+            (await StoredDailyRowsAsync()).ShouldBe(stored, $"refresh {i + 2} without a change stored rows again");
+        }
+
+        // S2 ends today: today's row gets a new version; nothing else is written.
+        await RawAsync("subscription", "id, customer_id, billing_account_id, plan_id, status, start_at, end_at",
+            $"SELECT '{S2}', '{C2}', '{G(99)}', '{Plan}', 'terminated', {Noon(today, -10)}, {Noon(today, 0)}");
+        (await RefreshAsync())["fact_subscription_daily"].Rows.ShouldBe(1);
+        (await StoredDailyRowsAsync()).ShouldBeLessThanOrEqualTo(stored + 1); // a merge may already have collapsed the old version
+        (await RowsAsync("SELECT count() FROM marts.fact_subscription_daily FINAL")).ShouldBe(["21"]);
+        (await RefreshAsync())["fact_subscription_daily"].Rows.ShouldBe(0);
+        (await StoredDailyRowsAsync()).ShouldBeLessThanOrEqualTo(stored + 1);
+    }
+
+    private async Task<long> StoredDailyRowsAsync() =>
+        long.Parse((await RowsAsync("SELECT count() FROM marts.fact_subscription_daily"))[0], CultureInfo.InvariantCulture);
+
     [Fact]
     public async Task Entitlement_snapshot_counts_what_was_valid_at_the_instant_with_its_bouquet_route()
     {

@@ -60,7 +60,15 @@ internal sealed class ClickHouseBatchWriter
                 foreach (var deadLetter in batch.DeadLetters.Where(d => d.BytesDropped))
                 {
                     var origin = deadLetter.Origin;
-                    if (await Task.Run(() => _originals.Read(origin.Topic, origin.Partition, origin.Offset), cancellationToken).ConfigureAwait(false) is { } original)
+                    (byte[]? Key, byte[]? Value)? ReadOriginal()
+                    {
+                        lock (_originals) // one consumer, and writes may run concurrently
+                        {
+                            return _originals.Read(origin.Topic, origin.Partition, origin.Offset);
+                        }
+                    }
+
+                    if (await Task.Run(ReadOriginal, cancellationToken).ConfigureAwait(false) is { } original)
                     {
                         deadLetter.Origin = origin with { Key = original.Key, Value = original.Value };
                     }

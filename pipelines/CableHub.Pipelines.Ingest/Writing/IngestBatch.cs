@@ -35,6 +35,14 @@ internal sealed class IngestBatch(TimeProvider? time = null)
 
     public int Ignored { get; private set; }
 
+    /// <summary>
+    /// The write reads or rewrites the warehouse's current rows (a truncate, or unchanged-TOAST columns taken from the previous
+    /// version): it must run after every earlier batch and before any later one.
+    /// </summary>
+    public bool NeedsWarehouseState => Truncates.Count > 0 || _hasUnavailable;
+
+    private bool _hasUnavailable;
+
     public IReadOnlyDictionary<(string Topic, int Partition), long> LastOffsets => _lastOffsets;
 
     public void Track(string topic, int partition, long offset)
@@ -58,6 +66,7 @@ internal sealed class IngestBatch(TimeProvider? time = null)
 
         rows.Add(row);
         RowCount++;
+        _hasUnavailable |= row.Unavailable is not null;
         Acknowledge(row.Origin, row.CommitLsn);
     }
 
@@ -156,6 +165,7 @@ internal sealed class IngestBatch(TimeProvider? time = null)
         _acks.Clear();
         Count = 0;
         RowCount = 0;
+        _hasUnavailable = false;
         Tombstones = 0;
         Ignored = 0;
     }

@@ -87,8 +87,7 @@ public static class CdcBench
             }
             finally
             {
-                await DevServers.Postgres.EmbeddedPostgres.StopLeftoverAsync(Path.Combine(root, "postgres"), CancellationToken.None).ConfigureAwait(false);
-                Directory.Delete(root, recursive: true);
+                _ = await BenchScratch.RemoveAsync(root).ConfigureAwait(false); // says what failed; never hides the run's outcome
             }
         });
         return command;
@@ -124,17 +123,29 @@ public static class CdcBench
 
             // 0. Warm-up, untimed: the same path once over a smaller set, so the measured phases run compiled code (a server
             //    process runs for days; a cold JIT would take a third of the CPU of a phase this short).
+            // Two rounds: the runtime's tiered compiler counts calls only once start-up's first compilations calmed down, so
+            // after one round the hot paths were still being recompiled during the measured phases (JIT threads took a fifth
+            // of the process's CPU, perf, 2026-12-05); a server runs for days. Then wait until the compiler is idle.
             var warmUp = Math.Max(20, changes / ChangesPerTransaction / 5);
             var written = 0;
-            await Phase("warm-up: writing", warmUp, () => written, WriteChangesAsync(0, warmUp, () => written++, ct)).ConfigureAwait(false);
             long raw = 0;
-            var warmUpChanges = Expected(0, warmUp);
-            await Phase("warm-up: pgoutput read", warmUpChanges, () => Interlocked.Read(ref raw), ReadRawAsync(warmUpChanges, () => Interlocked.Increment(ref raw), ct)).ConfigureAwait(false);
-            settings.Roles = "cdc";
-            var warmCapture = await CaptureAsync("warm-up: capture", warmUpChanges, ct).ConfigureAwait(false);
-            settings.Roles = "ingest";
-            await IngestAsync("warm-up: ingest", warmCapture.Messages, ct).ConfigureAwait(false);
-            AnsiConsole.MarkupLineInterpolated($"warm-up: {warmUpChanges:N0} changes read, captured and ingested; load average {LoadAverage()}");
+            for (var round = 0; round < 2; round++)
+            {
+                written = 0;
+                await Phase("warm-up: writing", warmUp, () => written, WriteChangesAsync(round * warmUp, warmUp, () => written++, ct)).ConfigureAwait(false);
+                raw = 0;
+                var warmUpChanges = Expected(round * warmUp, warmUp);
+                await Phase("warm-up: pgoutput read", warmUpChanges, () => Interlocked.Read(ref raw), ReadRawAsync(warmUpChanges, () => Interlocked.Increment(ref raw), ct)).ConfigureAwait(false);
+                settings.Roles = "cdc";
+                var warmCapture = await CaptureAsync("warm-up: capture", warmUpChanges, ct).ConfigureAwait(false);
+                settings.Roles = "ingest";
+                await IngestAsync("warm-up: ingest", warmCapture.Messages, ct).ConfigureAwait(false);
+                AnsiConsole.MarkupLineInterpolated($"warm-up round {round + 1}: {warmUpChanges:N0} changes read, captured and ingested; load average {LoadAverage()}");
+            }
+
+            var settle = await JitSettledAsync(ct).ConfigureAwait(false);
+            AnsiConsole.MarkupLineInterpolated($"JIT idle after {settle.TotalSeconds:0.0} s ({System.Runtime.JitInfo.GetCompiledMethodCount():N0} methods compiled so far)");
+            warmUp *= 2;
 
             // 1. The changes.
             var transactions = changes / ChangesPerTransaction;
@@ -155,12 +166,12 @@ public static class CdcBench
             // 3. Capture: the reader alone, until the broker acknowledged every change.
             settings.Roles = "cdc";
             var capture = await CaptureAsync("capture (reader → broker)", rawCount, ct).ConfigureAwait(false);
-            AnsiConsole.MarkupLineInterpolated($"capture: {capture.Events:N0} change events (+{capture.Messages - capture.Events:N0} tombstones) acknowledged by the broker in {capture.Seconds:0.00} s, {capture.Cpu.TotalMicroseconds / capture.Events:0.0} µs CPU per change in this process; load average {LoadAverage()}");
+            AnsiConsole.MarkupLineInterpolated($"capture: {capture.Events:N0} change events (+{capture.Messages - capture.Events:N0} tombstones) acknowledged by the broker in {capture.Seconds:0.00} s, {capture.Cpu.TotalMicroseconds / capture.Events:0.0} µs CPU per change in this process (JIT busy {capture.Jit.TotalMilliseconds:0} ms during the phase); load average {LoadAverage()}");
 
             // 4. Ingest: the ingester alone drains the backlog.
             settings.Roles = "ingest";
             var ingest = await IngestAsync("ingest (broker → ClickHouse)", capture.Messages, ct).ConfigureAwait(false);
-            AnsiConsole.MarkupLineInterpolated($"ingest: {ingest.Rows:N0} rows ({capture.Messages:N0} messages) in ClickHouse in {ingest.Seconds:0.00} s, {ingest.Cpu.TotalMicroseconds / Math.Max(1, ingest.Rows):0.0} µs CPU per row (ingester and ClickHouse); load average {LoadAverage()}");
+            AnsiConsole.MarkupLineInterpolated($"ingest: {ingest.Rows:N0} rows ({capture.Messages:N0} messages) in ClickHouse in {ingest.Seconds:0.00} s, {ingest.Cpu.TotalMicroseconds / Math.Max(1, ingest.Rows):0.0} µs CPU per row (ingester and ClickHouse; JIT busy {ingest.Jit.TotalMilliseconds:0} ms during the phase); load average {LoadAverage()}");
             var source = await ScalarAsync<long>(CdcBenchSql.CountAccounts, ct).ConfigureAwait(false);
             var warehouse = await WarehouseCountAsync(CdcBenchSql.WarehouseCountAccounts, ct).ConfigureAwait(false);
             if (source != warehouse)
@@ -201,8 +212,10 @@ public static class CdcBench
             Console.WriteLine(Result("cdc_capture_per_s", capture.Events / capture.Seconds, "changes/s"));
             Console.WriteLine(Result("cdc_capture_of_raw", 100.0 * capture.Events / capture.Seconds / (rawCount / rawSeconds), "%"));
             Console.WriteLine(Result("cdc_capture_cpu_per_change", capture.Cpu.TotalMicroseconds / capture.Events, "us"));
+            Console.WriteLine(Result("cdc_capture_jit_ms", capture.Jit.TotalMilliseconds, "ms"));
             Console.WriteLine(Result("ingest_rows_per_s", ingest.Rows / ingest.Seconds, "rows/s"));
             Console.WriteLine(Result("ingest_cpu_per_row", ingest.Cpu.TotalMicroseconds / Math.Max(1, ingest.Rows), "us"));
+            Console.WriteLine(Result("ingest_jit_ms", ingest.Jit.TotalMilliseconds, "ms"));
             Console.WriteLine(Result("end_to_end_lag_rate", achievedRate, "changes/s"));
             Console.WriteLine(Result("end_to_end_lag_p50_ms", Percentile(lags, 0.50), "ms"));
             Console.WriteLine(Result("end_to_end_lag_p99_ms", Percentile(lags, 0.99), "ms"));
@@ -210,9 +223,29 @@ public static class CdcBench
             return 0;
         }
 
-        private sealed record CaptureResult(long Events, long Messages, double Seconds, TimeSpan Cpu);
+        private sealed record CaptureResult(long Events, long Messages, double Seconds, TimeSpan Cpu, TimeSpan Jit);
 
-        private sealed record IngestResult(long Rows, double Seconds, TimeSpan Cpu);
+        private sealed record IngestResult(long Rows, double Seconds, TimeSpan Cpu, TimeSpan Jit);
+
+        /// <summary>Waits (at most a minute) until the JIT compiled fewer than 10 methods in the last 2 seconds; returns how long it took.</summary>
+        private static async Task<TimeSpan> JitSettledAsync(CancellationToken ct)
+        {
+            var clock = Stopwatch.StartNew();
+            var last = System.Runtime.JitInfo.GetCompiledMethodCount();
+            while (clock.Elapsed < TimeSpan.FromMinutes(1))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+                var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+                if (now - last < 10)
+                {
+                    break;
+                }
+
+                last = now;
+            }
+
+            return clock.Elapsed;
+        }
 
         /// <summary>Runs a reader (broker acknowledgement) until the broker acknowledged <paramref name="expected"/> changes.</summary>
         private async Task<CaptureResult> CaptureAsync(string title, long expected, CancellationToken ct)
@@ -221,6 +254,7 @@ public static class CdcBench
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var clock = Stopwatch.StartNew();
             var cpu = CpuTime();
+            var jit = System.Runtime.JitInfo.GetCompilationTime();
             var reader = cdc.RunAsync(stop.Token);
             try
             {
@@ -230,7 +264,7 @@ public static class CdcBench
                     "the reader",
                     reader,
                     ct)).ConfigureAwait(false);
-                return new CaptureResult(cdc.Stats.Events, cdc.Stats.Events + cdc.Stats.Tombstones, clock.Elapsed.TotalSeconds, CpuTime() - cpu);
+                return new CaptureResult(cdc.Stats.Events, cdc.Stats.Events + cdc.Stats.Tombstones, clock.Elapsed.TotalSeconds, CpuTime() - cpu, System.Runtime.JitInfo.GetCompilationTime() - jit);
             }
             finally
             {
@@ -250,6 +284,7 @@ public static class CdcBench
                 await WaitAsync(() => ingester.Stats.Snapshot().AssignedPartitions.Count > 0, () => 0, "the ingester's group join", running, ct).ConfigureAwait(false);
                 var clock = Stopwatch.StartNew();
                 var cpu = CpuTime();
+                var jit = System.Runtime.JitInfo.GetCompilationTime();
                 var rowsBefore = ingester.Stats.RowsWritten;
                 await Phase(title, messages, () => ingester.Stats.EventsIngested, WaitAsync(
                     () => ingester.Stats.EventsIngested >= messages,
@@ -257,7 +292,7 @@ public static class CdcBench
                     "the ingester",
                     running,
                     ct)).ConfigureAwait(false);
-                return new IngestResult(ingester.Stats.RowsWritten - rowsBefore, clock.Elapsed.TotalSeconds, CpuTime() - cpu);
+                return new IngestResult(ingester.Stats.RowsWritten - rowsBefore, clock.Elapsed.TotalSeconds, CpuTime() - cpu, System.Runtime.JitInfo.GetCompilationTime() - jit);
             }
             finally
             {

@@ -53,7 +53,25 @@ public static class MartsBench
             settings.Postgres.Embedded.Port = FreePort();
             settings.Postgres.Embedded.Durable = false;
             settings.ClickHouse.Embedded.Port = FreePort();
+            var exit = 1;
             try
+            {
+                exit = await RunAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // said here, before the cleanup: a failing cleanup must not hide why the run failed
+                AnsiConsole.MarkupLineInterpolated($"[red]bench marts failed: {e}[/]");
+                exit = 1;
+            }
+            finally
+            {
+                exit = BenchScratch.ExitCode(exit, await BenchScratch.RemoveAsync(root).ConfigureAwait(false));
+            }
+
+            return exit;
+
+            async Task<int> RunAsync()
             {
                 await using var infra = await HubInfrastructure.StartAsync(settings, loggers, postgres: true, kafka: false, clickHouse: true, ct).ConfigureAwait(false);
                 var cs = infra.ClickHouseConnectionString;
@@ -152,11 +170,6 @@ public static class MartsBench
 
                 Console.WriteLine(Result("dashboard_slowest_ms", latencies.Max(l => l.Item2), "ms"));
                 return 0;
-            }
-            finally
-            {
-                await DevServers.Postgres.EmbeddedPostgres.StopLeftoverAsync(Path.Combine(root, "postgres"), CancellationToken.None).ConfigureAwait(false);
-                Directory.Delete(root, recursive: true);
             }
         });
         return command;
