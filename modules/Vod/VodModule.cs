@@ -21,6 +21,7 @@ public static class VodModule
         services.AddSingleton<VodCatalog>();
         services.AddSingleton<IVodOfferings>(sp => sp.GetRequiredService<VodCatalog>());
         services.AddSingleton<VodPurchases>();
+        services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, VodDataSubjectRecords>(); // what it holds on a customer (access export)
         return services;
     }
 
