@@ -150,7 +150,12 @@ public sealed class AuditLog(NpgsqlDataSource dataSource) : IExportAuditSink
         });
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         await conn.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO hub.audit_log (at, actor, action, row_key, detail) VALUES (@at, @actor, 'export', @file, @detail::jsonb)",
-            new { at = record.ExportedAt, actor = record.Actor, file = record.FileName, detail }, cancellationToken: ct)).ConfigureAwait(false);
+            "INSERT INTO hub.audit_log (at, actor, action, row_key, customer_id, detail) VALUES (@at, @actor, 'export', @file, @customer, @detail::jsonb)",
+            new
+            {
+                at = record.ExportedAt, actor = record.Actor, file = record.FileName, detail,
+                // An export about one customer (a data-subject access export) names them, so `audit log --customer` finds it.
+                customer = record.Parameters.TryGetValue("customerId", out var c) && Guid.TryParse(c, out var customerId) ? customerId : (Guid?)null,
+            }, cancellationToken: ct)).ConfigureAwait(false);
     }
 }

@@ -28,7 +28,10 @@ public static class AuditModule
     {
         services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<IExportAuditSink>(sp => sp.GetRequiredService<AuditLog>());
+        services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, AuditDataSubjectRecords>(); // what it holds on a customer (access export)
         services.AddSingleton(sp => new DataSubjectRequests(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new DataSubjectRequestActions(sp.GetRequiredService<DataSubjectRequests>(), sp.GetServices<IDataSubjectEraser>(),
+            sp.GetService<IDataSubjectAccessExporter>()));
         if (sealEvery is { } interval && interval > TimeSpan.Zero)
         {
             services.AddHostedService(sp => new AuditSealer(sp.GetRequiredService<AuditLog>(), interval, sp.GetRequiredService<ILogger<AuditSealer>>()));
@@ -64,7 +67,38 @@ public static class AuditModule
             var body = await ApiRequest.ReadJsonAsync<CloseRequestIn>(http, ct).ConfigureAwait(false);
             return TypedResults.Ok(await log.CloseAsync(id, body.Completed ?? true, body.Reason ?? "", HubPrincipal.Actor(http), ct).ConfigureAwait(false));
         });
+        requests.MapPost("/{id:guid}/export", async (Guid id, HttpContext http, DataSubjectRequestActions actions, CancellationToken ct) =>
+        {
+            var export = await actions.ExportAsync(id, HubPrincipal.Actor(http), ct).ConfigureAwait(false);
+            return TypedResults.Ok(new ExportOut(export.RequestId, export.CustomerId, export.GeneratedAt, export.Sections, export.Records,
+                [.. export.Files.Select(f => FileOut.Of(id, f))]));
+        });
+        requests.MapGet("/{id:guid}/export", (Guid id, DataSubjectRequestActions actions) =>
+            TypedResults.Ok(actions.ExportFiles(id).Select(f => FileOut.Of(id, f)).ToList()));
+        requests.MapGet("/{id:guid}/export/{file}", Results<PhysicalFileHttpResult, NotFound> (Guid id, string file, DataSubjectRequestActions actions) =>
+        {
+            var manifest = file.EndsWith(".manifest.json", StringComparison.Ordinal);
+            var found = actions.ExportFiles(id).FirstOrDefault(f => f.FileName == file || (manifest && f.FileName + ".manifest.json" == file));
+            if (found is null)
+            {
+                return TypedResults.NotFound();
+            }
+
+            var path = manifest ? found.ManifestPath : found.Path;
+            return TypedResults.PhysicalFile(path, file.EndsWith(".pdf", StringComparison.Ordinal) ? "application/pdf" : "application/json", file);
+        });
+        requests.MapPost("/{id:guid}/erase", async (Guid id, HttpContext http, DataSubjectRequestActions actions, CancellationToken ct) =>
+            TypedResults.Ok(await actions.EraseAsync(id, HubPrincipal.Actor(http), ct).ConfigureAwait(false)));
         return app;
+    }
+
+    private sealed record ExportOut(Guid RequestId, Guid CustomerId, DateTimeOffset GeneratedAt, int Sections, int Records, IReadOnlyList<FileOut> Files);
+
+    private sealed record FileOut(string FileName, string Sha256, long Bytes, string Href, string ManifestHref)
+    {
+        public static FileOut Of(Guid id, DataSubjectExportFile f) =>
+            new(f.FileName, f.Sha256, f.Bytes, $"/api/v1/compliance/data-subject-requests/{id}/export/{f.FileName}",
+                $"/api/v1/compliance/data-subject-requests/{id}/export/{f.FileName}.manifest.json");
     }
 
     private sealed record OpenRequestIn(Guid? CustomerId, string? Kind, DateTimeOffset? ReceivedAt);

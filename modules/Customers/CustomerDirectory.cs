@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace CableHub.Customers;
 
-internal sealed class CustomerDirectory(NpgsqlDataSource dataSource, CustomerStore store, CableHub.Core.Security.FieldEncryptor encryptor) : ICustomerDirectory
+internal sealed class CustomerDirectory(NpgsqlDataSource dataSource, CustomerStore store, CustomerKeys keys) : ICustomerDirectory
 {
     public async Task<CustomerContact?> FindAsync(string customerNumberOrEmail, CancellationToken ct)
     {
@@ -47,7 +47,13 @@ internal sealed class CustomerDirectory(NpgsqlDataSource dataSource, CustomerSto
             SELECT medium_type, value_enc FROM hub.contact_medium
             WHERE customer_id = @customerId AND valid_to IS NULL AND medium_type IN ('email', 'phone') ORDER BY preferred DESC
             """, new { customerId }, cancellationToken: ct)).ConfigureAwait(false)).ToList();
-        string? Medium(string type) => media.FirstOrDefault(m => m.Type == type) is { Value: { } value } ? encryptor.Decrypt(value) : null;
+        var fields = await keys.ReaderAsync([customerId], conn, null, ct).ConfigureAwait(false);
+        if (fields.IsShredded(customerId))
+        {
+            media.Clear(); // erased: no address to send anything to
+        }
+
+        string? Medium(string type) => media.FirstOrDefault(m => m.Type == type) is { Value: { } value } ? fields.Read(customerId, value) : null;
         return new CustomerContact(customerId, row.Number, row.Status, Medium("email"), Medium("phone"), row.Language);
     }
 }

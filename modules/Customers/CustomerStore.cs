@@ -7,13 +7,14 @@ using Npgsql;
 namespace CableHub.Customers;
 
 /// <summary>Customers and their contact media; personal data is encrypted before it reaches PostgreSQL.</summary>
-public sealed class CustomerStore(NpgsqlDataSource dataSource, FieldEncryptor encryptor)
+public sealed class CustomerStore(NpgsqlDataSource dataSource, FieldEncryptor encryptor, CustomerKeys keys)
 {
     /// <summary>Creates a prospective customer with contact media; returns its id and number.</summary>
     public async Task<(Guid Id, string CustomerNumber)> CreateAsync(NewCustomer customer, NpgsqlConnection conn, NpgsqlTransaction? tx, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(customer);
         var id = Guid.CreateVersion7();
+        var key = SubjectKeyCipher.NewDataKey();
         var number = await conn.ExecuteScalarAsync<string>(new CommandDefinition(
             """
             INSERT INTO hub.customer (id, customer_number, status, given_name_enc, family_name_enc, birth_date_enc, preferred_language, lco_id)
@@ -23,29 +24,30 @@ public sealed class CustomerStore(NpgsqlDataSource dataSource, FieldEncryptor en
             new
             {
                 id,
-                given = encryptor.Encrypt(customer.GivenName),
-                family = encryptor.Encrypt(customer.FamilyName),
-                birth = encryptor.EncryptOptional(customer.BirthDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                given = SubjectKeyCipher.Encrypt(key, customer.GivenName),
+                family = SubjectKeyCipher.Encrypt(key, customer.FamilyName),
+                birth = customer.BirthDate is { } born ? SubjectKeyCipher.Encrypt(key, born.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)) : null,
                 lang = customer.PreferredLanguage,
                 lco = customer.LcoId,
             },
             tx,
             cancellationToken: ct)).ConfigureAwait(false);
 
+        await keys.StoreAsync(id, key, conn, tx, ct).ConfigureAwait(false);
         var media = new List<object>();
         if (customer.Email is { } email)
         {
-            media.Add(Medium(id, "email", email.Trim(), preferred: true, address: null));
+            media.Add(Medium(id, key, "email", email.Trim(), preferred: true, address: null));
         }
 
         if (customer.Phone is { } phone)
         {
-            media.Add(Medium(id, "phone", phone.Trim(), preferred: customer.Email is null, address: null));
+            media.Add(Medium(id, key, "phone", phone.Trim(), preferred: customer.Email is null, address: null));
         }
 
         if (customer.Address is { } address)
         {
-            media.Add(Medium(id, "postal_address", address.Street, preferred: false, address));
+            media.Add(Medium(id, key, "postal_address", address.Street, preferred: false, address));
         }
 
         if (media.Count > 0)
@@ -83,17 +85,18 @@ public sealed class CustomerStore(NpgsqlDataSource dataSource, FieldEncryptor en
         var email = media.FirstOrDefault(m => m.MediumType == "email");
         var phone = media.FirstOrDefault(m => m.MediumType == "phone");
         var postal = media.FirstOrDefault(m => m.MediumType == "postal_address");
-        var birth = encryptor.DecryptOptional(row.BirthDateEnc);
+        var fields = await keys.ReaderAsync([id], conn, null, ct).ConfigureAwait(false);
+        var birth = fields.Read(id, row.BirthDateEnc);
         return new Customer(
             row.Id,
             row.CustomerNumber,
             row.Status,
-            encryptor.Decrypt(row.GivenNameEnc),
-            encryptor.Decrypt(row.FamilyNameEnc),
-            birth is null ? null : DateOnly.ParseExact(birth, "yyyy-MM-dd", CultureInfo.InvariantCulture),
-            email is null ? null : encryptor.Decrypt(email.ValueEnc),
-            phone is null ? null : encryptor.Decrypt(phone.ValueEnc),
-            postal is null ? null : new PostalAddress(encryptor.Decrypt(postal.ValueEnc), postal.City ?? "", postal.PostalCode ?? "", postal.StateOrProvince, postal.Country?.Trim() ?? ""),
+            fields.Required(id, row.GivenNameEnc),
+            fields.Required(id, row.FamilyNameEnc),
+            birth is null || birth == CustomerKeys.Erased ? null : DateOnly.ParseExact(birth, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            email is null ? null : fields.Read(id, email.ValueEnc),
+            phone is null ? null : fields.Read(id, phone.ValueEnc),
+            postal is null ? null : new PostalAddress(fields.Required(id, postal.ValueEnc), postal.City ?? "", postal.PostalCode ?? "", postal.StateOrProvince, postal.Country?.Trim() ?? ""),
             row.PreferredLanguage,
             row.LcoId,
             row.CreatedAt);
@@ -114,13 +117,13 @@ public sealed class CustomerStore(NpgsqlDataSource dataSource, FieldEncryptor en
             "UPDATE hub.customer SET status = @status, updated_at = now() WHERE id = @id AND status <> @status",
             new { id, status }, tx, cancellationToken: ct));
 
-    private object Medium(Guid customerId, string type, string value, bool preferred, PostalAddress? address) => new
+    private object Medium(Guid customerId, byte[] key, string type, string value, bool preferred, PostalAddress? address) => new
     {
         Id = Guid.CreateVersion7(),
         CustomerId = customerId,
         MediumType = type,
         Preferred = preferred,
-        ValueEnc = encryptor.Encrypt(value),
+        ValueEnc = SubjectKeyCipher.Encrypt(key, value),
         ValueHash = encryptor.BlindIndex(value),
         address?.City,
         address?.PostalCode,

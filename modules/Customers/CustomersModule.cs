@@ -20,7 +20,12 @@ public static class CustomersModule
     /// <summary>Registers the module's services. Needs <see cref="Npgsql.NpgsqlDataSource"/>, <see cref="Core.Security.FieldEncryptor"/> and <see cref="TimeProvider"/>.</summary>
     public static IServiceCollection AddCustomersModule(this IServiceCollection services)
     {
+        services.AddSingleton<CustomerKeys>();
         services.AddSingleton<CustomerStore>();
+        services.AddSingleton<CustomerRekey>();
+        services.AddSingleton<CustomerErasure>();
+        services.AddSingleton<Core.Ports.IDataSubjectEraser>(sp => sp.GetRequiredService<CustomerErasure>());
+        services.AddSingleton<Core.Ports.IDataSubjectRecords, CustomerDataSubjectRecords>();
         services.AddSingleton<ICustomerRegistry, CustomerRegistry>();
         services.AddSingleton<ICustomerDirectory, CustomerDirectory>();
         services.AddSingleton<Core.Api.Access.IResourceOwnerResolver, BillingAccountOwners>();

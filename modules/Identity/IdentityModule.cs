@@ -39,6 +39,7 @@ public static class IdentityModule
         services.AddSingleton(options);
         services.AddSingleton(sp => new IdentityStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AccessAudit>();
+        services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, IdentityDataSubjectRecords>(); // what it holds on a customer (access export)
         services.AddSingleton<IAccessAuditSink>(sp => sp.GetRequiredService<AccessAudit>());
         services.AddIdentityMessenger(options);
         services.AddSingleton(sp => new Accounts(sp.GetRequiredService<IdentityStore>(), sp.GetRequiredService<AccessAudit>(), sp.GetRequiredService<ICustomerDirectory>(),

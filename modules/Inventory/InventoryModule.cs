@@ -29,6 +29,7 @@ public static class InventoryModule
         services.AddSingleton(settings);
         services.AddSingleton(edi);
         services.AddSingleton<InventoryStore>();
+        services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, DeviceDataSubjectRecords>(); // what it holds on a customer (access export)
         services.AddSingleton<Core.Api.Access.IResourceOwnerResolver, DeviceOwners>();
         services.AddSingleton<PurchaseOrderStore>();
         services.AddSingleton<ReorderStore>();

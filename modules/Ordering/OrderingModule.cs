@@ -19,6 +19,7 @@ public static class OrderingModule
     public static IServiceCollection AddOrderingModule(this IServiceCollection services)
     {
         services.AddSingleton<ProductOrderStore>();
+        services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, OrderDataSubjectRecords>(); // what it holds on a customer (access export)
         services.AddSingleton<IProductOrderLifecycle>(sp => sp.GetRequiredService<ProductOrderStore>());
         services.AddSingleton<ProductOrderValidator>();
         services.AddSingleton<Core.Api.Access.IResourceOwnerResolver, ProductOrderOwners>();

@@ -18,6 +18,7 @@ public static class SubscriptionsModule
         // A placeholder: the host composes Billing's implementation after this module (AddBillingPeriods replaces it).
         services.AddSingleton<IBillingPeriods, UnknownBillingPeriods>();
         services.AddSingleton<IBillableSubscriptions, BillableSubscriptionStore>();
+        services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, SubscriptionDataSubjectRecords>(); // what it holds on a customer (access export)
         return services;
     }
 

@@ -22,6 +22,7 @@ public static class VodModule
         services.AddSingleton<IVodOfferings>(sp => sp.GetRequiredService<VodCatalog>());
         services.AddSingleton<VodPurchases>();
         services.AddSingleton<CableHub.Vod.Contracts.IOneTimeChargeBilling, VodChargeBilling>();
+        services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, VodDataSubjectRecords>(); // what it holds on a customer (access export)
         return services;
     }
 

@@ -139,7 +139,7 @@ public sealed partial class CdcReader
         await using var dataSource = NpgsqlDataSource.Create(builder);
         var setup = new SourceSetup(dataSource, _options, _logger);
         var database = await setup.PrepareAsync(cancellationToken).ConfigureAwait(false);
-        var catalog = new SchemaCatalog(dataSource, _options.TopicPrefix);
+        var catalog = new SchemaCatalog(dataSource, _options.TopicPrefix, _options.ColumnAllowlist);
         var writer = new EnvelopeWriter(_options.TopicPrefix, database, _logger, inlineSchemas: _options.SchemaMode == SchemaMode.Inline);
         using var producer = new ChangeProducer(_options, Gate, _topics, _logger) { CurrentSession = session };
 

@@ -42,6 +42,14 @@ public sealed class CdcReaderOptions
     /// <summary>Schemas published (<c>FOR TABLES IN SCHEMA</c>): tables created later in them are captured too.</summary>
     public IList<string> Schemas { get; } = ["hub"];
 
+    /// <summary>
+    /// Per-table column allowlist (<c>schema.table</c> → the columns that may leave PostgreSQL): a listed table's events
+    /// and schemas carry only those columns (and its primary key); tables not listed carry every column. How personal
+    /// data stays in the database: the hub lists its tables with encrypted fields and blind indexes (host setting
+    /// <c>Cdc:ColumnAllowlist</c>), so neither ciphertext nor hashes reach Kafka or the warehouse.
+    /// </summary>
+    public IDictionary<string, IReadOnlySet<string>> ColumnAllowlist { get; } = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+
     /// <summary>Topic prefix and <c>source.name</c>: topics are <c>&lt;prefix&gt;.&lt;schema&gt;.&lt;table&gt;</c>.</summary>
     public string TopicPrefix { get; set; } = "cablehub";
 

@@ -36,7 +36,7 @@ public static class PublishedTables
             }
         }
 
-        var catalog = new SchemaCatalog(dataSource, options.TopicPrefix);
+        var catalog = new SchemaCatalog(dataSource, options.TopicPrefix, options.ColumnAllowlist);
         var result = new List<PublishedTable>(tables.Count);
         foreach (var (oid, schema, table) in tables)
         {

@@ -50,9 +50,16 @@ public sealed class ExportSigner
     public ExportManifest Sign(string path, ReportDocument document, ReportFormat format, string actor, DateTimeOffset generatedAt)
     {
         ArgumentNullException.ThrowIfNull(document);
+        return Sign(path, ReportComplianceNames.Report(document.Report), format.ToString().ToLowerInvariant(), document.AsOf, document.Parameters, actor, generatedAt);
+    }
+
+    /// <summary>Signs any export file (report name and format as text): e.g. a data-subject access export.</summary>
+    public ExportManifest Sign(string path, string report, string format, DateTimeOffset asOf, IReadOnlyDictionary<string, string> parameters, string actor, DateTimeOffset generatedAt)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
         var (sha, bytes) = Hash(path);
-        var unsigned = new ExportManifest(Path.GetFileName(path), bytes, sha, ReportComplianceNames.Report(document.Report), format.ToString().ToLowerInvariant(),
-            document.AsOf, new SortedDictionary<string, string>(document.Parameters.ToDictionary(), StringComparer.Ordinal), generatedAt, actor, KeyId, string.Empty);
+        var unsigned = new ExportManifest(Path.GetFileName(path), bytes, sha, report, format,
+            asOf, new SortedDictionary<string, string>(parameters.ToDictionary(), StringComparer.Ordinal), generatedAt, actor, KeyId, string.Empty);
         var manifest = unsigned with { Signature = Mac(unsigned) };
         var tmp = path + ExportManifest.Suffix + ".partial";
         System.IO.File.WriteAllText(tmp, ToJson(manifest), new UTF8Encoding(false));

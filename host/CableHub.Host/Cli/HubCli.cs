@@ -27,6 +27,7 @@ public static class HubCli
         root.Subcommands.Add(MlCommand.Build());
         root.Subcommands.Add(ReportCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
+        root.Subcommands.Add(DsrCommand.Build());
         root.Subcommands.Add(AccessCommand.Users());
         root.Subcommands.Add(AccessCommand.Clients());
         root.Subcommands.Add(BillRunCommand.Build());

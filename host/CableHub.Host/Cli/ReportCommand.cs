@@ -170,6 +170,5 @@ public static class ReportCommand
         };
     }
 
-    private static string KeyPath(IConfiguration configuration, HubSettings settings) =>
-        configuration["Compliance:SigningKeyFile"] is { Length: > 0 } path ? path : Path.Combine(settings.DataDirectory, "keys", "report-signing.key");
+    private static string KeyPath(IConfiguration configuration, HubSettings settings) => Composition.HubComposition.ReportSigningKeyPath(configuration, settings);
 }

@@ -48,7 +48,20 @@ public static class HubComposition
         services.AddSingleton<Core.Ports.IBankNotificationReader>(new Connectors.Iso20022.Camt.CamtReader());
         services.AddSingleton<Core.Ports.IPaymentWebhookVerifier>(sp => new Connectors.Stripe.StripeWebhookVerifier(StripeWebhookSecret(configuration), TimeSpan.FromSeconds(300), sp.GetRequiredService<TimeProvider>()));
         services.AddAuditModule(backgroundJobs ? TimeSpan.FromSeconds(10) : null); // the sealer chains new audit rows every 10 s
+        // Data-subject access exports: every module's IDataSubjectRecords → JSON + PDF, signed with the report key, recorded in the audit log.
+        services.AddSingleton<Core.Ports.IDataSubjectAccessExporter>(sp => new Compliance.Reports.Privacy.DataSubjectAccessExport(
+            sp.GetServices<Core.Ports.IDataSubjectRecords>(), new Compliance.Reports.Signing.ExportSigner(ReportSigningKeyPath(configuration, settings)),
+            sp.GetRequiredService<Core.Ports.IExportAuditSink>(), sp.GetRequiredService<TimeProvider>(),
+            Path.Combine(settings.DataDirectory, "exports", "data-subject-requests")));
         return services;
+    }
+
+    /// <summary><c>Compliance:SigningKeyFile</c>, default <c>&lt;DataDirectory&gt;/keys/report-signing.key</c>: the HMAC key of export manifests.</summary>
+    public static string ReportSigningKeyPath(IConfiguration configuration, HubSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(settings);
+        return configuration["Compliance:SigningKeyFile"] is { Length: > 0 } path ? path : Path.Combine(settings.DataDirectory, "keys", "report-signing.key");
     }
 
     /// <summary>

@@ -42,6 +42,8 @@ public sealed class HubSettings
 
     public MlSettings Ml { get; set; } = new();
 
+    public CdcSettings Cdc { get; set; } = new();
+
     /// <summary>IANA zone reports are expressed in (storage is always UTC).</summary>
     public string ReportingTimeZone { get; set; } = "Asia/Kolkata";
 
@@ -98,6 +100,23 @@ public sealed class ClickHouseSettings
     /// (needs ClickHouse Keeper); empty = a single node (the embedded engine, a lone server).
     /// </summary>
     public string Cluster { get; set; } = "";
+}
+
+/// <summary>The change stream (role <c>cdc</c>).</summary>
+public sealed class CdcSettings
+{
+    /// <summary>
+    /// Per-table column allowlist, <c>schema.table</c> → comma-separated columns that may leave PostgreSQL (the primary key
+    /// always does); tables not listed stream every column. The defaults keep personal data in the database: encrypted
+    /// fields (<c>*_enc</c>), blind indexes (<c>*_hash</c>), postal codes, display names and password hashes never reach
+    /// Kafka or the warehouse. A setting replaces a table's default (<c>CABLEHUB_Cdc__ColumnAllowlist__hub.customer=…</c>).
+    /// </summary>
+    public Dictionary<string, string> ColumnAllowlist { get; set; } = new(StringComparer.Ordinal)
+    {
+        ["hub.customer"] = "id,customer_number,status,preferred_language,lco_id,created_at,updated_at,erased_at",
+        ["hub.contact_medium"] = "id,customer_id,medium_type,preferred,city,state_or_province,country,valid_from,valid_to",
+        ["hub.identity_user"] = "id,kind,user_name,customer_id,roles,failed_count,first_failed_at,locked_until,disabled_at,activated_at,created_at,updated_at",
+    };
 }
 
 /// <summary>Incremental mart refresh (role <c>marts</c>; run it in one process only).</summary>

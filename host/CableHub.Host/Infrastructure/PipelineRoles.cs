@@ -97,13 +97,22 @@ public sealed class PipelineRoles
         }
     }
 
-    private CdcReaderOptions CdcOptions() => new()
+    private CdcReaderOptions CdcOptions()
     {
-        ConnectionString = _infra.PostgresConnectionString,
-        BootstrapServers = _infra.KafkaBootstrapServers,
-        TopicPrefix = _settings.Kafka.TopicPrefix,
-        TopicPartitions = _settings.Kafka.Partitions,
-    };
+        var options = new CdcReaderOptions
+        {
+            ConnectionString = _infra.PostgresConnectionString,
+            BootstrapServers = _infra.KafkaBootstrapServers,
+            TopicPrefix = _settings.Kafka.TopicPrefix,
+            TopicPartitions = _settings.Kafka.Partitions,
+        };
+        foreach (var (table, columns) in _settings.Cdc.ColumnAllowlist)
+        {
+            options.ColumnAllowlist[table] = columns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        }
+
+        return options;
+    }
 
     public void Register(IServiceCollection services)
     {

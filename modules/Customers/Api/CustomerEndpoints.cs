@@ -41,7 +41,7 @@ public static class CustomerEndpoints
     [Paged]
     [QueryParameter("status", "Only customers in this status (prospective, active, suspended, inactive, terminated)")]
     private static async Task<Ok<IReadOnlyList<CustomerResource>>> ListCustomersAsync(
-        HttpContext http, CustomerReads directory, FieldEncryptor encryptor, IPersonalDataAccess access, TimeProvider clock, CancellationToken ct)
+        HttpContext http, CustomerReads directory, CustomerKeys keys, IPersonalDataAccess access, TimeProvider clock, CancellationToken ct)
     {
         var page = PageRequest.From(http);
         var status = ApiRequest.Query(http, "status");
@@ -54,16 +54,16 @@ public static class CustomerEndpoints
         var resources = new List<CustomerResource>(found.Items.Count);
         foreach (var record in found.Items)
         {
-            resources.Add(await ToResourceAsync(record, http, encryptor, access, clock, ct).ConfigureAwait(false));
+            resources.Add(await ToResourceAsync(record, http, keys, access, clock, ct).ConfigureAwait(false));
         }
 
         return TypedResults.Ok(new Page<CustomerResource>(resources, found.Total).WriteHeaders(http.Response));
     }
 
     private static async Task<Ok<CustomerResource>> GetCustomerAsync(
-        string id, HttpContext http, CustomerReads directory, FieldEncryptor encryptor, IPersonalDataAccess access, TimeProvider clock, CancellationToken ct) =>
+        string id, HttpContext http, CustomerReads directory, CustomerKeys keys, IPersonalDataAccess access, TimeProvider clock, CancellationToken ct) =>
         Guid.TryParse(id, out var customerId) && await directory.GetAsync(customerId, ct).ConfigureAwait(false) is { } record
-            ? TypedResults.Ok(await ToResourceAsync(record, http, encryptor, access, clock, ct).ConfigureAwait(false))
+            ? TypedResults.Ok(await ToResourceAsync(record, http, keys, access, clock, ct).ConfigureAwait(false))
             : throw new NotFoundException($"customer '{id}'");
 
     /// <summary>Billing accounts by account number (a subscriber: only their own); <c>?relatedParty.id=</c> (customer id), <c>?state=</c>; paged.</summary>
@@ -119,7 +119,7 @@ public static class CustomerEndpoints
 
     private static readonly string[] Statuses = [CustomerStatus.Prospective, CustomerStatus.Active, CustomerStatus.Suspended, CustomerStatus.Inactive, CustomerStatus.Terminated];
 
-    private static async Task<CustomerResource> ToResourceAsync(CustomerRecord record, HttpContext http, FieldEncryptor encryptor, IPersonalDataAccess access, TimeProvider clock, CancellationToken ct)
+    private static async Task<CustomerResource> ToResourceAsync(CustomerRecord record, HttpContext http, CustomerKeys keys, IPersonalDataAccess access, TimeProvider clock, CancellationToken ct)
     {
         var c = record.Customer;
         var resource = new CustomerResource
@@ -145,22 +145,24 @@ public static class CustomerEndpoints
             return resource;
         }
 
-        var birth = encryptor.DecryptOptional(c.BirthDateEnc);
+        var personal = await keys.ReaderAsync([c.Id], ct).ConfigureAwait(false);
+        string Decrypt(byte[] value) => personal.Required(c.Id, value);
+        var birth = personal.Read(c.Id, c.BirthDateEnc);
         var media = record.Media.Select(m => new ContactMedium(
             m.MediumType switch { "phone" => "mobile", "postal_address" => "postalAddress", _ => m.MediumType },
             m.Preferred,
             m.MediumType switch
             {
-                "email" => new MediumCharacteristic { EmailAddress = encryptor.Decrypt(m.ValueEnc) },
-                "phone" => new MediumCharacteristic { PhoneNumber = encryptor.Decrypt(m.ValueEnc) },
+                "email" => new MediumCharacteristic { EmailAddress = Decrypt(m.ValueEnc) },
+                "phone" => new MediumCharacteristic { PhoneNumber = Decrypt(m.ValueEnc) },
                 _ => new MediumCharacteristic
                 {
-                    Street1 = encryptor.Decrypt(m.ValueEnc), City = m.City, PostCode = m.PostalCode, StateOrProvince = m.StateOrProvince, Country = m.Country?.Trim(),
+                    Street1 = Decrypt(m.ValueEnc), City = m.City, PostCode = m.PostalCode, StateOrProvince = m.StateOrProvince, Country = m.Country?.Trim(),
                 },
             })).ToList();
         resource = resource with
         {
-            EngagedParty = resource.EngagedParty with { Name = $"{encryptor.Decrypt(c.GivenNameEnc)} {encryptor.Decrypt(c.FamilyNameEnc)}" },
+            EngagedParty = resource.EngagedParty with { Name = $"{Decrypt(c.GivenNameEnc)} {Decrypt(c.FamilyNameEnc)}" },
             ContactMedium = media,
             Characteristic = birth is null ? resource.Characteristic : [.. resource.Characteristic, new Characteristic("birthDate", "date", birth)],
         };

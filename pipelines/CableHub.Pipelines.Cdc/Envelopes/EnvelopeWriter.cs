@@ -162,7 +162,10 @@ internal sealed partial class EnvelopeWriter
         _writer.WriteStartObject(field);
         for (var i = 0; i < table.Columns.Count; i++)
         {
-            WriteColumn(table, i, row, before);
+            if (!table.Columns[i].Excluded)
+            {
+                WriteColumn(table, i, row, before);
+            }
         }
 
         _writer.WriteEndObject();

@@ -5,7 +5,7 @@ using Npgsql.Replication.PgOutput.Messages;
 namespace CableHub.Pipelines.Cdc.Schema;
 
 /// <summary>Builds <see cref="TableSchema"/>s from relation messages and the catalog (types, nullability, primary keys).</summary>
-internal sealed class SchemaCatalog(NpgsqlDataSource dataSource, string topicPrefix)
+internal sealed class SchemaCatalog(NpgsqlDataSource dataSource, string topicPrefix, IDictionary<string, IReadOnlySet<string>>? allowlist = null)
 {
     private readonly Dictionary<uint, PgType> _types = [];
 
@@ -33,6 +33,7 @@ internal sealed class SchemaCatalog(NpgsqlDataSource dataSource, string topicPre
         var byName = catalog.ToDictionary(c => c.Name, StringComparer.Ordinal);
         var result = new List<ColumnSchema>(columns.Count);
         var keys = new List<(long Position, int Index)>();
+        var allowed = allowlist is not null && allowlist.TryGetValue(schema + "." + table, out var listed) ? listed : null;
         foreach (var (name, typeOid, typeModifier) in columns)
         {
             byName.TryGetValue(name, out var info);
@@ -43,7 +44,10 @@ internal sealed class SchemaCatalog(NpgsqlDataSource dataSource, string topicPre
                 keys.Add((info!.KeyPosition!.Value, result.Count));
             }
 
-            result.Add(new ColumnSchema(name, type.Name, ColumnCodec.For(type, typeModifier), Optional: !(info?.NotNull ?? false) && !isKey, isKey));
+            result.Add(new ColumnSchema(name, type.Name, ColumnCodec.For(type, typeModifier), Optional: !(info?.NotNull ?? false) && !isKey, isKey)
+            {
+                Excluded = allowed is not null && !isKey && !allowed.Contains(name),
+            });
         }
 
         return new TableSchema(relationId, schema, table, result, topicPrefix, [.. keys.OrderBy(k => k.Position).Select(k => k.Index)]);

@@ -8,6 +8,9 @@ internal sealed record ColumnSchema(string Name, string TypeName, ColumnCodec Co
 {
     /// <summary>The name pre-encoded for the JSON writer.</summary>
     public JsonEncodedText JsonName { get; } = JsonEncodedText.Encode(Name, ColumnCodec.WriterOptions.Encoder);
+
+    /// <summary>Not on the table's column allowlist: left out of its schemas and events (never leaves PostgreSQL).</summary>
+    public bool Excluded { get; init; }
 }
 
 /// <summary>
@@ -124,6 +127,11 @@ internal sealed class TableSchema
         w.WriteStartArray("fields");
         foreach (var column in Columns)
         {
+            if (column.Excluded)
+            {
+                continue;
+            }
+
             column.Codec.WriteFieldSchema(w, column.Name, column.Optional);
         }
 

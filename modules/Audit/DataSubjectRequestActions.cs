@@ -1,0 +1,60 @@
+using CableHub.Core.Ports;
+
+namespace CableHub.Audit;
+
+/// <summary>What carrying out an erasure request did, holder by holder; the request is closed as completed with it.</summary>
+public sealed record ErasureOutcome(DataSubjectRequest Request, IReadOnlyList<DataSubjectErasure> Holders);
+
+/// <summary>
+/// Carries out data-subject requests: an access request's export (<see cref="IDataSubjectAccessExporter"/>: JSON + PDF,
+/// signed, recorded in the audit log; the request stays open until the officer closes it, having handed the files over),
+/// an erasure request through every module's <see cref="IDataSubjectEraser"/> (then closed as completed with what each did).
+/// Only requests that are open (or extended) and of the right kind are carried out.
+/// </summary>
+public sealed class DataSubjectRequestActions(DataSubjectRequests log, IEnumerable<IDataSubjectEraser> erasers, IDataSubjectAccessExporter? exporter = null)
+{
+    public async Task<DataSubjectExport> ExportAsync(Guid requestId, string actor, CancellationToken ct)
+    {
+        var request = await OpenRequestAsync(requestId, "access", ct).ConfigureAwait(false);
+        var export = exporter ?? throw new InvalidOperationException("no access exporter is registered (the host registers the compliance reports' DataSubjectAccessExport)");
+        return await export.ExportAsync(request.Id, request.CustomerId, actor, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The files of a request's access export made earlier.</summary>
+    public IReadOnlyList<DataSubjectExportFile> ExportFiles(Guid requestId) => exporter?.FilesOf(requestId) ?? [];
+
+    public async Task<ErasureOutcome> EraseAsync(Guid requestId, string actor, CancellationToken ct)
+    {
+        var request = await OpenRequestAsync(requestId, "erasure", ct).ConfigureAwait(false);
+        var done = new List<DataSubjectErasure>();
+        foreach (var eraser in erasers)
+        {
+            done.Add(await eraser.EraseAsync(request.CustomerId, actor, ct).ConfigureAwait(false));
+        }
+
+        if (done.Count == 0)
+        {
+            throw new InvalidOperationException("no data-subject eraser is registered");
+        }
+
+        var outcome = string.Join("; ", done.Select(d => $"{d.Holder}: {string.Join(", ", d.Done)}"));
+        var closed = await log.CloseAsync(request.Id, completed: true, "erased — " + outcome, actor, ct).ConfigureAwait(false);
+        return new ErasureOutcome(closed, done);
+    }
+
+    private async Task<DataSubjectRequest> OpenRequestAsync(Guid requestId, string kind, CancellationToken ct)
+    {
+        var request = await log.GetAsync(requestId, ct).ConfigureAwait(false) ?? throw new NotFoundException($"data-subject request {requestId}", "id");
+        if (request.Kind != kind)
+        {
+            throw new StateConflictException("DSR-KIND", $"request {requestId} is an {request.Kind} request, not {kind}", "kind");
+        }
+
+        if (request.Status is not ("open" or "extended"))
+        {
+            throw new StateConflictException("DSR-STATE", $"request {requestId} is {request.Status}", "status");
+        }
+
+        return request;
+    }
+}
