@@ -1,5 +1,6 @@
 using CableHub.Core.Api;
 using CableHub.Core.Api.Access;
+using CableHub.Core.Errors;
 using CableHub.Core.Persistence;
 using CableHub.Core.Ports;
 using Microsoft.AspNetCore.Builder;
@@ -75,14 +76,12 @@ public static class AuditModule
         });
         requests.MapGet("/{id:guid}/export", (Guid id, DataSubjectRequestActions actions) =>
             TypedResults.Ok(actions.ExportFiles(id).Select(f => FileOut.Of(id, f)).ToList()));
-        requests.MapGet("/{id:guid}/export/{file}", Results<PhysicalFileHttpResult, NotFound> (Guid id, string file, DataSubjectRequestActions actions) =>
+        requests.MapGet("/{id:guid}/export/{file}", PhysicalFileHttpResult (Guid id, string file, DataSubjectRequestActions actions) =>
         {
             var manifest = file.EndsWith(".manifest.json", StringComparison.Ordinal);
-            var found = actions.ExportFiles(id).FirstOrDefault(f => f.FileName == file || (manifest && f.FileName + ".manifest.json" == file));
-            if (found is null)
-            {
-                return TypedResults.NotFound();
-            }
+            // Not found → the one problem mapping's 404, like every other route.
+            var found = actions.ExportFiles(id).FirstOrDefault(f => f.FileName == file || (manifest && f.FileName + ".manifest.json" == file))
+                ?? throw new NotFoundException($"export file {file} of data-subject request {id}", "file", "DSR-EXPORT-FILE-NOT-FOUND");
 
             var path = manifest ? found.ManifestPath : found.Path;
             return TypedResults.PhysicalFile(path, file.EndsWith(".pdf", StringComparison.Ordinal) ? "application/pdf" : "application/json", file);

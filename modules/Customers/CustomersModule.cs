@@ -17,6 +17,16 @@ public static class CustomersModule
     /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.customers</c>).</summary>
     public static ModuleMigrations Migrations { get; } = new("customers", typeof(CustomersModule).Assembly, "CableHub.Customers.Migrations.");
 
+    /// <summary>
+    /// The columns of its tables the change stream may carry to Kafka and the warehouse (comma-separated; the key always goes):
+    /// never the encrypted fields (<c>*_enc</c>), their blind indexes (<c>*_hash</c>) or postal codes.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> PublishedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["hub.customer"] = "id,customer_number,status,preferred_language,lco_id,created_at,updated_at,erased_at",
+        ["hub.contact_medium"] = "id,customer_id,medium_type,preferred,city,state_or_province,country,valid_from,valid_to",
+    };
+
     /// <summary>Registers the module's services. Needs <see cref="Npgsql.NpgsqlDataSource"/>, <see cref="Core.Security.FieldEncryptor"/> and <see cref="TimeProvider"/>.</summary>
     public static IServiceCollection AddCustomersModule(this IServiceCollection services)
     {

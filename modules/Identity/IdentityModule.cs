@@ -32,6 +32,12 @@ public static class IdentityModule
     /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.identity</c>).</summary>
     public static ModuleMigrations Migrations { get; } = new("identity", typeof(IdentityModule).Assembly, "CableHub.Identity.Migrations.");
 
+    /// <summary>The columns of its tables the change stream may carry (the key always goes): no password hash, TOTP secret or display name.</summary>
+    public static IReadOnlyDictionary<string, string> PublishedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["hub.identity_user"] = "id,kind,user_name,customer_id,roles,failed_count,first_failed_at,locked_until,disabled_at,activated_at,created_at,updated_at",
+    };
+
     /// <summary>Accounts, clients, audit. Needs <see cref="NpgsqlDataSource"/>, <see cref="FieldEncryptor"/>, <see cref="TimeProvider"/> and the Customers module.</summary>
     public static IServiceCollection AddIdentityModule(this IServiceCollection services, IdentityOptions options)
     {

@@ -133,7 +133,7 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
             HeartbeatInterval = TimeSpan.FromSeconds(1),
             RetryDelay = TimeSpan.FromMilliseconds(200),
         };
-        foreach (var (table, columns) in new Host.Configuration.HubSettings().Cdc.ColumnAllowlist)
+        foreach (var (table, columns) in new Host.Configuration.HubSettings().Cdc.EffectiveColumnAllowlist())
         {
             cdc.ColumnAllowlist[table] = columns.Split(',').ToHashSet(StringComparer.Ordinal);
         }
@@ -239,6 +239,11 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
         var legacy = Guid.CreateVersion7();
         await using var conn = new NpgsqlConnection(api.Db.ConnectionString);
         await conn.OpenAsync(Ct);
+        // One customer whose fields no key opens (a restore from another installation, a corrupted copy): named, left as it is.
+        var broken = Guid.CreateVersion7();
+        await conn.ExecuteAsync(
+            "INSERT INTO hub.customer (id, customer_number, status, given_name_enc, family_name_enc) VALUES (@broken, 'B' || @n, 'active', @junk, @junk)",
+            new { broken, n = broken.ToString("N")[..9], junk = new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33 } });
         await conn.ExecuteAsync(
             """
             INSERT INTO hub.customer (id, customer_number, status, given_name_enc, family_name_enc, birth_date_enc) VALUES (@legacy, 'L' || @n, 'active', @given, @family, @birth);
@@ -249,7 +254,9 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
 
         var result = await new CustomerRekey(api.Db.DataSource, master, new CustomerKeys(api.Db.DataSource, master)).RunAsync(batchSize: 2, ct: Ct);
         result.Customers.ShouldBeGreaterThanOrEqualTo(1);
-        result.Unreadable.ShouldContain(api.Db.ActiveCustomers[0]); // the catalog fixture's seeded customers hold no real ciphertext
+        result.Unreadable.ShouldContain(broken);
+        result.Unreadable.ShouldNotContain(legacy);
+        (await conn.ExecuteScalarAsync<byte[]>("SELECT given_name_enc FROM hub.customer WHERE id = @broken", new { broken }))!.Length.ShouldBe(33); // untouched
 
         var row = await conn.QuerySingleAsync<(byte[] Given, byte[] Family, byte[] Birth)>("SELECT given_name_enc, family_name_enc, birth_date_enc FROM hub.customer WHERE id = @legacy", new { legacy });
         SubjectKeyCipher.IsSubjectCiphertext(row.Given).ShouldBeTrue();

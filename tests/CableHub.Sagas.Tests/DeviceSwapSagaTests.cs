@@ -214,8 +214,8 @@ public sealed class DeviceSwapSagaTests(OnboardingFixture hub)
         {
             await using (var conn = await hub.Db.DataSource.OpenConnectionAsync())
             {
-                // Started (a trace in the log) and finished (no saga row).
-                if (hub.Logs.Entries.Any(e => e.Message.Contains($"Lifecycle change {id}", StringComparison.Ordinal))
+                // Finished (logged when the saga ends; the "requested" line is logged before its row is stored) and its row gone.
+                if (hub.Logs.Entries.Any(e => e.Message.Contains($"Lifecycle change {id} finished", StringComparison.Ordinal))
                     && !await conn.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM wolverine.lifecycle_saga WHERE id = @id)", new { id }))
                 {
                     return;

@@ -95,8 +95,10 @@ public sealed class DunningSagaIntegrationTests(OnboardingFixture hub, MaildevFi
         var detail = await lifecycle.SubscriptionAsync(sub);
         var services = hub.Host.Services;
         await services.GetRequiredService<IBillingProfiles>().EnsureAsync(detail.BillingAccountId, "monthly", CancellationToken.None);
-        // Due 7 days ago (its own timeline: the other dunning test jumps the shared dunning clock up to 23 days ahead, never back).
-        var draft = InvoiceCalculator.Compute(new AccountToBill(detail.BillingAccountId, detail.CustomerId, "INR", new BillingCycle(5), "IN", "IN", PaymentTermsDays: -7),
+        // Due 6 days before the dunning clock's today (billing issues on the wall clock; the other dunning test may already have jumped
+        // the shared dunning clock up to 23 days ahead, never back): the first check is after the fee (day 5), before the suspension (day 8).
+        var ahead = DateOnly.FromDateTime(hub.DunningClock.GetUtcNow().UtcDateTime).DayNumber - DateOnly.FromDateTime(DateTime.UtcNow).DayNumber;
+        var draft = InvoiceCalculator.Compute(new AccountToBill(detail.BillingAccountId, detail.CustomerId, "INR", new BillingCycle(5), "IN", "IN", PaymentTermsDays: -6 - ahead),
             new BillingCycle(5).PeriodContaining(DateOnly.FromDateTime(DateTime.UtcNow)), [],
             [new PendingCharge(Guid.NewGuid(), "adjustment", "Service", 500.00m, TaxCategory.CableService)], [], [],
             new RatingContext(null, new Dictionary<string, IReadOnlyList<TaxRule>> { ["IN"] = [new(TaxCategory.CableService, "GST 18%", 0.18m)] }));
@@ -112,7 +114,7 @@ public sealed class DunningSagaIntegrationTests(OnboardingFixture hub, MaildevFi
         hub.Notifications.Forward = mail.GetRequiredService<INotificationSender>();
         try
         {
-            // Day 7 or later: the first check takes reminders 1 (day 1) and 2 (day 3) and the fee (day 5) at once.
+            // Day 6 (±1 in the reporting time zone): the first check takes reminders 1 (day 1) and 2 (day 3) and the fee (day 5) at once.
             await using (var tx = await services.GetRequiredService<HubOutbox>().BeginAsync("dunning-test", CancellationToken.None))
             {
                 await tx.PublishAsync(new InvoiceOverdue(invoice.Id, invoice.Number, invoice.BillingAccountId, invoice.CustomerId, invoice.DueDate, new Money(invoice.Total, "INR")));
@@ -161,6 +163,10 @@ public sealed class DunningSagaIntegrationTests(OnboardingFixture hub, MaildevFi
         steps.Single(s => s.Step == "write_off").ShouldBe(("write_off", 12, 590.00m));
         steps.Single(s => s.Step == "late_fee").Amount.ShouldBe(61.80m); // 50 + 2 % of 590
         await CheckAsync(invoice.Id); // after the end: nothing more
+        // A redelivered write-off (the step ran, the saga's state was lost) gets the first amount back and records nothing new.
+        (await services.GetRequiredService<IDunningLedger>().WriteOffAsync(
+            new DunningStepRecord(invoice.Id, invoice.BillingAccountId, "write_off", "write_off", 12, null, "redelivered", DateTimeOffset.UtcNow), CancellationToken.None))
+            .ShouldBe(new Money(590.00m, "INR"));
         (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM hub.dunning_step WHERE invoice_id = @id", new { id = invoice.Id })).ShouldBe(5L);
     }
 

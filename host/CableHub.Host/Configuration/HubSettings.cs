@@ -106,17 +106,16 @@ public sealed class ClickHouseSettings
 public sealed class CdcSettings
 {
     /// <summary>
-    /// Per-table column allowlist, <c>schema.table</c> → comma-separated columns that may leave PostgreSQL (the primary key
-    /// always does); tables not listed stream every column. The defaults keep personal data in the database: encrypted
-    /// fields (<c>*_enc</c>), blind indexes (<c>*_hash</c>), postal codes, display names and password hashes never reach
-    /// Kafka or the warehouse. A setting replaces a table's default (<c>CABLEHUB_Cdc__ColumnAllowlist__hub.customer=…</c>).
+    /// Per-table column allowlist overrides, <c>schema.table</c> → comma-separated columns that may leave PostgreSQL (the primary
+    /// key always does). The defaults are the modules' own (<c>HubModules.PublishedColumns</c>: encrypted fields, blind indexes,
+    /// postal codes, display names and password hashes never reach Kafka or the warehouse); a setting replaces a table's default
+    /// (<c>CABLEHUB_Cdc__ColumnAllowlist__hub.customer=…</c>); tables in neither stream every column.
     /// </summary>
-    public Dictionary<string, string> ColumnAllowlist { get; set; } = new(StringComparer.Ordinal)
-    {
-        ["hub.customer"] = "id,customer_number,status,preferred_language,lco_id,created_at,updated_at,erased_at",
-        ["hub.contact_medium"] = "id,customer_id,medium_type,preferred,city,state_or_province,country,valid_from,valid_to",
-        ["hub.identity_user"] = "id,kind,user_name,customer_id,roles,failed_count,first_failed_at,locked_until,disabled_at,activated_at,created_at,updated_at",
-    };
+    public Dictionary<string, string> ColumnAllowlist { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The allowlist in force: the modules' defaults with the configured overrides.</summary>
+    public IReadOnlyDictionary<string, string> EffectiveColumnAllowlist() =>
+        CableHub.Modules.HubModules.PublishedColumns.Where(d => !ColumnAllowlist.ContainsKey(d.Key)).Concat(ColumnAllowlist).ToDictionary(StringComparer.Ordinal);
 }
 
 /// <summary>Incremental mart refresh (role <c>marts</c>; run it in one process only).</summary>

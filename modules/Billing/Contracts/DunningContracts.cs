@@ -32,10 +32,12 @@ public interface IDunningLedger
     Task<bool> RecordStepAsync(DunningStepRecord step, CancellationToken ct);
 
     /// <summary>
-    /// Writes off what is still open of the invoice (status <c>written_off</c>, final; open amount 0); returns the amount written off
-    /// (zero when nothing was open any more: paid, credited or written off before).
+    /// Writes off what is still open of the invoice (status <c>written_off</c>, final; open amount 0) and records the write-off step
+    /// (<paramref name="step"/> with the amount) in the same transaction; returns the amount written off. A repeated call (a
+    /// redelivered step) changes nothing and returns the amount the first call wrote off; zero when nothing was open (paid or
+    /// credited before).
     /// </summary>
-    Task<Money> WriteOffAsync(Guid invoiceId, DateTimeOffset at, CancellationToken ct);
+    Task<Money> WriteOffAsync(DunningStepRecord step, CancellationToken ct);
 
     /// <summary>The invoice as it stands (null if unknown); <see cref="OverdueInvoice.OpenAmount"/> zero once paid, credited or written off.</summary>
     Task<OverdueInvoice?> GetAsync(Guid invoiceId, CancellationToken ct);

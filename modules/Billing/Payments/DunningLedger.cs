@@ -55,22 +55,39 @@ internal sealed class DunningLedger : IDunningLedger
             cancellationToken: ct)).ConfigureAwait(false) == 1;
     }
 
-    public async Task<Money> WriteOffAsync(Guid invoiceId, DateTimeOffset at, CancellationToken ct)
+    public async Task<Money> WriteOffAsync(DunningStepRecord step, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(step);
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
         var open = await conn.QuerySingleOrDefaultAsync<(decimal Open, string Currency, string Status)?>(new CommandDefinition(
-            "SELECT open_amount, trim(currency), status FROM hub.invoice WHERE id = @invoiceId AND kind = 'invoice' FOR UPDATE", new { invoiceId }, tx, cancellationToken: ct))
-            .ConfigureAwait(false) ?? throw new NotFoundException($"invoice {invoiceId}", "invoiceId", "INVOICE-NOT-FOUND");
-        if (open.Open == 0 || open.Status is not (InvoiceStatus.Issued or InvoiceStatus.PartiallyPaid))
+            "SELECT open_amount, trim(currency), status FROM hub.invoice WHERE id = @invoiceId AND kind = 'invoice' FOR UPDATE", new { invoiceId = step.InvoiceId }, tx, cancellationToken: ct))
+            .ConfigureAwait(false) ?? throw new NotFoundException($"invoice {step.InvoiceId}", "invoiceId", "INVOICE-NOT-FOUND");
+        var recorded = await conn.QuerySingleOrDefaultAsync<decimal?>(new CommandDefinition(
+            "SELECT amount FROM hub.dunning_step WHERE invoice_id = @invoiceId AND step = @Step", new { invoiceId = step.InvoiceId, step.Step }, tx, cancellationToken: ct))
+            .ConfigureAwait(false);
+        if (recorded is { } already)
         {
-            return new Money(0, open.Currency);
+            return new Money(already, open.Currency); // redelivered: the first call wrote off and recorded it
+        }
+
+        var amount = open.Open > 0 && open.Status is InvoiceStatus.Issued or InvoiceStatus.PartiallyPaid ? open.Open : 0m;
+        if (amount > 0)
+        {
+            await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE hub.invoice SET status = 'written_off', open_amount = 0, settled_at = @at WHERE id = @invoiceId",
+                new { invoiceId = step.InvoiceId, at = step.TakenAt.ToUniversalTime() }, tx, cancellationToken: ct)).ConfigureAwait(false);
         }
 
         await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE hub.invoice SET status = 'written_off', open_amount = 0, settled_at = @at WHERE id = @invoiceId", new { invoiceId, at = at.ToUniversalTime() }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            """
+            INSERT INTO hub.dunning_step (invoice_id, step, kind, billing_account_id, day, amount, currency, detail, taken_at)
+            VALUES (@InvoiceId, @Step, @Kind, @BillingAccountId, @Day, @amount, @currency, @Detail, @TakenAt)
+            """,
+            new { step.InvoiceId, step.Step, step.Kind, step.BillingAccountId, step.Day, amount, currency = open.Currency, step.Detail, TakenAt = step.TakenAt.ToUniversalTime() },
+            tx, cancellationToken: ct)).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
-        return new Money(open.Open, open.Currency);
+        return new Money(amount, open.Currency);
     }
 
     private sealed record Row(Guid InvoiceId, string Number, Guid BillingAccountId, Guid CustomerId, DateOnly DueDate, decimal Total, decimal OpenAmount, string Currency)

@@ -133,10 +133,13 @@ public sealed class DunningSaga : Saga
         if (options.WriteOffDays is { } writeOffDay && writeOffDay <= day && !WrittenOff)
         {
             // The last step: what is still open is written off (final) and the dunning ends; suspended service stays suspended.
-            var written = await ledger.WriteOffAsync(Id, now, ct).ConfigureAwait(false);
+            // Billing writes off and records the step in one transaction: a redelivered step gets the first call's amount back.
+            var detail = $"written off what was open; {SuspendedSubscriptions.Count} subscription(s) stay suspended";
+            var written = await ledger.WriteOffAsync(new DunningStepRecord(Id, BillingAccountId, DunningStepKind.WriteOff, DunningStepKind.WriteOff, day, null, detail, now), ct)
+                .ConfigureAwait(false);
             WrittenOff = true;
-            await RecordAsync(ledger, DunningStepKind.WriteOff, DunningStepKind.WriteOff, day, written, now,
-                $"written off {written.Amount:0.00} {written.Currency}; {SuspendedSubscriptions.Count} subscription(s) stay suspended", logger, ct).ConfigureAwait(false);
+            Steps.Add(new DunningStep(DunningStepKind.WriteOff, day, now, detail));
+            logger.LogInformation("Dunning of invoice {Number}: {Kind} (day {Day}): written off {Amount} {Currency}", Number, DunningStepKind.WriteOff, day, written.Amount, written.Currency);
             MarkCompleted();
             return messages;
         }
