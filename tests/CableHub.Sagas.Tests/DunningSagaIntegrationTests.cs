@@ -98,7 +98,7 @@ public sealed class DunningSagaIntegrationTests(OnboardingFixture hub, MaildevFi
         // Due 6 days before the dunning clock's today (billing issues on the wall clock; the other dunning test may already have jumped
         // the shared dunning clock up to 23 days ahead, never back): the first check is after the fee (day 5), before the suspension (day 8).
         var ahead = DateOnly.FromDateTime(hub.DunningClock.GetUtcNow().UtcDateTime).DayNumber - DateOnly.FromDateTime(DateTime.UtcNow).DayNumber;
-        var draft = InvoiceCalculator.Compute(new AccountToBill(detail.BillingAccountId, detail.CustomerId, "INR", new BillingCycle(5), "IN", "IN", PaymentTermsDays: -6 - ahead),
+        var draft = InvoiceCalculator.Compute(new AccountToBill(detail.BillingAccountId, detail.CustomerId, "INR", new BillingCycle(5), "IN", "IN", PaymentTermsDays: ahead - 6),
             new BillingCycle(5).PeriodContaining(DateOnly.FromDateTime(DateTime.UtcNow)), [],
             [new PendingCharge(Guid.NewGuid(), "adjustment", "Service", 500.00m, TaxCategory.CableService)], [], [],
             new RatingContext(null, new Dictionary<string, IReadOnlyList<TaxRule>> { ["IN"] = [new(TaxCategory.CableService, "GST 18%", 0.18m)] }));
