@@ -221,7 +221,7 @@ public sealed class DataSubjectAccessExport(IEnumerable<IDataSubjectRecords> hol
 
         void Line(string text, XFont font, double height, double indent = 0)
         {
-            foreach (var wrapped in Wrap(gfx, text, font, width - indent))
+            foreach (var wrapped in Writers.PdfReportWriter.Wrap(gfx, text, font, width - indent))
             {
                 if (y + height > bottom)
                 {
@@ -274,28 +274,5 @@ public sealed class DataSubjectAccessExport(IEnumerable<IDataSubjectRecords> hol
 
         gfx.Dispose();
         pdf.Save(output, closeStream: false);
-    }
-
-    private static IEnumerable<string> Wrap(XGraphics gfx, string text, XFont font, double width)
-    {
-        var line = string.Empty;
-        foreach (var word in text.Split(' '))
-        {
-            var candidate = line.Length == 0 ? word : line + " " + word;
-            if (line.Length > 0 && gfx.MeasureString(candidate, font).Width > width)
-            {
-                yield return line;
-                line = word;
-            }
-            else
-            {
-                line = candidate;
-            }
-        }
-
-        if (line.Length > 0)
-        {
-            yield return line;
-        }
     }
 }

@@ -166,7 +166,8 @@ public static class PdfReportWriter
         return string.Concat(text.AsSpan(0, lo), "…");
     }
 
-    private static IEnumerable<string> Wrap(XGraphics gfx, string text, XFont font, double width)
+    /// <summary>Words of <paramref name="text"/> in lines no wider than <paramref name="width"/> (a longer word stands alone).</summary>
+    internal static IEnumerable<string> Wrap(XGraphics gfx, string text, XFont font, double width)
     {
         var line = string.Empty;
         foreach (var word in text.Split(' '))
