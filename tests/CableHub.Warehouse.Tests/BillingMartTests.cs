@@ -92,6 +92,57 @@ public sealed class BillingMartTests : IClassFixture<PostgresFixture>, IAsyncLif
         (await RowsAsync("SELECT table || '.' || name FROM system.columns WHERE database = 'marts' AND table IN ('fact_invoice', 'fact_invoice_line', 'fact_revenue_monthly') AND comment = ''")).ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task Payments_and_dunning_steps_become_facts_incrementally()
+    {
+        (await RowsAsync("SELECT name FROM system.tables WHERE database = 'raw' AND name IN ('hub_dunning_step', 'hub_billing_profile') ORDER BY name"))
+            .ShouldBe(["hub_billing_profile", "hub_dunning_step"]);
+        var (pay1, pay2) = (G(201), G(202));
+        await RawAsync("billing_profile", "billing_account_id, customer_id", $"SELECT '{Account}', '{Customer}'");
+        await RawAsync("invoice", InvoiceColumns, Invoice(Inv1, "INV-000000001", "invoice", "2026-02-05", "2026-02-20", 429, 77.22m, 506.22m, "issued", null));
+
+        // A card payment received 2026-02-28 22:00 UTC (2026-03-01 local), 600.00: 506.22 on invoice 1, 93.78 credit; 5.00 in suspense.
+        await RawAsync("payment", PaymentColumns,
+            Payment(pay1, "card", "pi_1", Account, 600, 93.78m, "applied", "2026-02-28 22:00:00") + " UNION ALL " + Payment(pay2, "bank_transfer", "CH-1", null, 5, 5, "suspense", "2026-03-02 08:00:00"));
+        await RawAsync("payment_allocation", "payment_id, invoice_id, amount, allocated_at", $"SELECT '{pay1}', '{Inv1}', toDecimal128(506.22, 2), toDateTime64('2026-02-28 22:00:01', 6, 'UTC')");
+
+        // Dunning of invoice 1 before it was paid: reminder at day 1, late fee 60.12 at day 10.
+        await RawAsync("dunning_step", StepColumns,
+            Step(Inv1, "reminder:1", "reminder", 1, null, "2026-02-21 06:00:00") + " UNION ALL " + Step(Inv1, "late_fee", "late_fee", 10, 60.12m, "2026-03-02 06:00:00"));
+
+        var first = await RefreshAsync();
+        (first["fact_payment"].Rows, first["fact_dunning_step"].Rows).ShouldBe((2L, 2L));
+        (await RowsAsync("SELECT reference, status, toString(received_date), toString(received_month), toString(amount), toString(allocated_amount), toString(unallocated_amount), invoices_paid, ifNull(toString(customer_id) = '" + Customer + "', 0) FROM marts.fact_payment FINAL ORDER BY reference"))
+            .ShouldBe(["CH-1|suspense|2026-03-02|2026-03-01|5|0|5|0|0", "pi_1|applied|2026-03-01|2026-03-01|600|506.22|93.78|1|1"]);
+        (await RowsAsync("SELECT step, kind, invoice_number, toString(due_date), day, toString(amount), currency, toString(taken_date) FROM marts.fact_dunning_step FINAL ORDER BY taken_at_utc"))
+            .ShouldBe(["reminder:1|reminder|INV-000000001|2026-02-20|1||INR|2026-02-21", "late_fee|late_fee|INV-000000001|2026-02-20|10|60.12|INR|2026-03-02"]);
+
+        // Nothing changed: nothing written. Then the clerk assigns the suspense money (only that payment's row changes) and the
+        // invoice's dunning ends (one more step).
+        var idle = await RefreshAsync();
+        (idle["fact_payment"].Rows, idle["fact_dunning_step"].Rows).ShouldBe((0L, 0L));
+        await RawAsync("payment", PaymentColumns, Payment(pay2, "bank_transfer", "CH-1", Account, 5, 5, "applied", "2026-03-02 08:00:00"));
+        await RawAsync("dunning_step", StepColumns, Step(Inv1, "settled", "settled", null, null, "2026-03-03 06:00:00"));
+        var second = await RefreshAsync();
+        (second["fact_payment"].Rows, second["fact_dunning_step"].Rows).ShouldBe((1L, 3L));
+        (await RowsAsync("SELECT status, toString(billing_account_id) = '" + Account + "' FROM marts.fact_payment FINAL WHERE reference = 'CH-1'")).ShouldBe(["applied|1"]);
+        (await RowsAsync("SELECT count(), countIf(kind = 'settled' AND day IS NULL) FROM marts.fact_dunning_step FINAL WHERE invoice_id = '" + Inv1 + "'")).ShouldBe(["3|1"]);
+
+        (await RowsAsync("SELECT table || '.' || name FROM system.columns WHERE database = 'marts' AND table IN ('fact_payment', 'fact_dunning_step') AND comment = ''")).ShouldBeEmpty();
+    }
+
+    private const string PaymentColumns = "id, source, reference, billing_account_id, amount, currency, unallocated, status, received_at, recorded_at";
+
+    private const string StepColumns = "invoice_id, step, kind, billing_account_id, day, amount, currency, detail, taken_at";
+
+    private static string Payment(Guid id, string source, string reference, Guid? account, decimal amount, decimal unallocated, string status, string receivedAt) =>
+        FormattableString.Invariant(
+            $"SELECT '{id}', '{source}', '{reference}', {(account is null ? "NULL" : $"'{account}'")}, toDecimal128({amount}, 2), 'INR', toDecimal128({unallocated}, 2), '{status}', toDateTime64('{receivedAt}', 6, 'UTC'), toDateTime64('{receivedAt}', 6, 'UTC')");
+
+    private static string Step(Guid invoice, string step, string kind, int? day, decimal? amount, string takenAt) =>
+        FormattableString.Invariant(
+            $"SELECT '{invoice}', '{step}', '{kind}', '{Account}', {(day is null ? "NULL" : $"toInt32({day})")}, {(amount is null ? "NULL" : $"toDecimal128({amount}, 2)")}, {(amount is null ? "NULL" : "'INR'")}, '{kind} step', toDateTime64('{takenAt}', 6, 'UTC')");
+
     private const string InvoiceColumns =
         "id, kind, series, seq, invoice_number, billing_account_id, customer_id, corrects_invoice_id, period_start, period_end, issue_date, due_date, currency, subtotal, tax_total, total, open_amount, status, regulatory_profile, tax_jurisdiction, issued_at, settled_at";
 
