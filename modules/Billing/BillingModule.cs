@@ -25,6 +25,7 @@ public static class BillingModule
         BillingDapper.Ensure();
         services.AddSingleton(options);
         services.AddSingleton<BillingProfiles>();
+        services.AddSingleton<Payments.PaymentPromises>();
         services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, BillingDataSubjectRecords>(); // what it holds on a customer (access export)
         services.AddSingleton<IBillingProfiles>(sp => sp.GetRequiredService<BillingProfiles>());
         services.AddSingleton<IBillingCharges>(sp => sp.GetRequiredService<BillingProfiles>());

@@ -2,13 +2,15 @@ using CableHub.Billing.Contracts;
 using CableHub.Billing.Engine;
 using CableHub.Catalog.Contracts;
 using CableHub.Customers.Contracts;
+using CableHub.Subscriptions.Contracts;
 using Dapper;
 using Npgsql;
 
 namespace CableHub.Billing;
 
 /// <summary>Billing profiles and the charges waiting for the next bill (<see cref="IBillingProfiles"/>, <see cref="IBillingCharges"/>).</summary>
-internal sealed class BillingProfiles(NpgsqlDataSource dataSource, IBillingAccountDirectory accounts, IPlanRating rating, BillingOptions options, TimeProvider clock)
+internal sealed class BillingProfiles(NpgsqlDataSource dataSource, IBillingAccountDirectory accounts, IPlanRating rating, IBillableSubscriptions subscriptions,
+    BillingOptions options, TimeProvider clock)
     : IBillingProfiles, IBillingCharges
 {
     public async Task<bool> EnsureAsync(Guid billingAccountId, string billingPeriod, CancellationToken ct)
@@ -78,6 +80,21 @@ internal sealed class BillingProfiles(NpgsqlDataSource dataSource, IBillingAccou
             ? Proration.Round(price.Amount * p.Months)
             : throw new RequestInvalidException("addOnPrice", $"a {change.Kind} change names the add-on's price");
         string AddOnName() => string.IsNullOrWhiteSpace(change.AddOnName) ? throw new RequestInvalidException("addOnName", $"a {change.Kind} change names the add-on") : change.AddOnName;
+        if (change.Kind is "suspension" or "restore" or "cancellation")
+        {
+            // The subscription's priced add-ons go with it: credited from a suspension or a cancellation, charged again from a restore
+            // (they were billed in advance with the plan, and a suspended subscription's add-ons are not billed ahead).
+            foreach (var (name, price) in await AddOnsLiveOnAsync(change, p.Months, ct).ConfigureAwait(false))
+            {
+                lines.Add(change.Kind switch
+                {
+                    "suspension" => (Proration.Suspension(price, period, change.From, change.To), $"{name} suspended {change.From:yyyy-MM-dd}: credit"),
+                    "restore" => (Proration.MidCycleStart(price, period, change.From), $"{name} restored {change.From:yyyy-MM-dd}"),
+                    _ => (Proration.Cancellation(price, period, change.From), $"{name} cancelled {change.From:yyyy-MM-dd}: credit"),
+                });
+            }
+        }
+
         var result = new List<Money>();
         foreach (var (line, description) in lines)
         {
@@ -88,6 +105,34 @@ internal sealed class BillingProfiles(NpgsqlDataSource dataSource, IBillingAccou
 
             await InsertChargeAsync(conn, change.BillingAccountId, "proration", change.SourceId, description, new Money(line.Amount, p.Currency), TaxCategory.CableService, line.From, line.To, ct).ConfigureAwait(false);
             result.Add(new Money(line.Amount, p.Currency));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The subscription's add-ons with a price of their own that are live on the change's day (started by then, not ended before it:
+    /// a disconnect ends them at its own instant), named and priced for the account's period (monthly catalog price × months).
+    /// </summary>
+    private async Task<List<(string Name, decimal Price)>> AddOnsLiveOnAsync(LifecycleChange change, int months, CancellationToken ct)
+    {
+        var held = (await subscriptions.AddOnsForAccountsAsync([change.BillingAccountId], new DateTimeOffset(change.From.AddDays(-1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), ct)
+                .ConfigureAwait(false))
+            .Where(a => a.SubscriptionId == change.SubscriptionId && options.LocalDate(a.ValidFrom) <= change.From && (a.ValidTo is not { } to || options.LocalDate(to) >= change.From))
+            .ToList();
+        if (held.Count == 0)
+        {
+            return [];
+        }
+
+        var catalog = (await rating.AddOnsAsync(ct).ConfigureAwait(false)).ToDictionary(a => (a.Kind, a.Id));
+        var result = new List<(string, decimal)>();
+        foreach (var a in held)
+        {
+            if (catalog.TryGetValue((a.Kind, a.OfferingId), out var facts) && facts.Price is { } price)
+            {
+                result.Add(($"Add-on {facts.Code} {facts.Name}", Proration.Round(price.Amount * months / BillingCycle.MonthsOf(facts.BillingPeriod))));
+            }
         }
 
         return result;

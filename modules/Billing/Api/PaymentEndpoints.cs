@@ -31,13 +31,65 @@ public static class PaymentEndpoints
         write.MapGet("/accounts/{billingAccountId:guid}/balance", async (Guid billingAccountId, PaymentLedger ledger, CancellationToken ct) =>
             TypedResults.Ok(await ledger.BalanceAsync(billingAccountId, ct).ConfigureAwait(false)));
         write.MapPost("/bank-notifications", BankNotificationAsync);
+
+        // Promises to pay an invoice: dunning pauses on the invoice until the promised date has passed.
+        var promises = app.MapModuleGroup(CustomerBillEndpoints.BillingPath + "/invoices", "Promises to pay").RequireAccess(HubPolicies.BillingWrite);
+        promises.MapPost("/{id:guid}/promises-to-pay", PromiseAsync);
+        promises.MapGet("/{id:guid}/promises-to-pay", async (Guid id, PaymentPromises store, CancellationToken ct) => TypedResults.Ok(await store.ListAsync(id, ct).ConfigureAwait(false)));
         write.MapPost("/{id:guid}/assign", async (Guid id, HttpContext http, PaymentLedger ledger, CancellationToken ct) =>
         {
             var body = await ApiRequest.ReadJsonAsync<AssignBody>(http, ct).ConfigureAwait(false);
             var account = body.BillingAccountId ?? throw new RequestInvalidException("billingAccountId", "is required: the account the money belongs to");
             return TypedResults.Ok(await ledger.AssignAsync(id, account, HubPrincipal.Actor(http), ct).ConfigureAwait(false));
         });
+
+        // Cash and cheques at a counter: the cashier is the caller (from the token); a shift's totals are the cashier's receipts of one local day.
+        var counter = app.MapModuleGroup(CustomerBillEndpoints.BillingPath + "/counter", "Counter payments").RequireAccess(HubPolicies.BillingWrite);
+        counter.MapPost("/payments", CounterPaymentAsync);
+        counter.MapGet("/shift-totals", ShiftTotalsAsync);
         return app;
+    }
+
+    /// <summary>
+    /// Body <c>{"billingAccountId", "amount", "method": "cash|cheque", "chequeNumber"?, "chequeBank"?, "office"?, "requestId"?}</c>:
+    /// 201 with the receipt; the same <c>requestId</c> again answers 200 with the same receipt and applies nothing.
+    /// </summary>
+    [JsonBody<CounterPaymentBody>]
+    private static async Task<IResult> CounterPaymentAsync(HttpContext http, PaymentLedger ledger, BillingOptions options, CancellationToken ct)
+    {
+        var body = await ApiRequest.ReadJsonAsync<CounterPaymentBody>(http, ct).ConfigureAwait(false);
+        var errors = new RequestErrors();
+        if (body.BillingAccountId is null)
+        {
+            errors.Add("billingAccountId", "is required: the account the money is for");
+        }
+
+        if (body.Amount is null)
+        {
+            errors.Add("amount", "is required");
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Method))
+        {
+            errors.Add("method", "is required: cash or cheque");
+        }
+
+        errors.ThrowIfAny();
+        var receipt = await ledger.RecordAtCounterAsync(new CounterPaymentRequest(body.RequestId ?? Guid.NewGuid(), body.BillingAccountId!.Value, body.Amount!.Value, body.Method!.Trim().ToLowerInvariant(),
+            body.ChequeNumber?.Trim(), body.ChequeBank?.Trim(), body.Office?.Trim()), HubPrincipal.Actor(http), options.ReportingTimeZone, ct).ConfigureAwait(false);
+        return receipt.Repeated ? TypedResults.Ok(receipt) : TypedResults.Created($"{CustomerBillEndpoints.BillingPath}/counter/receipts/{receipt.ReceiptNumber}", receipt);
+    }
+
+    /// <summary><c>?date=yyyy-MM-dd</c> (default: today, local) and <c>?cashier=</c> (default: the caller).</summary>
+    private static async Task<IResult> ShiftTotalsAsync(HttpContext http, PaymentLedger ledger, BillingOptions options, TimeProvider clock, CancellationToken ct)
+    {
+        var date = ApiRequest.Query(http, "date") is { Length: > 0 } d
+            ? DateOnly.TryParseExact(d, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var parsed)
+                ? parsed
+                : throw new RequestInvalidException("date", $"'{d}' is not a date (yyyy-MM-dd)")
+            : options.LocalDate(clock.GetUtcNow());
+        var cashier = ApiRequest.Query(http, "cashier") is { Length: > 0 } c ? c : HubPrincipal.Actor(http);
+        return TypedResults.Ok(await ledger.ShiftTotalsAsync(cashier, date, ct).ConfigureAwait(false));
     }
 
     private static async Task<IResult> WebhookAsync(string gateway, HttpContext http, PaymentLedger ledger, ILoggerFactory loggers, CancellationToken ct)
@@ -59,6 +111,15 @@ public static class PaymentEndpoints
             default:
                 throw new InvalidOperationException("unknown webhook verification outcome");
         }
+    }
+
+    /// <summary>Body <c>{"promisedDate": "yyyy-MM-dd", "amount"?: 100.00, "note"?: "…"}</c>; the actor comes from the token. 201 with the promise.</summary>
+    [JsonBody<PromiseBody>]
+    private static async Task<IResult> PromiseAsync(Guid id, HttpContext http, PaymentPromises store, CancellationToken ct)
+    {
+        var body = await ApiRequest.ReadJsonAsync<PromiseBody>(http, ct).ConfigureAwait(false);
+        var promise = await store.RecordAsync(id, body.PromisedDate, body.Amount, body.Note, HubPrincipal.Actor(http), ct).ConfigureAwait(false);
+        return TypedResults.Created($"{CustomerBillEndpoints.BillingPath}/invoices/{id}/promises-to-pay", promise);
     }
 
     /// <summary>
@@ -87,4 +148,8 @@ public static class PaymentEndpoints
     }
 
     private sealed record AssignBody(Guid? BillingAccountId);
+
+    internal sealed record CounterPaymentBody(Guid? BillingAccountId, decimal? Amount, string? Method, string? ChequeNumber, string? ChequeBank, string? Office, Guid? RequestId);
+
+    internal sealed record PromiseBody(DateOnly? PromisedDate, decimal? Amount, string? Note);
 }

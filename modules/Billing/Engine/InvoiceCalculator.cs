@@ -5,8 +5,9 @@ namespace CableHub.Billing.Engine;
 /// <summary>
 /// Computes an account's invoice for a period (pure: no I/O; the bill run calls it for thousands of accounts in memory).
 /// Recurring charges (the plan, and the subscription's add-ons live at the period start) are billed in advance for the period; the previous period is settled in arrears where it differed
-/// from what was billed: a mid-cycle start is charged from its first day, a cancellation credited from its last. Lifecycle
-/// changes inside a billed period (upgrade, downgrade, suspension) arrive as pending proration charges. Then discounts on
+/// from what was billed: a mid-cycle start is charged from its first day (up to its end if it ended then). Lifecycle changes inside
+/// a billed period (upgrade, downgrade, suspension, restore, cancellation, add-ons) arrive as pending proration charges only — the
+/// calculator credits no cancellation itself, so a subscription cancelled mid-cycle is credited exactly once. Then discounts on
 /// the plan charges, then taxes per category of the account's jurisdiction, rounded once per tax on the taxable sum. India
 /// adds the network capacity fee per connection; the US profile prints the all-in video price first.
 /// </summary>
@@ -47,7 +48,8 @@ public static class InvoiceCalculator
                 continue;
             }
 
-            // The previous period, in arrears.
+            // The previous period, in arrears: a start inside it is charged from its day. A cancellation inside a period billed in
+            // advance is credited by the lifecycle's `cancellation` charge (with the subscription's add-ons), never here as well.
             if (start < period.Start)
             {
                 var billedInAdvance = start <= previous.Start;
@@ -62,16 +64,6 @@ public static class InvoiceCalculator
                         {
                             Add(lines, LineKind.NetworkCapacityFee, $"Network capacity fee, from {start:yyyy-MM-dd}", Proration.Prorate(fee, previous, start, to), TaxCategory.CableService, start, to, s.Id);
                         }
-                    }
-                }
-                else if (s.End is { } end && end >= previous.Start && end < previous.End)
-                {
-                    var credit = Proration.Cancellation(price, previous, end);
-                    Add(lines, LineKind.Proration, $"{s.PlanCode} {s.PlanName}, cancelled {end:yyyy-MM-dd}: credit ({previous.OverlapDays(end, null)}/{previous.Days} days)",
-                        credit.Amount, TaxCategory.CableService, credit.From, credit.To, s.Id);
-                    if (ncf is { } fee)
-                    {
-                        Add(lines, LineKind.NetworkCapacityFee, $"Network capacity fee, cancelled {end:yyyy-MM-dd}: credit", Proration.Cancellation(fee, previous, end).Amount, TaxCategory.CableService, credit.From, credit.To, s.Id);
                     }
                 }
             }

@@ -29,9 +29,22 @@ internal sealed class DunningLedger : IDunningLedger
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         var rows = await conn.QueryAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM hub.invoice WHERE kind = 'invoice' AND open_amount > 0 AND due_date >= @dueFrom AND due_date < @dueBefore ORDER BY due_date, seq LIMIT @limit",
+            $"""
+            SELECT {Columns} FROM hub.invoice i
+            WHERE kind = 'invoice' AND open_amount > 0 AND due_date >= @dueFrom AND due_date < @dueBefore
+              AND NOT EXISTS (SELECT 1 FROM hub.payment_promise p WHERE p.invoice_id = i.id AND p.promised_date >= @dueBefore)
+            ORDER BY due_date, seq LIMIT @limit
+            """,
             new { dueFrom, dueBefore, limit }, cancellationToken: ct)).ConfigureAwait(false);
         return rows.Select(r => r.ToInvoice()).ToList();
+    }
+
+    public async Task<PaymentPromise?> PromiseInForceAsync(Guid invoiceId, DateOnly today, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return (await conn.QueryAsync<PaymentPromises.PromiseRow>(new CommandDefinition(
+            PaymentPromises.Select + " WHERE p.invoice_id = @invoiceId AND p.promised_date >= @today ORDER BY p.promised_date DESC, p.recorded_at DESC LIMIT 1",
+            new { invoiceId, today }, cancellationToken: ct)).ConfigureAwait(false)).SingleOrDefault()?.ToPromise();
     }
 
     public async Task<OverdueInvoice?> GetAsync(Guid invoiceId, CancellationToken ct)

@@ -186,3 +186,10 @@ public sealed record SubscriptionDeviceSwapRequested(Guid RequestId, Guid Subscr
 /// subscription. Published through the outbox; the suspension saga handles it.
 /// </summary>
 public sealed record SubscriptionSuspensionRequested(Guid RequestId, Guid SubscriptionId, string Reason, bool Restore, DateTimeOffset RequestedAt);
+
+/// <summary>
+/// A command for the lifecycle saga from modules that may not call it (billing's dunning after a write-off): disconnect one
+/// subscription now (box deactivated on the CAS, entitlements and add-ons ended, box return opened). Published through the outbox;
+/// idempotent per <paramref name="RequestId"/>.
+/// </summary>
+public sealed record SubscriptionDisconnectRequested(Guid RequestId, Guid SubscriptionId, string Reason, DateTimeOffset RequestedAt);

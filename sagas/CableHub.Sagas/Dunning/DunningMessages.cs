@@ -12,6 +12,8 @@ public static class DunningStepKind
     public const string LateFee = "late_fee";
     public const string Suspension = "suspension";
     public const string WriteOff = "write_off";
+    public const string Disconnect = "disconnect";
+    public const string Promise = "promise";
     public const string Restore = "restore";
     public const string Settled = "settled";
 }

@@ -21,9 +21,12 @@ public sealed class DunningOptions
 
     /// <summary>
     /// The last step at due date + N days (null: never): what is still open of the invoice is written off (billing: status
-    /// <c>written_off</c>, final) and the saga ends; the subscriptions it suspended stay suspended (disconnect: see the saga).
+    /// <c>written_off</c>, final), the subscriptions dunning suspended are disconnected (<see cref="DisconnectOnWriteOff"/>) and the saga ends.
     /// </summary>
     public int? WriteOffDays { get; set; } = 60;
+
+    /// <summary>Whether the write-off disconnects the subscriptions dunning suspended (through the lifecycle saga); false: they stay suspended.</summary>
+    public bool DisconnectOnWriteOff { get; set; } = true;
 
     /// <summary>Longest wait between two looks at an invoice (a missed step is caught up at the next look).</summary>
     public TimeSpan RecheckInterval { get; set; } = TimeSpan.FromHours(6);

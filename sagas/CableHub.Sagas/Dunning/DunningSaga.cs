@@ -19,8 +19,10 @@ namespace CableHub.Sagas.Dunning;
 /// with a request id derived from invoice and subscription, so a redelivery never suspends twice) — and schedules the next check
 /// durably (a Wolverine scheduled message at the next step's day, at most <see cref="DunningOptions.RecheckInterval"/> away).
 /// <see cref="InvoicePaid"/> ends it: suspended subscriptions are restored (restore requests, same derivation). At the last step,
-/// due + <see cref="DunningOptions.WriteOffDays"/>, billing writes off what is still open and the saga ends; the subscriptions it
-/// suspended stay suspended (disconnecting them needs a disconnect request the lifecycle saga does not take yet). Every step is
+/// due + <see cref="DunningOptions.WriteOffDays"/>, billing writes off what is still open, the subscriptions it suspended are
+/// disconnected (<see cref="SubscriptionDisconnectRequested"/>, unless <see cref="DunningOptions.DisconnectOnWriteOff"/> is off) and the
+/// saga ends. A promise to pay in force (<see cref="IDunningLedger.PromiseInForceAsync"/>) pauses it until the promised date has
+/// passed; then every step due by then is taken. Every step is
 /// kept in <see cref="Steps"/>, logged and recorded with billing (<see cref="IDunningLedger.RecordStepAsync"/>: <c>hub.dunning_step</c>,
 /// once per invoice and step, which the warehouse reads).
 /// </summary>
@@ -45,6 +47,9 @@ public sealed class DunningSaga : Saga
     public bool Suspended { get; set; }
 
     public bool WrittenOff { get; set; }
+
+    /// <summary>Promised dates seen (a promise to pay is recorded as a step once).</summary>
+    public List<DateOnly> Promises { get; set; } = [];
 
     public List<DunningStep> Steps { get; set; } = [];
 
@@ -79,6 +84,21 @@ public sealed class DunningSaga : Saga
         }
 
         var day = options.Today.DayNumber - DueDate.DayNumber;
+        if (await ledger.PromiseInForceAsync(Id, options.Today, ct).ConfigureAwait(false) is { } promise)
+        {
+            // A promise to pay in force: no step until it lapses (the day after the promised date), then every step due by then.
+            if (!Promises.Contains(promise.PromisedDate))
+            {
+                Promises.Add(promise.PromisedDate);
+                await RecordAsync(ledger, $"{DunningStepKind.Promise}:{promise.PromisedDate:yyyy-MM-dd}", DunningStepKind.Promise, day, promise.Amount, now,
+                    $"paused: payment promised by {promise.PromisedDate:yyyy-MM-dd} (recorded by {promise.RecordedBy})", logger, ct).ConfigureAwait(false);
+            }
+
+            logger.LogInformation("Dunning of invoice {Number} waits for the promise to pay by {PromisedDate}", Number, promise.PromisedDate);
+            messages.Add(new DunningCheck(Id).DelayedFor(Clamp(options.StartOf(promise.PromisedDate.AddDays(1)) - now, options)));
+            return messages;
+        }
+
         foreach (var (offset, n) in options.ReminderDays.Order().Select((d, i) => (d, i + 1)))
         {
             if (offset <= day && RemindersSent < n)
@@ -116,8 +136,10 @@ public sealed class DunningSaga : Saga
                 $"late fee {fee:0.00} {invoice.OpenAmount.Currency} on the next bill", logger, ct).ConfigureAwait(false);
         }
 
+        var suspendedNow = false;
         if (options.SuspendDays is { } suspendDay && suspendDay <= day && !Suspended)
         {
+            suspendedNow = true;
             var active = (await subscriptions.ForAccountsAsync([BillingAccountId], ct).ConfigureAwait(false)).Where(s => s.Status == SubscriptionStatus.Active).ToList();
             foreach (var s in active)
             {
@@ -130,16 +152,36 @@ public sealed class DunningSaga : Saga
                 .ConfigureAwait(false);
         }
 
-        if (options.WriteOffDays is { } writeOffDay && writeOffDay <= day && !WrittenOff)
+        if (options.WriteOffDays is { } writeOffDay && writeOffDay <= day && !WrittenOff && suspendedNow)
         {
-            // The last step: what is still open is written off (final) and the dunning ends; suspended service stays suspended.
+            // Caught up late: the suspension just requested goes first; the write-off and disconnect at the next look (a minute on).
+            messages.Add(new DunningCheck(Id).DelayedFor(TimeSpan.FromMinutes(1)));
+            return messages;
+        }
+
+        if (options.WriteOffDays is { } writeOffDay2 && writeOffDay2 <= day && !WrittenOff)
+        {
+            // The last step: what is still open is written off (final), the subscriptions dunning suspended are disconnected through the
+            // lifecycle saga (box deactivated on the CAS, entitlements ended, box return opened), and the dunning ends.
             // Billing writes off and records the step in one transaction: a redelivered step gets the first call's amount back.
-            var detail = $"written off what was open; {SuspendedSubscriptions.Count} subscription(s) stay suspended";
+            var disconnect = options.DisconnectOnWriteOff ? SuspendedSubscriptions.Distinct().ToList() : [];
+            var detail = $"written off what was open; {(options.DisconnectOnWriteOff ? $"{disconnect.Count} subscription(s) to disconnect" : $"{SuspendedSubscriptions.Count} subscription(s) stay suspended")}";
             var written = await ledger.WriteOffAsync(new DunningStepRecord(Id, BillingAccountId, DunningStepKind.WriteOff, DunningStepKind.WriteOff, day, null, detail, now), ct)
                 .ConfigureAwait(false);
             WrittenOff = true;
             Steps.Add(new DunningStep(DunningStepKind.WriteOff, day, now, detail));
             logger.LogInformation("Dunning of invoice {Number}: {Kind} (day {Day}): written off {Amount} {Currency}", Number, DunningStepKind.WriteOff, day, written.Amount, written.Currency);
+            if (disconnect.Count > 0)
+            {
+                foreach (var s in disconnect)
+                {
+                    messages.Add(new SubscriptionDisconnectRequested(RequestId("disconnect", s), s, DisconnectReason, now));
+                }
+
+                await RecordAsync(ledger, DunningStepKind.Disconnect, DunningStepKind.Disconnect, day, null, now, $"disconnect requested for {disconnect.Count} subscription(s)", logger, ct)
+                    .ConfigureAwait(false);
+            }
+
             MarkCompleted();
             return messages;
         }
@@ -147,10 +189,7 @@ public sealed class DunningSaga : Saga
         var next = NextStepDay(options, day);
         if (next is { } nextDay)
         {
-            var at = options.StartOf(DueDate.AddDays(nextDay));
-            var wait = at - now;
-            wait = wait < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : wait > options.RecheckInterval ? options.RecheckInterval : wait;
-            messages.Add(new DunningCheck(Id).DelayedFor(wait));
+            messages.Add(new DunningCheck(Id).DelayedFor(Clamp(options.StartOf(DueDate.AddDays(nextDay)) - now, options)));
         }
         else
         {
@@ -196,6 +235,13 @@ public sealed class DunningSaga : Saga
         await RecordAsync(ledger, DunningStepKind.Settled, DunningStepKind.Settled, null, null, now, why, logger, ct).ConfigureAwait(false);
         MarkCompleted();
     }
+
+    /// <summary>The reason a dunning disconnect carries (the lifecycle saga's change and <c>SubscriptionDisconnected</c>).</summary>
+    public const string DisconnectReason = "non_payment";
+
+    /// <summary>Between a minute and the recheck interval.</summary>
+    private static TimeSpan Clamp(TimeSpan wait, DunningOptions options) =>
+        wait < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : wait > options.RecheckInterval ? options.RecheckInterval : wait;
 
     private int? NextStepDay(DunningOptions options, int day)
     {

@@ -13,7 +13,8 @@ namespace CableHub.Sagas.Lifecycle;
 /// What billing prorates for an applied change (<see cref="IBillingCharges.RecordLifecycleChangeAsync"/>), worked out from the change
 /// as the hub recorded it: plan change → <c>upgrade</c> (the new plan costs more) or <c>downgrade</c>; add-on added / removed →
 /// <c>addon_add</c> / <c>addon_remove</c> at the add-on's price; suspension → <c>suspension</c> (open-ended: the rest of the period
-/// is credited); restore → <c>restore</c> (the rest of the period charged again); disconnect → <c>cancellation</c>. The date is the
+/// is credited); restore → <c>restore</c> (the rest of the period charged again); disconnect → <c>cancellation</c> (nothing when the
+/// subscription was suspended: its period was credited then). Billing adds the subscription's add-ons to suspension, restore and cancellation. The date is the
 /// effective time's local date in the reporting time zone; the change id is the source of every charge (idempotent).
 /// </summary>
 public static class LifecycleCharges
@@ -36,6 +37,8 @@ public static class LifecycleCharges
             SubscriptionChangeAction.RemoveOffering when addOn?.Price is { } price => [Of("addon_remove", addOnPrice: price, addOnName: addOn.Name)],
             SubscriptionChangeAction.Suspend => [Of("suspension")],
             SubscriptionChangeAction.Restore => [Of("restore")],
+            // A suspended subscription's period was credited from the suspension and nothing since was billed ahead: no credit.
+            SubscriptionChangeAction.Disconnect when sub.Status == SubscriptionStatus.Suspended => [],
             SubscriptionChangeAction.Disconnect => [Of("cancellation")],
             _ => [], // an add-on without a price (included in the plan) changes no charge
         };

@@ -9,7 +9,7 @@ namespace CableHub.Sagas.Lifecycle;
 /// <summary>
 /// A change to a live subscription: plan change (upgrade, downgrade), add-on added or removed (bouquet, à-la-carte channel),
 /// suspension (vacation hold, dunning), restore, disconnect, box swap. Started by a TMF622 change order (<see cref="SubscriptionChangeOrdered"/>)
-/// or by another module's request (<see cref="SubscriptionSuspensionRequested"/>, e.g. dunning; <see cref="SubscriptionDeviceSwapRequested"/>, the
+/// or by another module's request (<see cref="SubscriptionSuspensionRequested"/> and <see cref="SubscriptionDisconnectRequested"/>, e.g. dunning; <see cref="SubscriptionDeviceSwapRequested"/>, the
 /// technician's route); correlated by the change id.
 /// <code>
 /// Scheduling   ScheduleLifecycleChange → LifecycleChangeScheduled (effective now, at the next cycle, or after the paid-through date)
@@ -61,6 +61,17 @@ public sealed class LifecycleSaga : Saga
     }
 
     public (ScheduleLifecycleChange, LifecycleStepTimedOut) Start(
+        [SagaIdentityFrom(nameof(SubscriptionDisconnectRequested.RequestId))] SubscriptionDisconnectRequested requested, LifecycleOptions options, ILogger<LifecycleSaga> logger)
+    {
+        ArgumentNullException.ThrowIfNull(requested);
+        ArgumentNullException.ThrowIfNull(options);
+        Id = requested.RequestId;
+        Change = new LifecycleChange(requested.RequestId, null, requested.SubscriptionId, SubscriptionChangeAction.Disconnect, null, null, requested.Reason, requested.RequestedAt);
+        logger.LogInformation("Lifecycle change {ChangeId} (disconnect, {Reason}) of subscription {SubscriptionId} requested", Id, requested.Reason, Change.SubscriptionId);
+        return (new ScheduleLifecycleChange(Id, Change, false, null), Begin(LifecycleStage.Scheduling, options));
+    }
+
+    public (ScheduleLifecycleChange, LifecycleStepTimedOut) Start(
         [SagaIdentityFrom(nameof(SubscriptionDeviceSwapRequested.RequestId))] SubscriptionDeviceSwapRequested requested, LifecycleOptions options, ILogger<LifecycleSaga> logger)
     {
         ArgumentNullException.ThrowIfNull(requested);
@@ -78,6 +89,9 @@ public sealed class LifecycleSaga : Saga
         logger.LogInformation("Change {ChangeId} ordered again at stage {Stage}; ignored", ordered?.OrderId, Stage);
 
     public void Handle([SagaIdentityFrom(nameof(SubscriptionSuspensionRequested.RequestId))] SubscriptionSuspensionRequested requested, ILogger<LifecycleSaga> logger) =>
+        logger.LogInformation("Change {ChangeId} requested again at stage {Stage}; ignored", requested?.RequestId, Stage);
+
+    public void Handle([SagaIdentityFrom(nameof(SubscriptionDisconnectRequested.RequestId))] SubscriptionDisconnectRequested requested, ILogger<LifecycleSaga> logger) =>
         logger.LogInformation("Change {ChangeId} requested again at stage {Stage}; ignored", requested?.RequestId, Stage);
 
     public void Handle([SagaIdentityFrom(nameof(SubscriptionDeviceSwapRequested.RequestId))] SubscriptionDeviceSwapRequested requested, ILogger<LifecycleSaga> logger) =>

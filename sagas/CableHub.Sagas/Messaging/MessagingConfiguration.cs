@@ -118,6 +118,7 @@ public static class MessagingConfiguration
     {
         opts.PublishMessage<SubscriptionChangeOrdered>().ToLocalQueue(LifecycleSagaQueue);
         opts.PublishMessage<SubscriptionSuspensionRequested>().ToLocalQueue(LifecycleSagaQueue);
+        opts.PublishMessage<SubscriptionDisconnectRequested>().ToLocalQueue(LifecycleSagaQueue);
         opts.PublishMessage<SubscriptionDeviceSwapRequested>().ToLocalQueue(LifecycleSagaQueue);
         opts.PublishMessage<LifecycleChangeScheduled>().ToLocalQueue(LifecycleSagaQueue);
         opts.PublishMessage<LifecycleChangeDue>().ToLocalQueue(LifecycleSagaQueue);

@@ -81,13 +81,15 @@ public sealed class InvoiceGoldenTests
     }
 
     [Fact]
-    public void A_cancellation_in_the_previous_period_is_credited_and_nothing_is_charged_ahead()
+    public void A_cancellation_in_the_previous_period_is_credited_by_its_lifecycle_charge_only_and_nothing_is_charged_ahead()
     {
-        // Billed in advance on 2026-01-05; cancelled effective 2026-01-28: 8 of 31 days back: 299 × 8/31 = −77.16, NCF 130 × 8/31 = 33.548 → −33.55.
-        // GST 18 % of −110.71 = −19.9278 → −19.93; total −130.64.
-        var draft = InvoiceCalculator.Compute(Account(), February, [Family("terminated", "2025-11-05", "2026-01-28")], [], [], [], India);
-        draft.Lines.Select(l => l.Amount).ShouldBe([-77.16m, -33.55m, -19.93m]);
-        draft.Total.ShouldBe(-130.64m);
+        // Billed in advance on 2026-01-05; cancelled effective 2026-01-28: the lifecycle saga recorded the credit (8 of 31 days back:
+        // 299 × 8/31 = −77.16); the calculator adds no second credit and charges nothing ahead. GST 18 % of −77.16 = −13.8888 → −13.89.
+        var credit = Proration.Cancellation(299.00m, new BillingCycle(5).PeriodContaining(D("2026-01-28")), D("2026-01-28"));
+        var charges = new[] { new PendingCharge(Guid.NewGuid(), "proration", "FAMILY-M cancelled 2026-01-28: credit", credit.Amount, TaxCategory.CableService, credit.From, credit.To) };
+        var draft = InvoiceCalculator.Compute(Account(), February, [Family("terminated", "2025-11-05", "2026-01-28")], charges, [], [], India);
+        draft.Lines.Select(l => l.Amount).ShouldBe([-77.16m, -13.89m]);
+        draft.Total.ShouldBe(-91.05m);
     }
 
     [Fact]

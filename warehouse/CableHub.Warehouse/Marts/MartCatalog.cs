@@ -73,7 +73,9 @@ public static partial class MartCatalog
         ("fact_invoice", MartKind.Entity, ["issue_date", "invoice_id"], "invoice_id"),
         ("fact_invoice_line", MartKind.Entity, ["issue_date", "invoice_id", "line_no"], "invoice_id"),
         ("fact_revenue_monthly", MartKind.Recomputed, ["month", "currency", "plan_id", "tax_rate"], "month"),
-        // Not yet: fact_payment, fact_dunning_step.
+        ("fact_payment", MartKind.Entity, ["received_date", "payment_id"], "payment_id"),
+        ("fact_dunning_step", MartKind.Entity, ["taken_date", "invoice_id", "step"], "invoice_id"),
+        ("fact_receivables_monthly", MartKind.Recomputed, ["month", "currency"], "month"),
     ];
 
     /// <summary>The marts with the reporting time zone substituted, in refresh order.</summary>
