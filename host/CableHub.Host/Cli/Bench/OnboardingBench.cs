@@ -23,7 +23,7 @@ namespace CableHub.Host.Cli.Bench;
 /// <c>bench onboarding --orders N</c>: new-customer orders through the durable onboarding saga as the hub runs it — Wolverine on
 /// PostgreSQL (inbox, outbox, saga state), the modules' contracts, the simulated CAS (schema <c>cas_sim</c>, with its resilience
 /// pipeline and the configured <c>Cas:SimulatorLatencyMs</c>), the welcome message through the notification connector (e-mail
-/// to a pickup folder) and billing's handler of the completion. A throwaway database on the hub's cluster; N boxes in stock;
+/// to a pickup folder) and billing's handler of the completion (not the host's relay of integration events to Kafka: no broker here). A throwaway database on the hub's cluster; N boxes in stock;
 /// the orders placed as the TMF622 endpoint does (customer, account, order and <c>ProductOrderAcknowledged</c> in one outbox
 /// transaction) by <c>--placers</c> concurrent callers; the clock runs from the first placement to the last completed order.
 /// Then where the time went: placement, acknowledged → in progress (reservation), in progress → completed (CAS activation and
@@ -113,6 +113,7 @@ public static class OnboardingBench
         var services = builder.Services;
         services.AddSingleton(dataSource);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(DataKeys.CreateEncryptor(db.Settings, db.Loggers.CreateLogger("Keys")));
         services.AddHubModules(db.Settings, db.Configuration, backgroundJobs: false);
         Messaging.AddCas(services, db.Settings, connectionString);
         services.AddNotifications(connectionString, new NotificationOptions(), null, null, pickupDirectory: pickup);
@@ -120,7 +121,8 @@ public static class OnboardingBench
         options.Lifecycle.ReportingTimeZone = TimeZoneInfo.FindSystemTimeZoneById(db.Settings.ReportingTimeZone);
         builder.UseWolverine(opts =>
         {
-            opts.ApplicationAssembly = typeof(Messaging).Assembly;
+            // The sagas' handlers and billing's, not the host's Kafka relay of integration events (no broker in the bench).
+            opts.ApplicationAssembly = typeof(Sagas.Onboarding.OnboardingSaga).Assembly;
             opts.ConfigureCableHubMessaging(options);
             opts.Discovery.IncludeAssembly(typeof(CableHub.Billing.BillingModule).Assembly);
         });
