@@ -26,8 +26,10 @@ public sealed class NotificationOptions
 /// </summary>
 /// <remarks>
 /// Sent once: SMS carry the key to the provider (which deduplicates); an e-mail's Message-ID is derived from the key.
-/// The one window left is a crash between the server's acceptance and our "sent" mark: after the lease the key is sent
-/// again — for SMS the provider answers with the first message, for e-mail the receiving side sees the same Message-ID.
+/// The hand-off's start is recorded (<c>handoff_at</c>) right before the transport is called. A crash during a hand-off
+/// (lease expired, hand-off started) is resolved after the lease: an SMS is sent again with the same key (the provider
+/// answers with the first message); an e-mail is NOT sent again — it is recorded <c>rejected</c> with the reason (it may
+/// or may not have reached the server): at most once, never twice. A crash before the hand-off sends normally after the lease.
 /// </remarks>
 public sealed class NotificationDispatcher(
     NotificationLog log,
@@ -82,7 +84,8 @@ public sealed class NotificationDispatcher(
             return await ReplayAsync(request.IdempotencyKey, ct).ConfigureAwait(false);
         }
 
-        if (!await log.ClaimAsync(request, rendered.Language, options.SendingLease, ct).ConfigureAwait(false))
+        var claim = await log.ClaimAsync(request, rendered.Language, options.SendingLease, ct).ConfigureAwait(false);
+        if (claim is null)
         {
             if (await log.FindAsync(request.IdempotencyKey, ct).ConfigureAwait(false) is { State: not "sending" } finished)
             {
@@ -92,6 +95,16 @@ public sealed class NotificationDispatcher(
             throw new NotificationUnavailableException($"message {request.IdempotencyKey} is being sent by another worker; ask again later");
         }
 
+        if (claim.InterruptedHandOffAt is { } interrupted && request.Channel == NotificationChannel.Email)
+        {
+            // The sender before us stopped while handing this mail to the server: it may have been delivered. Not again.
+            var why = $"not re-sent: a sender stopped while handing it to the mail server at {interrupted:O}; it may have been delivered (at most once)";
+            await log.RecordFinalAsync(request, "rejected", rendered.Language, why, CancellationToken.None).ConfigureAwait(false);
+            logger.LogWarning("{Channel} {Template} for customer {CustomerId} {Reason}", request.Channel, request.TemplateId, request.Recipient.CustomerId, why);
+            return await ReplayAsync(request.IdempotencyKey, ct).ConfigureAwait(false);
+        }
+
+        await log.StartHandOffAsync(request.IdempotencyKey, ct).ConfigureAwait(false);
         string providerId;
         try
         {

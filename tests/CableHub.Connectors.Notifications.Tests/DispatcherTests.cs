@@ -198,7 +198,7 @@ public sealed class DispatcherTests(PostgresFixture postgres, MaildevFixture mai
         var key = "claim:" + Guid.NewGuid();
         var request = Messages.Welcome(key, NotificationChannel.Email, "en", email: to);
         var log = _services.GetRequiredService<NotificationLog>();
-        (await log.ClaimAsync(request, "en", TimeSpan.FromMinutes(2), default)).ShouldBeTrue(); // a sender that then crashed
+        (await log.ClaimAsync(request, "en", TimeSpan.FromMinutes(2), default)).ShouldNotBeNull(); // a sender that then crashed (before its hand-off)
 
         await Should.ThrowAsync<NotificationUnavailableException>(() => _sender.SendAsync(request, default));
         (await maildev.MailToAsync(to)).ShouldBeEmpty();
@@ -206,6 +206,25 @@ public sealed class DispatcherTests(PostgresFixture postgres, MaildevFixture mai
         _time.Now += TimeSpan.FromMinutes(3);
         (await _sender.SendAsync(request, default)).Outcome.ShouldBe(NotificationOutcome.Sent);
         (await maildev.MailToAsync(to)).ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task An_e_mail_whose_hand_off_was_interrupted_by_a_crash_is_not_sent_again()
+    {
+        var to = Address("handoff");
+        var key = "handoff:" + Guid.NewGuid();
+        var request = Messages.Welcome(key, NotificationChannel.Email, "en", email: to);
+        var log = _services.GetRequiredService<NotificationLog>();
+        (await log.ClaimAsync(request, "en", TimeSpan.FromMinutes(2), default)).ShouldNotBeNull();
+        await log.StartHandOffAsync(key, default); // a sender that crashed while the SMTP server was taking the mail
+
+        _time.Now += TimeSpan.FromMinutes(3);
+        var result = await _sender.SendAsync(request, default);
+        result.Outcome.ShouldBe(NotificationOutcome.Rejected);
+        result.Reason.ShouldNotBeNull().ShouldStartWith("not re-sent: a sender stopped while handing it to the mail server");
+        (await maildev.MailToAsync(to)).ShouldBeEmpty();
+        (await RecordAsync(key))!.State.ShouldBe("rejected");
+        (await _sender.SendAsync(request, default)).Outcome.ShouldBe(NotificationOutcome.Rejected); // and stays so
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class TemplateTests
     {
         { "welcome", "en" }, { "welcome", "hi" }, { "plan-changed", "en" }, { "plan-changed", "hi" },
         { "suspension-warning", "en" }, { "suspension-warning", "hi" }, { "payment-reminder", "en" }, { "payment-reminder", "hi" },
-        { "service-restored", "en" }, { "service-restored", "hi" }, { "disconnect-notice", "en" }, { "disconnect-notice", "hi" },
+        { "service-suspended", "en" }, { "service-suspended", "hi" }, { "service-restored", "en" }, { "service-restored", "hi" }, { "disconnect-notice", "en" }, { "disconnect-notice", "hi" },
         { "identity-activation", "en" }, { "identity-activation", "hi" }, { "identity-password-reset", "en" }, { "identity-password-reset", "hi" },
     };
 
@@ -51,7 +51,7 @@ public sealed class TemplateTests
         var data = new Dictionary<string, object?>
         {
             ["customer_name"] = "Ravi", ["plan_name"] = "Basic", ["old_plan_name"] = "Basic", ["new_plan_name"] = "Family M",
-            ["start_date"] = day, ["effective_date"] = day, ["due_date"] = day, ["suspension_date"] = day, ["restored_at"] = day, ["disconnect_date"] = day,
+            ["start_date"] = day, ["effective_date"] = day, ["due_date"] = day, ["suspension_date"] = day, ["restored_at"] = day, ["suspended_at"] = day, ["disconnect_date"] = day,
             ["monthly_price"] = new Money(299m, "INR"), ["amount_due"] = new Money(1234.5m, "INR"), ["proration"] = new Money(-45.17m, "INR"),
             ["invoice_number"] = "INV-9", ["customer_number"] = "C-9", ["equipment_count"] = 2,
             ["login"] = "Ravi", ["code"] = "4Qm7-reset-code", ["expires_at"] = day,

@@ -9,6 +9,7 @@ using CableHub.Customers;
 using CableHub.Epg;
 using CableHub.Inventory;
 using CableHub.Ordering;
+using CableHub.Subscriptions;
 using CableHub.Testing;
 using CableHub.Vod;
 using Microsoft.AspNetCore.Builder;
@@ -73,6 +74,7 @@ public sealed class ApiHost : IAsyncDisposable
         app.MapEpgEndpoints();
         app.MapVodEndpoints();
         app.MapOrderingEndpoints();
+        app.MapSubscriptionsEndpoints();
         app.MapInventoryEndpoints();
         app.MapBillingEndpoints();
         app.MapAuditEndpoints();

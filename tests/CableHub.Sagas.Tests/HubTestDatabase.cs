@@ -116,6 +116,35 @@ public sealed class HubTestDatabase : IAsyncDisposable
         await tx.CommitAsync(CancellationToken.None);
     }
 
+    /// <summary>
+    /// Places a TMF622 change order for a live subscription and publishes <see cref="CableHub.Ordering.Contracts.SubscriptionChangeOrdered"/>
+    /// in the same transaction (what the HTTP layer does for a <c>modify</c> / <c>add</c> / <c>delete</c> item).
+    /// </summary>
+    public async Task<Guid> PlaceChangeAsync(IHost host, Guid subscriptionId, string action, string? offeringKind = null, Guid? offeringId = null, string? reason = null)
+    {
+        var detail = (await host.Services.GetRequiredService<CableHub.Subscriptions.Contracts.ISubscriptionLifecycle>().GetAsync(subscriptionId, CancellationToken.None))!;
+        var tmfAction = action switch
+        {
+            CableHub.Ordering.Contracts.SubscriptionChangeAction.AddOffering => "add",
+            CableHub.Ordering.Contracts.SubscriptionChangeAction.RemoveOffering or CableHub.Ordering.Contracts.SubscriptionChangeAction.Disconnect => "delete",
+            _ => "modify",
+        };
+        var status = action switch
+        {
+            CableHub.Ordering.Contracts.SubscriptionChangeAction.Suspend => "suspended",
+            CableHub.Ordering.Contracts.SubscriptionChangeAction.Restore => "active",
+            _ => null,
+        };
+        var correlation = "chg-" + Guid.NewGuid().ToString("N")[..10];
+        await using var tx = await host.Services.GetRequiredService<HubOutbox>().BeginAsync(correlation, CancellationToken.None);
+        var placed = await host.Services.GetRequiredService<ProductOrderStore>().PlaceChangeAsync(new PlaceChangeOrder(null, detail.CustomerId, detail.BillingAccountId, subscriptionId,
+            "1", tmfAction, action, offeringKind, offeringId, offeringKind == "plan" ? offeringId : null, status, reason, false, null, correlation), tx.Connection, tx.Transaction);
+        await tx.PublishAsync(new CableHub.Ordering.Contracts.SubscriptionChangeOrdered(placed.OrderId, detail.CustomerId, subscriptionId, action, offeringKind, offeringId,
+            reason, false, null, DateTimeOffset.UtcNow));
+        await tx.CommitAsync(CancellationToken.None);
+        return placed.OrderId;
+    }
+
     public ProductOrderAcknowledged Acknowledged(PlacedProductOrder placed) =>
         new(placed.OrderId, placed.CustomerId, placed.BillingAccountId, PlanId, new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.Zero));
 

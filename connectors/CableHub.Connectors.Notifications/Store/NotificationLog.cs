@@ -5,6 +5,9 @@ using NpgsqlTypes;
 
 namespace CableHub.Connectors.Notifications.Store;
 
+/// <summary>A claim on a key: its attempt number, and when a crashed sender's hand-off of it started (null: none was interrupted).</summary>
+public sealed record MessageClaim(int Attempts, DateTimeOffset? InterruptedHandOffAt);
+
 /// <summary>A row of <c>notification.message</c>.</summary>
 public sealed record NotificationRecord(
     string IdempotencyKey, string Channel, string TemplateId, string? Language, string? CustomerId, string State, string? Reason,
@@ -37,20 +40,22 @@ public sealed class NotificationLog(NpgsqlDataSource dataSource, TimeProvider ti
     }
 
     /// <summary>
-    /// Claims the key for sending until now + <paramref name="lease"/>. False when the key is final already or another
-    /// sender holds a live claim.
+    /// Claims the key for sending until now + <paramref name="lease"/>. Null when the key is final already or another
+    /// sender holds a live claim. A claim taken over from a sender whose lease expired during a hand-off says when that
+    /// hand-off started (<see cref="MessageClaim.InterruptedHandOffAt"/>).
     /// </summary>
-    public async Task<bool> ClaimAsync(NotificationRequest request, string language, TimeSpan lease, CancellationToken ct)
+    public async Task<MessageClaim?> ClaimAsync(NotificationRequest request, string language, TimeSpan lease, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         await using var cmd = dataSource.CreateCommand(
             """
+            WITH previous AS (SELECT handoff_at FROM notification.message WHERE idempotency_key = @key)
             INSERT INTO notification.message (idempotency_key, channel, template_id, language, customer_id, state, attempts, correlation_id, created_at, updated_at, lease_until)
             VALUES (@key, @channel, @template, @language, @customer, 'sending', 1, @correlation, @now, @now, @lease)
             ON CONFLICT (idempotency_key) DO UPDATE
-                SET attempts = notification.message.attempts + 1, updated_at = @now, lease_until = @lease, language = EXCLUDED.language
+                SET attempts = notification.message.attempts + 1, updated_at = @now, lease_until = @lease, language = EXCLUDED.language, handoff_at = NULL
                 WHERE notification.message.state = 'sending' AND (notification.message.lease_until IS NULL OR notification.message.lease_until < @now)
-            RETURNING attempts
+            RETURNING attempts, (SELECT handoff_at FROM previous)
             """);
         cmd.Parameters.AddWithValue("key", request.IdempotencyKey);
         cmd.Parameters.AddWithValue("channel", Channel(request.Channel));
@@ -60,14 +65,30 @@ public sealed class NotificationLog(NpgsqlDataSource dataSource, TimeProvider ti
         cmd.Parameters.Add(new NpgsqlParameter("correlation", NpgsqlDbType.Text) { Value = (object?)CorrelationContext.Current ?? DBNull.Value });
         cmd.Parameters.AddWithValue("now", now);
         cmd.Parameters.AddWithValue("lease", now + lease);
-        return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is not null;
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new MessageClaim(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1));
+    }
+
+    /// <summary>Notes that the hand-off to the mail server / SMS provider starts now (after the claim, right before the transport is called).</summary>
+    public async Task StartHandOffAsync(string key, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "UPDATE notification.message SET handoff_at = @now, updated_at = @now WHERE idempotency_key = @key AND state = 'sending'");
+        cmd.Parameters.AddWithValue("key", key);
+        cmd.Parameters.AddWithValue("now", time.GetUtcNow());
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Gives a claim back after a transient failure (the next attempt may claim at once).</summary>
     public async Task ReleaseAsync(string key, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(
-            "UPDATE notification.message SET lease_until = NULL, updated_at = @now WHERE idempotency_key = @key AND state = 'sending'");
+            "UPDATE notification.message SET lease_until = NULL, handoff_at = NULL, updated_at = @now WHERE idempotency_key = @key AND state = 'sending'");
         cmd.Parameters.AddWithValue("key", key);
         cmd.Parameters.AddWithValue("now", time.GetUtcNow());
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);

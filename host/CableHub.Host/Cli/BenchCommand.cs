@@ -22,6 +22,7 @@ public static class BenchCommand
         command.Subcommands.Add(MlBench.Build());
         command.Subcommands.Add(MsrBench.Build());
         command.Subcommands.Add(BillRunBench.Build());
+        command.Subcommands.Add(OnboardingBench.Build());
         return command;
     }
 }

@@ -96,6 +96,7 @@ public static class HubHelp
         ["dsr rekey"] = "./cablehub dsr rekey --batch 1000",
         ["billrun"] = "./cablehub billrun --date 2026-02-05",
         ["bench billrun"] = "./cablehub bench billrun --accounts 1000000",
+        ["bench onboarding"] = "./cablehub bench onboarding --orders 1000",
         ["openapi"] = "./cablehub openapi --out cablehub-openapi.json",
     };
 

@@ -190,6 +190,12 @@ public static class ApplyLifecycleChangeHandler
                     }
                 }
 
+                var newPlanId = change.Action == SubscriptionChangeAction.ChangePlan ? change.OfferingId ?? sub.PlanId : sub.PlanId;
+                if (Notifications.SubscriberTemplates.ForLifecycleChange(change, sub.CustomerId, sub.PlanId, newPlanId, command.EffectiveAt) is { } message)
+                {
+                    await tx.PublishAsync(message).ConfigureAwait(false);
+                }
+
                 if (change.OrderId is { } orderId && await orders.SetStateAsync(orderId, ProductOrderState.Completed, null, session, ct).ConfigureAwait(false))
                 {
                     await tx.PublishAsync(new ProductOrderCompleted(orderId, sub.Id, sub.DeviceId!.Value, now)).ConfigureAwait(false);

@@ -28,6 +28,9 @@ public static class MessagingConfiguration
     /// <summary>Local queue of the lifecycle step handlers.</summary>
     public const string LifecycleStepQueue = "lifecycle-steps";
 
+    /// <summary>Local queue of the messages to subscribers the sagas decided on (welcome, plan changed, suspended, restored, disconnected).</summary>
+    public const string SubscriberMessageQueue = "subscriber-messages";
+
     /// <summary>Local queue of the dunning saga (overdue invoices, checks, payments).</summary>
     public const string DunningSagaQueue = "dunning-saga";
 
@@ -77,6 +80,8 @@ public static class MessagingConfiguration
         opts.LocalQueue(LifecycleSagaQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
         opts.LocalQueue(LifecycleStepQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
         opts.LocalQueue(DunningSagaQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
+        opts.LocalQueue(SubscriberMessageQueue).UseDurableInbox().MaximumParallelMessages(options.HandlerParallelism);
+        opts.PublishMessage<Notifications.NotifySubscriber>().ToLocalQueue(SubscriberMessageQueue);
         RouteOnboardingMessages(opts);
         RouteLifecycleMessages(opts);
         opts.PublishMessage<Billing.Contracts.InvoiceOverdue>().ToLocalQueue(DunningSagaQueue);
@@ -156,6 +161,10 @@ public static class MessagingConfiguration
         opts.Policies.OnException<LifecycleBusyException>().ScheduleRetry(InFlightRetries(options.Onboarding));
         opts.Policies.OnException<LifecycleCasUnavailableException>().ScheduleRetry([.. options.Lifecycle.CasOutageRetries]);
         opts.Policies.OnException<OnboardingCasUnavailableException>().ScheduleRetry([.. options.Onboarding.CasOutageRetries]);
+
+        // The mail server or SMS provider is unreachable: the same message (same key) again, spread over about an hour.
+        opts.Policies.OnException<NotificationUnavailableException>().ScheduleRetry(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30),
+            TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30));
 
         // Transient: the CAS did not answer, the database hiccupped or chose us as a deadlock victim.
         opts.Policies.OnException<CasUnavailableException>().RetryWithCooldown(backOff);

@@ -14,7 +14,7 @@ namespace CableHub.Sagas.Onboarding;
 /// <summary>
 /// Step 3, one PostgreSQL transaction through the modules' contracts: order → completed (Ordering), box installed and active
 /// (Inventory), active subscription with the plan's channels as entitlements (Subscriptions, channels from Catalog), customer
-/// active (Customers), <see cref="ProductOrderCompleted"/> in the outbox. The order's state decides: when it is already final
+/// active (Customers), <see cref="ProductOrderCompleted"/> and the welcome message (<c>welcome:{order}</c>) in the outbox. The order's state decides: when it is already final
 /// (completed by an earlier delivery, or failed by a compensation) nothing changes. While a compensation is deactivating
 /// the box the message waits (retried) until the order is final.
 /// </summary>
@@ -50,6 +50,8 @@ public static class CompleteOnboardingHandler
                 command.DeviceId, channels, now), session, ct).ConfigureAwait(false);
             await customers.ActivateAsync(new ActivateCustomer(command.CustomerId), session, ct).ConfigureAwait(false);
             logger.LogInformation("Order {OrderId} completed: subscription {SubscriptionId} on box {DeviceId}", command.OrderId, subscriptionId, command.DeviceId);
+            await tx.PublishAsync(new Notifications.NotifySubscriber($"welcome:{command.OrderId}", command.CustomerId, Notifications.SubscriberTemplates.Welcome, now,
+                command.PlanId)).ConfigureAwait(false);
         }
 
         var state = completedNow ? ProductOrderState.Completed : await orders.StateAsync(command.OrderId, session, ct).ConfigureAwait(false);
