@@ -26,6 +26,7 @@ public static class BillingModule
         services.AddSingleton(options);
         services.AddSingleton<BillingProfiles>();
         services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, BillingDataSubjectRecords>(); // what it holds on a customer (access export)
+        services.AddSingleton<CableHub.Core.Ports.IDataSubjectEraser, BillingErasure>(); // erasure: remittance text overwritten, invoices kept
         services.AddSingleton<IBillingProfiles>(sp => sp.GetRequiredService<BillingProfiles>());
         services.AddSingleton<IBillingCharges>(sp => sp.GetRequiredService<BillingProfiles>());
         services.AddSingleton<InvoiceStore>();

@@ -116,6 +116,7 @@ public sealed class CdcSettings
         ["hub.customer"] = "id,customer_number,status,preferred_language,lco_id,created_at,updated_at,erased_at",
         ["hub.contact_medium"] = "id,customer_id,medium_type,preferred,city,state_or_province,country,valid_from,valid_to",
         ["hub.identity_user"] = "id,kind,user_name,customer_id,roles,failed_count,first_failed_at,locked_until,disabled_at,activated_at,created_at,updated_at",
+        ["hub.payment"] = "id,source,reference,billing_account_id,amount,currency,unallocated,status,suspense_reason,gateway,card_brand,card_last4,received_at,recorded_at,resolved_by,resolved_at",
     };
 }
 
