@@ -31,7 +31,7 @@ public static class AuditModule
         services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, AuditDataSubjectRecords>(); // what it holds on a customer (access export)
         services.AddSingleton(sp => new DataSubjectRequests(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new DataSubjectRequestActions(sp.GetRequiredService<DataSubjectRequests>(), sp.GetServices<IDataSubjectEraser>(),
-            sp.GetService<IDataSubjectAccessExporter>()));
+            sp.GetService<IDataSubjectAccessExporter>(), sp.GetServices<IDataSubjectRectifier>()));
         if (sealEvery is { } interval && interval > TimeSpan.Zero)
         {
             services.AddHostedService(sp => new AuditSealer(sp.GetRequiredService<AuditLog>(), interval, sp.GetRequiredService<ILogger<AuditSealer>>()));
@@ -89,8 +89,16 @@ public static class AuditModule
         });
         requests.MapPost("/{id:guid}/erase", async (Guid id, HttpContext http, DataSubjectRequestActions actions, CancellationToken ct) =>
             TypedResults.Ok(await actions.EraseAsync(id, HubPrincipal.Actor(http), ct).ConfigureAwait(false)));
+        requests.MapPost("/{id:guid}/rectify", async (Guid id, HttpContext http, DataSubjectRequestActions actions, CancellationToken ct) =>
+        {
+            var body = await ApiRequest.ReadJsonAsync<RectifyIn>(http, ct).ConfigureAwait(false);
+            return TypedResults.Ok(await actions.RectifyAsync(id, body.Corrections ?? new Dictionary<string, string>(), HubPrincipal.Actor(http), ct).ConfigureAwait(false));
+        });
         return app;
     }
+
+    /// <summary>Field → corrected value, e.g. <c>{"corrections": {"familyName": "Rao", "email": "a@example.in"}}</c>.</summary>
+    private sealed record RectifyIn(Dictionary<string, string>? Corrections);
 
     private sealed record ExportOut(Guid RequestId, Guid CustomerId, DateTimeOffset GeneratedAt, int Sections, int Records, IReadOnlyList<FileOut> Files);
 

@@ -25,6 +25,8 @@ public static class CustomersModule
         services.AddSingleton<CustomerRekey>();
         services.AddSingleton<CustomerErasure>();
         services.AddSingleton<Core.Ports.IDataSubjectEraser>(sp => sp.GetRequiredService<CustomerErasure>());
+        services.AddSingleton<CustomerRectification>();
+        services.AddSingleton<Core.Ports.IDataSubjectRectifier>(sp => sp.GetRequiredService<CustomerRectification>());
         services.AddSingleton<Core.Ports.IDataSubjectRecords, CustomerDataSubjectRecords>();
         services.AddSingleton<ICustomerRegistry, CustomerRegistry>();
         services.AddSingleton<ICustomerDirectory, CustomerDirectory>();
