@@ -31,7 +31,7 @@ public static class AuditModule
         services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, AuditDataSubjectRecords>(); // what it holds on a customer (access export)
         services.AddSingleton(sp => new DataSubjectRequests(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new DataSubjectRequestActions(sp.GetRequiredService<DataSubjectRequests>(), sp.GetServices<IDataSubjectEraser>(),
-            sp.GetService<IDataSubjectAccessExporter>(), sp.GetServices<IDataSubjectRectifier>()));
+            sp.GetService<IDataSubjectAccessExporter>(), sp.GetServices<IDataSubjectRectifier>(), sp.GetService<Subscriptions.Contracts.ISubscriptionLifecycle>()));
         if (sealEvery is { } interval && interval > TimeSpan.Zero)
         {
             services.AddHostedService(sp => new AuditSealer(sp.GetRequiredService<AuditLog>(), interval, sp.GetRequiredService<ILogger<AuditSealer>>()));

@@ -1,4 +1,5 @@
 using CableHub.Core.Ports;
+using CableHub.Subscriptions.Contracts;
 
 namespace CableHub.Audit;
 
@@ -15,8 +16,11 @@ public sealed record ErasureOutcome(DataSubjectRequest Request, IReadOnlyList<Da
 /// Only requests that are open (or extended) and of the right kind are carried out.
 /// </summary>
 public sealed class DataSubjectRequestActions(DataSubjectRequests log, IEnumerable<IDataSubjectEraser> erasers, IDataSubjectAccessExporter? exporter = null,
-    IEnumerable<IDataSubjectRectifier>? rectifiers = null)
+    IEnumerable<IDataSubjectRectifier>? rectifiers = null, ISubscriptionLifecycle? subscriptions = null)
 {
+    /// <summary>Subscription states that no longer need the customer's data for the contract (nothing live on a box).</summary>
+    public static readonly IReadOnlySet<string> EndedStates = new HashSet<string>(StringComparer.Ordinal) { "terminated", "cancelled" };
+
     /// <summary>
     /// Carries out a rectification request: each correction (field → corrected value) goes to the module that owns the field
     /// (<see cref="IDataSubjectRectifier.Fields"/>; a field nobody owns is refused before anything changes), then the request is
@@ -63,6 +67,19 @@ public sealed class DataSubjectRequestActions(DataSubjectRequests log, IEnumerab
     public async Task<ErasureOutcome> EraseAsync(Guid requestId, string actor, CancellationToken ct)
     {
         var request = await OpenRequestAsync(requestId, "erasure", ct).ConfigureAwait(false);
+        if (subscriptions is not null)
+        {
+            // The contract is still being performed (GDPR art. 17(1)(b)/(3), 6(1)(b); DPDP s. 8(7)): the service, its bills and the
+            // box need the customer's data. Refused before anything is erased; the request stays open until they are disconnected.
+            var live = (await subscriptions.ForCustomerAsync(request.CustomerId, ct).ConfigureAwait(false)).Where(s => !EndedStates.Contains(s.Status)).ToList();
+            if (live.Count > 0)
+            {
+                throw new StateConflictException("DSR-LIVE-SUBSCRIPTIONS",
+                    $"customer {request.CustomerId} still has {live.Count} live subscription(s) ({string.Join(", ", live.Select(s => $"{s.Id} {s.Status}"))}): " +
+                    "disconnect them first (TMF622 delete order); the request stays open", "customerId");
+            }
+        }
+
         var done = new List<DataSubjectErasure>();
         foreach (var eraser in erasers)
         {

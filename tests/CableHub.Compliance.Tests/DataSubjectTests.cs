@@ -281,6 +281,36 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
     }
 
     [Fact]
+    public async Task Erasure_is_refused_while_the_customer_has_a_live_subscription_and_nothing_is_erased_until_it_ends()
+    {
+        await using var api = await StartAsync(Directory.CreateTempSubdirectory("cablehub-dsr-").FullName);
+        var customerId = await PlaceOrderAsync(api, $"vedika.{Guid.NewGuid():N}@example.in");
+        var subscription = Guid.CreateVersion7();
+        await using var conn = new NpgsqlConnection(api.Db.ConnectionString);
+        await conn.OpenAsync(Ct);
+        await conn.ExecuteAsync(
+            """
+            INSERT INTO hub.subscription (id, customer_id, billing_account_id, plan_id, status, start_at)
+            SELECT @subscription, @customerId, id, @plan, 'suspended', now() FROM hub.billing_account WHERE customer_id = @customerId LIMIT 1
+            """, new { subscription, customerId, plan = api.Db.PlanId });
+        var request = await OpenAsync(api, customerId, "erasure");
+
+        var (refused, problem) = await api.SendAsync(HttpMethod.Post, $"{Requests}/{request}/erase", role: Officer);
+        refused.ShouldBe(HttpStatusCode.Conflict);
+        problem.ToString().ShouldContain($"{subscription} suspended");
+        problem.ToString().ShouldContain("disconnect them first");
+        (await api.SendAsync(HttpMethod.Get, $"{Customers}/{customerId}", role: StaffRoles.CustomerService)).Body.GetProperty("engagedParty").GetProperty("name").GetString()
+            .ShouldBe($"{GivenName} {FamilyName}"); // nothing erased
+        (await conn.ExecuteScalarAsync<string>("SELECT status FROM hub.data_subject_request WHERE id = @request", new { request })).ShouldBe("open");
+
+        // Disconnected: the erasure goes through.
+        await conn.ExecuteAsync("UPDATE hub.subscription SET status = 'terminated', end_at = now() WHERE id = @subscription", new { subscription });
+        var (erased, outcome) = await api.SendAsync(HttpMethod.Post, $"{Requests}/{request}/erase", role: Officer);
+        erased.ShouldBe(HttpStatusCode.OK, outcome.ToString());
+        outcome.GetProperty("request").GetProperty("status").GetString().ShouldBe("completed");
+    }
+
+    [Fact]
     public async Task The_rekey_moves_customers_written_under_the_master_key_under_their_own_key_and_leaves_unreadable_ones_named()
     {
         await using var api = await StartAsync(Directory.CreateTempSubdirectory("cablehub-dsr-").FullName);

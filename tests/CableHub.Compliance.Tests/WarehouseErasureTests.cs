@@ -3,6 +3,7 @@ using System.Text.Json;
 using CableHub.Modules.Testing;
 using CableHub.Pipelines.Cdc;
 using CableHub.Pipelines.Ingest;
+using CableHub.Pipelines.Ingest.Schema;
 using CableHub.Testing;
 using CableHub.Warehouse.Ddl;
 using CableHub.Warehouse.Marts;
@@ -176,6 +177,47 @@ public sealed class WarehouseErasureTests(PostgresFixture postgres, KafkaFixture
             await conn.OpenAsync(CancellationToken.None);
             await conn.ExecuteAsync($"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 's{prefix}' AND NOT active");
         }
+    }
+
+    [Fact]
+    public async Task A_raw_table_made_before_the_allowlist_loses_the_columns_the_stream_no_longer_carries()
+    {
+        var ct = Ct;
+        var pg = await postgres.CreateMigratedDatabaseAsync();
+        var full = new CdcReaderOptions { ConnectionString = pg, BootstrapServers = "unused:9092" };
+        var listed = new CdcReaderOptions { ConnectionString = pg, BootstrapServers = "unused:9092" };
+        foreach (var (table, columns) in new Host.Configuration.HubSettings().Cdc.ColumnAllowlist)
+        {
+            listed.ColumnAllowlist[table] = columns.Split(',').ToHashSet(StringComparer.Ordinal);
+        }
+
+        var before = (await PublishedTables.DescribeAsync(full, ct)).Single(t => t.Schema == "hub" && t.Table == "customer");
+        var after = (await PublishedTables.DescribeAsync(listed, ct)).Single(t => t.Schema == "hub" && t.Table == "customer");
+        using var client = clickHouse.CreateClient();
+        var naming = new RawTableNaming { RawDatabase = "legacy_raw", ViewDatabase = "legacy_hub" };
+
+        // The raw table as an ingester made it before the allowlist, with a row holding ciphertext.
+        await new RawTableManager(client, naming).EnsureTableAsync("hub", "customer", After(before), before.KeyColumns, ct);
+        await client.ExecuteNonQueryAsync(
+            "INSERT INTO legacy_raw.hub_customer (id, customer_number, status, given_name_enc, family_name_enc, _version, _is_deleted, _op, _ingested_at) " +
+            "VALUES (generateUUIDv4(), 'L0000001', 'active', 'old-ciphertext-given', 'old-ciphertext-family', 1, 0, 'r', now64(3))", cancellationToken: ct);
+
+        // The host's start-up step (PipelineRoles) for an allowlisted table: what the stream no longer carries is dropped.
+        var dropped = await new RawTableManager(client, naming).DropColumnsNotInAsync("hub", "customer", After(after), after.KeyColumns, ct);
+        dropped.ShouldContain("given_name_enc");
+        dropped.ShouldContain("family_name_enc");
+        (await RowsAsync(client, "SELECT name FROM system.columns WHERE database = 'legacy_raw' AND table = 'hub_customer' AND (name LIKE '%\\_enc' OR name LIKE '%\\_hash')",
+            new ClickHouseParameterCollection())).ShouldBeEmpty();
+        (await RowsAsync(client, "SELECT customer_number FROM legacy_hub.customer", new ClickHouseParameterCollection())).ShouldBe([["L0000001"]]); // the view follows
+        var (_, _, found) = await ScanWarehouseAsync(client, ["old-ciphertext"], ct);
+        found.ShouldBeEmpty();
+        (await new RawTableManager(client, naming).DropColumnsNotInAsync("hub", "customer", After(after), after.KeyColumns, ct)).ShouldBeEmpty();
+    }
+
+    private static string After(PublishedTable table)
+    {
+        using var envelope = JsonDocument.Parse(table.EnvelopeSchemaJson);
+        return envelope.RootElement.GetProperty("fields").EnumerateArray().First(f => f.GetProperty("field").GetString() == "after").GetRawText();
     }
 
     /// <summary>Every String-typed column (plain, Nullable, LowCardinality, arrays, maps, tuples) of every table outside the system databases.</summary>
