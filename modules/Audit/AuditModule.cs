@@ -75,15 +75,11 @@ public static class AuditModule
         });
         requests.MapGet("/{id:guid}/export", (Guid id, DataSubjectRequestActions actions) =>
             TypedResults.Ok(actions.ExportFiles(id).Select(f => FileOut.Of(id, f)).ToList()));
-        requests.MapGet("/{id:guid}/export/{file}", Results<PhysicalFileHttpResult, NotFound> (Guid id, string file, DataSubjectRequestActions actions) =>
+        requests.MapGet("/{id:guid}/export/{file}", (Guid id, string file, DataSubjectRequestActions actions) =>
         {
             var manifest = file.EndsWith(".manifest.json", StringComparison.Ordinal);
-            var found = actions.ExportFiles(id).FirstOrDefault(f => f.FileName == file || (manifest && f.FileName + ".manifest.json" == file));
-            if (found is null)
-            {
-                return TypedResults.NotFound();
-            }
-
+            var found = actions.ExportFiles(id).FirstOrDefault(f => f.FileName == file || (manifest && f.FileName + ".manifest.json" == file))
+                        ?? throw new NotFoundException($"file '{file}' of the export of request {id}", "file", "DSR-EXPORT-FILE-NOT-FOUND");
             var path = manifest ? found.ManifestPath : found.Path;
             return TypedResults.PhysicalFile(path, file.EndsWith(".pdf", StringComparison.Ordinal) ? "application/pdf" : "application/json", file);
         });

@@ -14,6 +14,16 @@ namespace CableHub.Customers;
 /// </summary>
 public static class CustomersModule
 {
+    /// <summary>
+    /// The columns of its tables that may leave PostgreSQL in the change stream (the host's default <c>Cdc:ColumnAllowlist</c>):
+    /// no encrypted field, blind index or postal code.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> StreamedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["hub.customer"] = "id,customer_number,status,preferred_language,lco_id,created_at,updated_at,erased_at",
+        ["hub.contact_medium"] = "id,customer_id,medium_type,preferred,city,state_or_province,country,valid_from,valid_to",
+    };
+
     /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.customers</c>).</summary>
     public static ModuleMigrations Migrations { get; } = new("customers", typeof(CustomersModule).Assembly, "CableHub.Customers.Migrations.");
 

@@ -26,6 +26,12 @@ namespace CableHub.Identity;
 /// </summary>
 public static class IdentityModule
 {
+    /// <summary>Columns of its tables that may leave PostgreSQL in the change stream: no display name, e-mail, password hash or TOTP secret.</summary>
+    public static IReadOnlyDictionary<string, string> StreamedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["hub.identity_user"] = "id,kind,user_name,customer_id,roles,failed_count,first_failed_at,locked_until,disabled_at,activated_at,created_at,updated_at",
+    };
+
     /// <summary>Rate limiter policy of the sign-in, token, activation and reset endpoints.</summary>
     public const string SignInRateLimit = "identity-sign-in";
 

@@ -5,7 +5,6 @@ using CableHub.Core.Errors;
 using CableHub.Core.Ports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,10 +53,9 @@ public static class ComplianceReportEndpoints
             var done = await exports.ExportAsync(report, body.Month, body.AsOf, body.Formats, body.Broadcaster, HubPrincipal.Actor(http), ct).ConfigureAwait(false);
             return TypedResults.Ok(done);
         });
-        group.MapGet("/exports/{id:guid}/{file}", Results<PhysicalFileHttpResult, NotFound> (Guid id, string file, [FromServices] ComplianceReportExports exports) =>
-            exports.Find(id, file) is { } path
-                ? TypedResults.PhysicalFile(path, ContentType(file), file)
-                : TypedResults.NotFound());
+        group.MapGet("/exports/{id:guid}/{file}", (Guid id, string file, [FromServices] ComplianceReportExports exports) =>
+            TypedResults.PhysicalFile(exports.Find(id, file) ?? throw new NotFoundException($"file '{file}' of export {id}", "file", "REPORT-FILE-NOT-FOUND"),
+                ContentType(file), file));
         return app;
     }
 

@@ -109,15 +109,12 @@ public sealed class CdcSettings
     /// Per-table column allowlist, <c>schema.table</c> → comma-separated columns that may leave PostgreSQL (the primary key
     /// always does); tables not listed stream every column. The defaults keep personal data in the database: encrypted
     /// fields (<c>*_enc</c>), blind indexes (<c>*_hash</c>), postal codes, display names and password hashes never reach
-    /// Kafka or the warehouse. A setting replaces a table's default (<c>CABLEHUB_Cdc__ColumnAllowlist__hub.customer=…</c>).
+    /// Kafka or the warehouse. The defaults are the owning modules' (<c>StreamedColumns</c> of Customers, Identity, Billing: the module
+    /// that owns a table decides what of it may leave); a setting replaces a table's default (<c>CABLEHUB_Cdc__ColumnAllowlist__hub.customer=…</c>).
     /// </summary>
-    public Dictionary<string, string> ColumnAllowlist { get; set; } = new(StringComparer.Ordinal)
-    {
-        ["hub.customer"] = "id,customer_number,status,preferred_language,lco_id,created_at,updated_at,erased_at",
-        ["hub.contact_medium"] = "id,customer_id,medium_type,preferred,city,state_or_province,country,valid_from,valid_to",
-        ["hub.identity_user"] = "id,kind,user_name,customer_id,roles,failed_count,first_failed_at,locked_until,disabled_at,activated_at,created_at,updated_at",
-        ["hub.payment"] = "id,source,reference,billing_account_id,amount,currency,unallocated,status,suspense_reason,gateway,card_brand,card_last4,received_at,recorded_at,resolved_by,resolved_at",
-    };
+    public Dictionary<string, string> ColumnAllowlist { get; set; } = new(
+        new[] { Customers.CustomersModule.StreamedColumns, Identity.IdentityModule.StreamedColumns, Billing.BillingModule.StreamedColumns }.SelectMany(d => d),
+        StringComparer.Ordinal);
 }
 
 /// <summary>Incremental mart refresh (role <c>marts</c>; run it in one process only).</summary>
