@@ -6,13 +6,13 @@ namespace CableHub.Compliance.Reports;
 /// <summary>Which regulator's practice applies (host setting <c>Compliance:Profile</c>).</summary>
 public enum RegulatoryProfile
 {
-    /// <summary>TRAI (addressable systems): monthly subscription reports per broadcaster, subscriber and activation registers.</summary>
+    /// <summary>TRAI (addressable systems): monthly subscription reports per broadcaster, subscriber and activation registers, SMS↔CAS reconciliation.</summary>
     India,
 
-    /// <summary>FCC practice: subscriber and activation registers, revenue register (from the billing facts; the all-in price check on bills is not built).</summary>
+    /// <summary>FCC practice: subscriber and activation registers, revenue register, the all-in price check on bills, SMS↔CAS reconciliation.</summary>
     US,
 
-    /// <summary>EU: subscriber and activation registers (GDPR records of processing come with the data-subject work).</summary>
+    /// <summary>EU: subscriber, activation and revenue registers, SMS↔CAS reconciliation; the GDPR records are the data-subject request log and the audit log.</summary>
     EU,
 }
 
@@ -30,6 +30,12 @@ public enum ReportKind
 
     /// <summary>Revenue register: revenue billed per month, plan and tax rate from marts.fact_revenue_monthly and fact_invoice.</summary>
     Revenue,
+
+    /// <summary>SMS↔CAS reconciliation: the last reconciliation run by the as-of instant, every difference with its age.</summary>
+    Reconciliation,
+
+    /// <summary>US: every bill of the month checked for the all-in video price line, first (FCC all-in pricing).</summary>
+    AllIn,
 
     /// <summary>
     /// CAS command log (every command sent to the CAS with outcome and timestamps) from the operational database: built by
@@ -87,19 +93,23 @@ public sealed class ComplianceOptions
     /// <summary>The reports a profile asks for, in the order they are listed.</summary>
     public static IReadOnlyList<ReportKind> ReportsOf(RegulatoryProfile profile) => profile switch
     {
-        RegulatoryProfile.India => [ReportKind.Msr, ReportKind.Subscribers, ReportKind.Activations],
-        RegulatoryProfile.US => [ReportKind.Subscribers, ReportKind.Activations, ReportKind.Revenue],
-        RegulatoryProfile.EU => [ReportKind.Subscribers, ReportKind.Activations, ReportKind.Revenue],
+        RegulatoryProfile.India => [ReportKind.Msr, ReportKind.Subscribers, ReportKind.Activations, ReportKind.Reconciliation],
+        RegulatoryProfile.US => [ReportKind.Subscribers, ReportKind.Activations, ReportKind.Revenue, ReportKind.AllIn, ReportKind.Reconciliation],
+        RegulatoryProfile.EU => [ReportKind.Subscribers, ReportKind.Activations, ReportKind.Revenue, ReportKind.Reconciliation],
         _ => throw new ArgumentOutOfRangeException(nameof(profile)),
     };
 
     public static string Name(ReportKind kind) => kind.ToString().ToLowerInvariant();
 
-    /// <summary>Parses a report name (<c>msr</c>, <c>subscribers</c>, <c>activations</c>, <c>revenue</c>).</summary>
+    /// <summary>The reports made by <see cref="ComplianceReporter.BuildAsync"/> (the CAS command log is built by its verb).</summary>
+    public static IReadOnlyList<ReportKind> Buildable { get; } =
+        [ReportKind.Msr, ReportKind.Subscribers, ReportKind.Activations, ReportKind.Revenue, ReportKind.Reconciliation, ReportKind.AllIn];
+
+    /// <summary>Parses a report name (<c>msr</c>, <c>subscribers</c>, <c>activations</c>, <c>revenue</c>, <c>reconciliation</c>, <c>allin</c>).</summary>
     public static ReportKind ParseReport(string value) =>
-        Enum.TryParse<ReportKind>(value, ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+        Enum.TryParse<ReportKind>(value, ignoreCase: true, out var kind) && Buildable.Contains(kind) && !int.TryParse(value, out _)
             ? kind
-            : throw new ArgumentException($"report '{value}' is not one of msr, subscribers, activations, revenue");
+            : throw new ArgumentException($"report '{value}' is not one of {string.Join(", ", Buildable.Select(Name))}");
 }
 
 /// <summary>A report failed for a reason its reader can act on (missing snapshot, report not in the profile, …).</summary>

@@ -13,7 +13,8 @@ public sealed record ExportedFile(string Path, ReportFormat Format, ExportManife
 /// and moved into place when complete, then signed (SHA-256 + HMAC manifest beside it), then recorded through
 /// <see cref="IExportAuditSink"/> (the audit log; a log line until it exists).
 /// </summary>
-public sealed class ComplianceReporter(string connectionString, ComplianceOptions options, ExportSigner signer, IExportAuditSink audit, TimeProvider time, ILogger logger)
+public sealed class ComplianceReporter(string connectionString, ComplianceOptions options, ExportSigner signer, IExportAuditSink audit, TimeProvider time, ILogger logger,
+    ICasReconciliationLog? reconciliation = null)
 {
     public ComplianceOptions Options => options;
 
@@ -57,6 +58,13 @@ public sealed class ComplianceReporter(string connectionString, ComplianceOption
             case ReportKind.Revenue:
                 progress?.Report("reading the revenue register");
                 return [await new RevenueRegister(connectionString, options).BuildAsync(month, effective, ct).ConfigureAwait(false)];
+            case ReportKind.Reconciliation:
+                progress?.Report("reading the last reconciliation run");
+                return [await new ReconciliationReport(reconciliation ?? throw new ReportException("the reconciliation log is not available here (it is in the hub's database)"), options)
+                    .BuildAsync(month, effective, ct).ConfigureAwait(false)];
+            case ReportKind.AllIn:
+                progress?.Report("checking the US bills' all-in price lines");
+                return [await new AllInPriceCheck(connectionString, options).BuildAsync(month, effective, ct).ConfigureAwait(false)];
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
         }

@@ -9,6 +9,7 @@ using CableHub.Host.Api.OpenApi;
 using CableHub.Host.Composition;
 using CableHub.Host.Configuration;
 using CableHub.Host.Infrastructure;
+using CableHub.Compliance.Reports.Api;
 using CableHub.Ml.Api;
 using CableHub.Modules;
 using CableHub.Ordering.Api;
@@ -100,6 +101,9 @@ public static class HubServer
         services.AddVendorConnectors(settings, infra.PostgresConnectionString, vendors);
         services.AddLifecycleJobs(settings);
         services.AddChurnScores(infra.ClickHouseConnectionString);
+        // Compliance reports over the API (compliance-officer only): the same reports as `report …`, signed, recorded in the audit log.
+        services.AddSingleton<Core.Ports.ICasReconciliationLog>(new Sagas.Lifecycle.CasReconciliationLog(dataSource));
+        services.AddComplianceReports(infra.ClickHouseConnectionString, Cli.ReportCommand.Options(configuration, settings), Path.Combine(settings.DataDirectory, "exports", "reports"));
         services.AddChurnScoring(settings, infra.ClickHouseConnectionString);
         pipelines.Register(services);
         services.AddHealthChecks().AddHubDependencies(infra, pipelines).AddConnectorCircuits(HubComposition.ConnectorNames);
@@ -121,6 +125,7 @@ public static class HubServer
         app.MapHubModules();
         app.MapHubOpenApi();
         app.MapChurnScoreEndpoints(); // churn scores for customer service, read from the warehouse (CableHub.Ml)
+        app.MapComplianceReportEndpoints(); // compliance reports for the compliance officer, from the warehouse (CableHub.Compliance.Reports)
         EndpointAccessCheck.Verify(((IEndpointRouteBuilder)app).DataSources); // default deny: a route without a rule stops the start
         if (seedDemo)
         {

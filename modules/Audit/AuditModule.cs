@@ -32,7 +32,7 @@ public static class AuditModule
         services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, AuditDataSubjectRecords>(); // what it holds on a customer (access export)
         services.AddSingleton(sp => new DataSubjectRequests(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new DataSubjectRequestActions(sp.GetRequiredService<DataSubjectRequests>(), sp.GetServices<IDataSubjectEraser>(),
-            sp.GetService<IDataSubjectAccessExporter>()));
+            sp.GetService<IDataSubjectAccessExporter>(), sp.GetServices<IDataSubjectRectifier>(), sp.GetService<Subscriptions.Contracts.ISubscriptionLifecycle>()));
         if (sealEvery is { } interval && interval > TimeSpan.Zero)
         {
             services.AddHostedService(sp => new AuditSealer(sp.GetRequiredService<AuditLog>(), interval, sp.GetRequiredService<ILogger<AuditSealer>>()));
@@ -76,20 +76,26 @@ public static class AuditModule
         });
         requests.MapGet("/{id:guid}/export", (Guid id, DataSubjectRequestActions actions) =>
             TypedResults.Ok(actions.ExportFiles(id).Select(f => FileOut.Of(id, f)).ToList()));
-        requests.MapGet("/{id:guid}/export/{file}", PhysicalFileHttpResult (Guid id, string file, DataSubjectRequestActions actions) =>
+        requests.MapGet("/{id:guid}/export/{file}", (Guid id, string file, DataSubjectRequestActions actions) =>
         {
             var manifest = file.EndsWith(".manifest.json", StringComparison.Ordinal);
-            // Not found → the one problem mapping's 404, like every other route.
             var found = actions.ExportFiles(id).FirstOrDefault(f => f.FileName == file || (manifest && f.FileName + ".manifest.json" == file))
-                ?? throw new NotFoundException($"export file {file} of data-subject request {id}", "file", "DSR-EXPORT-FILE-NOT-FOUND");
-
+                        ?? throw new NotFoundException($"file '{file}' of the export of request {id}", "file", "DSR-EXPORT-FILE-NOT-FOUND");
             var path = manifest ? found.ManifestPath : found.Path;
             return TypedResults.PhysicalFile(path, file.EndsWith(".pdf", StringComparison.Ordinal) ? "application/pdf" : "application/json", file);
         });
         requests.MapPost("/{id:guid}/erase", async (Guid id, HttpContext http, DataSubjectRequestActions actions, CancellationToken ct) =>
             TypedResults.Ok(await actions.EraseAsync(id, HubPrincipal.Actor(http), ct).ConfigureAwait(false)));
+        requests.MapPost("/{id:guid}/rectify", async (Guid id, HttpContext http, DataSubjectRequestActions actions, CancellationToken ct) =>
+        {
+            var body = await ApiRequest.ReadJsonAsync<RectifyIn>(http, ct).ConfigureAwait(false);
+            return TypedResults.Ok(await actions.RectifyAsync(id, body.Corrections ?? new Dictionary<string, string>(), HubPrincipal.Actor(http), ct).ConfigureAwait(false));
+        });
         return app;
     }
+
+    /// <summary>Field → corrected value, e.g. <c>{"corrections": {"familyName": "Rao", "email": "a@example.in"}}</c>.</summary>
+    private sealed record RectifyIn(Dictionary<string, string>? Corrections);
 
     private sealed record ExportOut(Guid RequestId, Guid CustomerId, DateTimeOffset GeneratedAt, int Sections, int Records, IReadOnlyList<FileOut> Files);
 

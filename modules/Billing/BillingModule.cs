@@ -16,6 +16,12 @@ namespace CableHub.Billing;
 /// </summary>
 public static class BillingModule
 {
+    /// <summary>Columns of its tables that may leave PostgreSQL in the change stream: a payment without its remittance text (payers' free text).</summary>
+    public static IReadOnlyDictionary<string, string> StreamedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["hub.payment"] = "id,source,reference,billing_account_id,amount,currency,unallocated,status,suspense_reason,gateway,card_brand,card_last4,received_at,recorded_at,resolved_by,resolved_at",
+    };
+
     /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.billing</c>).</summary>
     public static ModuleMigrations Migrations { get; } = new("billing", typeof(BillingModule).Assembly, "CableHub.Billing.Migrations.");
 
@@ -27,6 +33,7 @@ public static class BillingModule
         services.AddSingleton<BillingProfiles>();
         services.AddSingleton<Payments.PaymentPromises>();
         services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, BillingDataSubjectRecords>(); // what it holds on a customer (access export)
+        services.AddSingleton<CableHub.Core.Ports.IDataSubjectEraser, BillingErasure>(); // erasure: remittance text overwritten, invoices kept
         services.AddSingleton<IBillingProfiles>(sp => sp.GetRequiredService<BillingProfiles>());
         services.AddSingleton<IBillingCharges>(sp => sp.GetRequiredService<BillingProfiles>());
         services.AddSingleton<InvoiceStore>();

@@ -39,13 +39,6 @@ public static class HubModules
         NotificationsSchema.Migrations,
     ];
 
-    /// <summary>
-    /// The change stream's column allowlist as the modules declare it (<c>schema.table</c> → comma-separated columns that may leave
-    /// PostgreSQL; tables not listed stream every column). Configuration may replace a table's entry (<c>Cdc:ColumnAllowlist</c>).
-    /// </summary>
-    public static IReadOnlyDictionary<string, string> PublishedColumns { get; } =
-        new[] { CustomersModule.PublishedColumns, IdentityModule.PublishedColumns }.SelectMany(d => d).ToDictionary(StringComparer.Ordinal);
-
     /// <summary>Brings the operational database (schema <c>hub</c>) up to date: every module's migrations, in order.</summary>
     public static Task MigrateAsync(string connectionString, ILogger logger, CancellationToken ct = default) =>
         SchemaMigrator.MigrateAsync(connectionString, Migrations, logger, ct);

@@ -14,18 +14,18 @@ namespace CableHub.Customers;
 /// </summary>
 public static class CustomersModule
 {
-    /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.customers</c>).</summary>
-    public static ModuleMigrations Migrations { get; } = new("customers", typeof(CustomersModule).Assembly, "CableHub.Customers.Migrations.");
-
     /// <summary>
-    /// The columns of its tables the change stream may carry to Kafka and the warehouse (comma-separated; the key always goes):
-    /// never the encrypted fields (<c>*_enc</c>), their blind indexes (<c>*_hash</c>) or postal codes.
+    /// The columns of its tables that may leave PostgreSQL in the change stream (the host's default <c>Cdc:ColumnAllowlist</c>):
+    /// no encrypted field, blind index or postal code.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> PublishedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    public static IReadOnlyDictionary<string, string> StreamedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["hub.customer"] = "id,customer_number,status,preferred_language,lco_id,created_at,updated_at,erased_at",
         ["hub.contact_medium"] = "id,customer_id,medium_type,preferred,city,state_or_province,country,valid_from,valid_to",
     };
+
+    /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.customers</c>).</summary>
+    public static ModuleMigrations Migrations { get; } = new("customers", typeof(CustomersModule).Assembly, "CableHub.Customers.Migrations.");
 
     /// <summary>Registers the module's services. Needs <see cref="Npgsql.NpgsqlDataSource"/>, <see cref="Core.Security.FieldEncryptor"/> and <see cref="TimeProvider"/>.</summary>
     public static IServiceCollection AddCustomersModule(this IServiceCollection services)
@@ -35,6 +35,8 @@ public static class CustomersModule
         services.AddSingleton<CustomerRekey>();
         services.AddSingleton<CustomerErasure>();
         services.AddSingleton<Core.Ports.IDataSubjectEraser>(sp => sp.GetRequiredService<CustomerErasure>());
+        services.AddSingleton<CustomerRectification>();
+        services.AddSingleton<Core.Ports.IDataSubjectRectifier>(sp => sp.GetRequiredService<CustomerRectification>());
         services.AddSingleton<Core.Ports.IDataSubjectRecords, CustomerDataSubjectRecords>();
         services.AddSingleton<ICustomerRegistry, CustomerRegistry>();
         services.AddSingleton<ICustomerDirectory, CustomerDirectory>();

@@ -52,6 +52,14 @@ public sealed class Accounts
         _options = options;
     }
 
+    /// <summary>
+    /// How an unknown login is written to the access audit: a keyed hash (<c>unknown:</c> + 16 hex digits of the blind-index
+    /// HMAC of <c>login:</c> + the typed value), never the text — what people type may be an e-mail address, and the audit is
+    /// append-only and reaches the warehouse, so an erased customer's address must not reappear there. Repeated tries of
+    /// the same login still share one value.
+    /// </summary>
+    public string UnknownLogin(string login) => "unknown:" + Convert.ToHexStringLower(_encryptor.BlindIndex("login:" + login))[..16];
+
     /// <summary>Staff user name, or a subscriber's customer number or e-mail address.</summary>
     public async Task<SignInResult> PasswordSignInAsync(string login, string password, string? totp, HttpContext? http, CancellationToken ct)
     {
@@ -60,7 +68,7 @@ public sealed class Accounts
         if (user is null)
         {
             Hasher.VerifyHashedPassword(null!, FakeHash, password ?? ""); // same work whether or not the login exists
-            await _audit.RecordAsync(AuditEvents.SignInFailed, "failure", login, null, http, 400, "unknown login", ct).ConfigureAwait(false);
+            await _audit.RecordAsync(AuditEvents.SignInFailed, "failure", UnknownLogin(login), null, http, 400, "unknown login", ct).ConfigureAwait(false);
             return new(SignInOutcome.WrongCredentials, null);
         }
 

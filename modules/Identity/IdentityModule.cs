@@ -26,17 +26,17 @@ namespace CableHub.Identity;
 /// </summary>
 public static class IdentityModule
 {
+    /// <summary>Columns of its tables that may leave PostgreSQL in the change stream: no display name, e-mail, password hash or TOTP secret.</summary>
+    public static IReadOnlyDictionary<string, string> StreamedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["hub.identity_user"] = "id,kind,user_name,customer_id,roles,failed_count,first_failed_at,locked_until,disabled_at,activated_at,created_at,updated_at",
+    };
+
     /// <summary>Rate limiter policy of the sign-in, token, activation and reset endpoints.</summary>
     public const string SignInRateLimit = "identity-sign-in";
 
     /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.identity</c>).</summary>
     public static ModuleMigrations Migrations { get; } = new("identity", typeof(IdentityModule).Assembly, "CableHub.Identity.Migrations.");
-
-    /// <summary>The columns of its tables the change stream may carry (the key always goes): no password hash, TOTP secret or display name.</summary>
-    public static IReadOnlyDictionary<string, string> PublishedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["hub.identity_user"] = "id,kind,user_name,customer_id,roles,failed_count,first_failed_at,locked_until,disabled_at,activated_at,created_at,updated_at",
-    };
 
     /// <summary>Accounts, clients, audit. Needs <see cref="NpgsqlDataSource"/>, <see cref="FieldEncryptor"/>, <see cref="TimeProvider"/> and the Customers module.</summary>
     public static IServiceCollection AddIdentityModule(this IServiceCollection services, IdentityOptions options)

@@ -139,3 +139,10 @@ public sealed class ComplianceWarehouse : IAsyncLifetime
             $"SELECT *, toUInt128({_version}), 0, 'c', {{at:DateTime64(3, 'UTC')}} FROM ({select})", parameters, cancellationToken: TestContext.Current.CancellationToken);
     }
 }
+
+/// <summary>The report tests (files and API) share one hand-made warehouse.</summary>
+[CollectionDefinition(Name)]
+public sealed class ComplianceWarehouseCollection : ICollectionFixture<ComplianceWarehouse>
+{
+    public const string Name = "compliance warehouse";
+}

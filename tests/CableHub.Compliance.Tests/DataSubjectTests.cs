@@ -32,14 +32,14 @@ namespace CableHub.Compliance.Tests;
 public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafka) : IClassFixture<PostgresFixture>, IClassFixture<KafkaFixture>
 {
     private const string Orders = "/tmf-api/productOrderingManagement/v4/productOrder";
-    private const string Customers = "/tmf-api/customerManagement/v4/customer";
-    private const string Requests = "/api/v1/compliance/data-subject-requests";
-    private const string Officer = StaffRoles.ComplianceOfficer;
-    private const string GivenName = "Vedika";
-    private const string FamilyName = "Quillfeather";
-    private const string Phone = "+91 97311 86420";
+    internal const string Customers = "/tmf-api/customerManagement/v4/customer";
+    internal const string Requests = "/api/v1/compliance/data-subject-requests";
+    internal const string Officer = StaffRoles.ComplianceOfficer;
+    internal const string GivenName = "Vedika";
+    internal const string FamilyName = "Quillfeather";
+    internal const string Phone = "+91 97311 86420";
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    internal static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task An_access_export_holds_every_modules_records_decrypted_as_signed_json_and_pdf_recorded_in_the_audit_log()
@@ -133,7 +133,7 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
             HeartbeatInterval = TimeSpan.FromSeconds(1),
             RetryDelay = TimeSpan.FromMilliseconds(200),
         };
-        foreach (var (table, columns) in new Host.Configuration.HubSettings().Cdc.EffectiveColumnAllowlist())
+        foreach (var (table, columns) in new Host.Configuration.HubSettings().Cdc.ColumnAllowlist)
         {
             cdc.ColumnAllowlist[table] = columns.Split(',').ToHashSet(StringComparer.Ordinal);
         }
@@ -232,6 +232,85 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
     }
 
     [Fact]
+    public async Task A_rectification_request_corrects_the_fields_encrypted_audits_without_values_and_closes_the_request()
+    {
+        await using var api = await StartAsync(Directory.CreateTempSubdirectory("cablehub-dsr-").FullName);
+        var email = $"vedika.{Guid.NewGuid():N}@example.in";
+        var corrected = $"v.rao.{Guid.NewGuid():N}@example.in";
+        const string NewFamily = "Quillfeather-Rao";
+        var customerId = await PlaceOrderAsync(api, email);
+        var request = await OpenAsync(api, customerId, "rectification");
+
+        (await api.SendAsync(HttpMethod.Post, $"{Requests}/{request}/rectify", new { corrections = new { familyName = NewFamily } }, role: StaffRoles.CustomerService)).Status
+            .ShouldBe(HttpStatusCode.Forbidden);
+        var (bad, problem) = await api.SendAsync(HttpMethod.Post, $"{Requests}/{request}/rectify", new { corrections = new Dictionary<string, string> { ["familyName"] = NewFamily, ["shoeSize"] = "9" } }, role: Officer);
+        bad.ShouldBe(HttpStatusCode.BadRequest);
+        problem.ToString().ShouldContain("shoeSize");
+        (await api.SendAsync(HttpMethod.Post, $"{Requests}/{request}/rectify", new { corrections = new { birthDate = "1 June 1990" } }, role: Officer)).Status.ShouldBe(HttpStatusCode.BadRequest);
+        (await api.SendAsync(HttpMethod.Get, $"{Customers}/{customerId}", role: StaffRoles.CustomerService)).Body.GetProperty("engagedParty").GetProperty("name").GetString()
+            .ShouldBe($"{GivenName} {FamilyName}"); // nothing half-applied
+
+        var (status, outcome) = await api.SendAsync(HttpMethod.Post, $"{Requests}/{request}/rectify", new { corrections = new { familyName = NewFamily, email = corrected } }, role: Officer);
+        status.ShouldBe(HttpStatusCode.OK, outcome.ToString());
+        var closed = outcome.GetProperty("request");
+        closed.GetProperty("status").GetString().ShouldBe("completed");
+        closed.GetProperty("outcome").GetString().ShouldBe("rectified — customers: familyName, email");
+        (await api.SendAsync(HttpMethod.Post, $"{Requests}/{request}/rectify", new { corrections = new { familyName = "Again" } }, role: Officer)).Status.ShouldBe(HttpStatusCode.Conflict);
+
+        // Corrected, still encrypted under the customer's key; the e-mail's blind index follows (sign-in and search find the new one).
+        var (_, after) = await api.SendAsync(HttpMethod.Get, $"{Customers}/{customerId}", role: StaffRoles.CustomerService);
+        after.GetProperty("engagedParty").GetProperty("name").GetString().ShouldBe($"{GivenName} {NewFamily}");
+        after.GetRawText().ShouldContain(corrected);
+        after.GetRawText().ShouldNotContain(email);
+        await using var conn = new NpgsqlConnection(api.Db.ConnectionString);
+        await conn.OpenAsync(Ct);
+        (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM hub.contact_medium WHERE customer_id = @customerId AND value_hash = @hash",
+            new { customerId, hash = ModuleServices.Encryptor.BlindIndex(corrected) })).ShouldBe(1);
+        SubjectKeyCipher.IsSubjectCiphertext((await conn.ExecuteScalarAsync<byte[]>("SELECT family_name_enc FROM hub.customer WHERE id = @customerId", new { customerId }))!).ShouldBeTrue();
+
+        // Audited as the officer, before and after, with the encrypted fields redacted: no value, old or new, in the log.
+        var rows = await new AuditLog(api.Db.DataSource).ListAsync(new AuditQuery(CustomerId: customerId, Actor: "staff:test-compliance-officer"), Ct);
+        rows.ShouldContain(r => r.Action == "update" && r.TableName == "customer" && r.Before!.Contains("\"family_name_enc\": \"[redacted]\"") && r.After!.Contains("\"family_name_enc\": \"[redacted]\""));
+        rows.ShouldContain(r => r.Action == "update" && r.TableName == "contact_medium" && r.After!.Contains("\"value_hash\": \"[redacted]\""));
+        foreach (var needle in new[] { NewFamily, FamilyName, corrected, email })
+        {
+            (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM hub.audit_log WHERE strpos(concat_ws(' ', before::text, after::text, detail::text), @needle) > 0", new { needle }))
+                .ShouldBe(0, needle);
+            (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM hub.data_subject_request WHERE strpos(coalesce(outcome, ''), @needle) > 0", new { needle })).ShouldBe(0, needle);
+        }
+    }
+
+    [Fact]
+    public async Task Erasure_is_refused_while_the_customer_has_a_live_subscription_and_nothing_is_erased_until_it_ends()
+    {
+        await using var api = await StartAsync(Directory.CreateTempSubdirectory("cablehub-dsr-").FullName);
+        var customerId = await PlaceOrderAsync(api, $"vedika.{Guid.NewGuid():N}@example.in");
+        var subscription = Guid.CreateVersion7();
+        await using var conn = new NpgsqlConnection(api.Db.ConnectionString);
+        await conn.OpenAsync(Ct);
+        await conn.ExecuteAsync(
+            """
+            INSERT INTO hub.subscription (id, customer_id, billing_account_id, plan_id, status, start_at)
+            SELECT @subscription, @customerId, id, @plan, 'suspended', now() FROM hub.billing_account WHERE customer_id = @customerId LIMIT 1
+            """, new { subscription, customerId, plan = api.Db.PlanId });
+        var request = await OpenAsync(api, customerId, "erasure");
+
+        var (refused, problem) = await api.SendAsync(HttpMethod.Post, $"{Requests}/{request}/erase", role: Officer);
+        refused.ShouldBe(HttpStatusCode.Conflict);
+        problem.ToString().ShouldContain($"{subscription} suspended");
+        problem.ToString().ShouldContain("disconnect them first");
+        (await api.SendAsync(HttpMethod.Get, $"{Customers}/{customerId}", role: StaffRoles.CustomerService)).Body.GetProperty("engagedParty").GetProperty("name").GetString()
+            .ShouldBe($"{GivenName} {FamilyName}"); // nothing erased
+        (await conn.ExecuteScalarAsync<string>("SELECT status FROM hub.data_subject_request WHERE id = @request", new { request })).ShouldBe("open");
+
+        // Disconnected: the erasure goes through.
+        await conn.ExecuteAsync("UPDATE hub.subscription SET status = 'terminated', end_at = now() WHERE id = @subscription", new { subscription });
+        var (erased, outcome) = await api.SendAsync(HttpMethod.Post, $"{Requests}/{request}/erase", role: Officer);
+        erased.ShouldBe(HttpStatusCode.OK, outcome.ToString());
+        outcome.GetProperty("request").GetProperty("status").GetString().ShouldBe("completed");
+    }
+
+    [Fact]
     public async Task The_rekey_moves_customers_written_under_the_master_key_under_their_own_key_and_leaves_unreadable_ones_named()
     {
         await using var api = await StartAsync(Directory.CreateTempSubdirectory("cablehub-dsr-").FullName);
@@ -239,11 +318,6 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
         var legacy = Guid.CreateVersion7();
         await using var conn = new NpgsqlConnection(api.Db.ConnectionString);
         await conn.OpenAsync(Ct);
-        // One customer whose fields no key opens (a restore from another installation, a corrupted copy): named, left as it is.
-        var broken = Guid.CreateVersion7();
-        await conn.ExecuteAsync(
-            "INSERT INTO hub.customer (id, customer_number, status, given_name_enc, family_name_enc) VALUES (@broken, 'B' || @n, 'active', @junk, @junk)",
-            new { broken, n = broken.ToString("N")[..9], junk = new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33 } });
         await conn.ExecuteAsync(
             """
             INSERT INTO hub.customer (id, customer_number, status, given_name_enc, family_name_enc, birth_date_enc) VALUES (@legacy, 'L' || @n, 'active', @given, @family, @birth);
@@ -252,11 +326,17 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
             new { legacy, n = legacy.ToString("N")[..9], given = master.Encrypt("Old"), family = master.Encrypt("Style"), birth = master.Encrypt("1970-01-01"),
                   email = master.Encrypt("old.style@example.in"), hash = master.BlindIndex("old.style@example.in") });
 
+        // And one whose fields were written under another master key (restored from elsewhere): they cannot be moved.
+        var unreadable = Guid.CreateVersion7();
+        var other = Core.Security.FieldEncryptor.FromSingleKey(RandomNumberGenerator.GetBytes(32));
+        await conn.ExecuteAsync(
+            "INSERT INTO hub.customer (id, customer_number, status, given_name_enc, family_name_enc) VALUES (@unreadable, 'U' || @n, 'active', @given, @family)",
+            new { unreadable, n = unreadable.ToString("N")[..9], given = other.Encrypt("Lost"), family = other.Encrypt("Key") });
+
         var result = await new CustomerRekey(api.Db.DataSource, master, new CustomerKeys(api.Db.DataSource, master)).RunAsync(batchSize: 2, ct: Ct);
         result.Customers.ShouldBeGreaterThanOrEqualTo(1);
-        result.Unreadable.ShouldContain(broken);
+        result.Unreadable.ShouldContain(unreadable);
         result.Unreadable.ShouldNotContain(legacy);
-        (await conn.ExecuteScalarAsync<byte[]>("SELECT given_name_enc FROM hub.customer WHERE id = @broken", new { broken }))!.Length.ShouldBe(33); // untouched
 
         var row = await conn.QuerySingleAsync<(byte[] Given, byte[] Family, byte[] Birth)>("SELECT given_name_enc, family_name_enc, birth_date_enc FROM hub.customer WHERE id = @legacy", new { legacy });
         SubjectKeyCipher.IsSubjectCiphertext(row.Given).ShouldBeTrue();
@@ -276,7 +356,7 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
         new DataSubjectAccessExport(sp.GetServices<IDataSubjectRecords>(), new ExportSigner(Path.Combine(dir, "report-signing.key")), sp.GetRequiredService<IExportAuditSink>(),
             sp.GetRequiredService<TimeProvider>(), Path.Combine(dir, "exports"))));
 
-    private static async Task<Guid> PlaceOrderAsync(ApiHost api, string email)
+    internal static async Task<Guid> PlaceOrderAsync(ApiHost api, string email)
     {
         var order = new Dictionary<string, object>
         {
@@ -308,7 +388,7 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
         return customerId;
     }
 
-    private static async Task<Guid> OpenAsync(ApiHost api, Guid customerId, string kind)
+    internal static async Task<Guid> OpenAsync(ApiHost api, Guid customerId, string kind)
     {
         var (status, opened) = await api.SendAsync(HttpMethod.Post, Requests, new { customerId, kind }, role: Officer);
         status.ShouldBe(HttpStatusCode.Created, opened.ToString());
@@ -316,7 +396,7 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
     }
 
     /// <summary>An invoice of 500.00 + 90.00 tax with two lines, issued to the customer's billing account (one transaction, as the bill run issues).</summary>
-    private static async Task<Guid> IssueInvoiceAsync(NpgsqlConnection conn, Guid customerId)
+    internal static async Task<Guid> IssueInvoiceAsync(NpgsqlConnection conn, Guid customerId)
     {
         var invoice = Guid.CreateVersion7();
         await using var tx = await conn.BeginTransactionAsync(Ct);

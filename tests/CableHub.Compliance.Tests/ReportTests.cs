@@ -14,7 +14,8 @@ namespace CableHub.Compliance.Tests;
 /// The compliance reports over the hand-made November of <see cref="ComplianceWarehouse"/>: the monthly subscription
 /// report's numbers against hand-computed ones, the registers, the profile, the exports and their signatures.
 /// </summary>
-public sealed class ReportTests(ComplianceWarehouse warehouse) : IClassFixture<ComplianceWarehouse>, IDisposable
+[Collection(ComplianceWarehouseCollection.Name)]
+public sealed class ReportTests(ComplianceWarehouse warehouse) : IDisposable
 {
     private static readonly ReportPeriod November = new(2026, 11);
     private readonly TempDirectory _dir = new("cablehub-reports");
@@ -164,7 +165,10 @@ public sealed class ReportTests(ComplianceWarehouse warehouse) : IClassFixture<C
         ComplianceOptions.ParseProfile("IN").ShouldBe(RegulatoryProfile.India);
         ComplianceOptions.ParseProfile("eu").ShouldBe(RegulatoryProfile.EU);
         Should.Throw<ArgumentException>(() => ComplianceOptions.ParseProfile("UK")).Message.ShouldContain("Compliance:Profile 'UK'");
-        ComplianceOptions.ReportsOf(RegulatoryProfile.India).ShouldBe([ReportKind.Msr, ReportKind.Subscribers, ReportKind.Activations]);
+        ComplianceOptions.ReportsOf(RegulatoryProfile.India).ShouldBe([ReportKind.Msr, ReportKind.Subscribers, ReportKind.Activations, ReportKind.Reconciliation]);
+        ComplianceOptions.ReportsOf(RegulatoryProfile.US).ShouldContain(ReportKind.AllIn);
+        ComplianceOptions.ReportsOf(RegulatoryProfile.EU).ShouldNotContain(ReportKind.AllIn);
+        ComplianceOptions.ReportsOf(RegulatoryProfile.India).ShouldNotContain(ReportKind.Revenue);
 
         var us = Reporter(RegulatoryProfile.US);
         (await Should.ThrowAsync<ReportException>(() => us.BuildAsync(ReportKind.Msr, November, ct: Ct))).Message.ShouldContain("not part of the US profile");
@@ -202,6 +206,39 @@ public sealed class ReportTests(ComplianceWarehouse warehouse) : IClassFixture<C
         ]);
         document.Notes.ShouldContain("INR: 2 invoices billed 646.64, credited -118, settled 411.82, outstanding 234.82.");
         (await us.BuildAsync(ReportKind.Revenue, new ReportPeriod(2026, 10), ct: Ct)).Single().Rows.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task The_us_all_in_price_check_reads_the_invoice_lines_and_names_every_bill_without_the_all_in_line_first()
+    {
+        // September 2026, US bills: one right (all-in line 1), one without the line, one with it second; an Indian bill (not checked)
+        // and a US bill issued after the as-of instant (left out).
+        string Invoice(int n, string profile, string issued) => string.Create(CultureInfo.InvariantCulture,
+            $"SELECT '{ComplianceWarehouse.G(8000 + n)}', 'invoice', 'INV', toInt64({n}), 'INV-US-{n:000}', '{ComplianceWarehouse.G(601)}', '{ComplianceWarehouse.Customer(1)}', NULL, toDate('{issued[..10]}'), toDate('2026-09-30'), 'USD', toDecimal128(50, 2), toDecimal128(4, 2), toDecimal128(54, 2), toDecimal128(54, 2), 'issued', '{profile}', 'US-CA', toDateTime64('{issued}', 6, 'UTC')");
+        string Line(int invoice, int no, string kind, decimal amount) => string.Create(CultureInfo.InvariantCulture,
+            $"SELECT '{ComplianceWarehouse.G(8000 + invoice)}', toInt16({no}), '{kind}', '{kind}', toDecimal128({amount}, 2), NULL, toDecimal128(0.08, 4), NULL, {(kind == "all_in_video_price" ? "true" : "false")}");
+        await BillingRawAsync("invoice", "id, kind, series, seq, invoice_number, billing_account_id, customer_id, corrects_invoice_id, issue_date, due_date, currency, subtotal, tax_total, total, open_amount, status, regulatory_profile, tax_jurisdiction, issued_at",
+            $"{Invoice(1, "US", "2026-09-05 04:00:00")} UNION ALL {Invoice(2, "US", "2026-09-06 04:00:00")} UNION ALL {Invoice(3, "US", "2026-09-07 04:00:00")} UNION ALL " +
+            $"{Invoice(4, "IN", "2026-09-08 04:00:00")} UNION ALL {Invoice(5, "US", "2026-09-29 04:00:00")}");
+        await BillingRawAsync("invoice_line", "invoice_id, line_no, kind, description, amount, tax_category, tax_rate, subscription_id, informational",
+            $"{Line(1, 1, "all_in_video_price", 50)} UNION ALL {Line(1, 2, "recurring", 50)} UNION ALL {Line(1, 3, "tax", 4)} UNION ALL " +
+            $"{Line(2, 1, "recurring", 50)} UNION ALL {Line(2, 2, "tax", 4)} UNION ALL " +
+            $"{Line(3, 1, "recurring", 50)} UNION ALL {Line(3, 2, "all_in_video_price", 50)} UNION ALL {Line(3, 3, "tax", 4)} UNION ALL " +
+            $"{Line(4, 1, "recurring", 50)} UNION ALL {Line(5, 1, "recurring", 50)}");
+
+        var us = Reporter(RegulatoryProfile.US);
+        var asOf = DateTimeOffset.Parse("2026-09-20T00:00:00Z", CultureInfo.InvariantCulture);
+        var document = (await us.BuildAsync(ReportKind.AllIn, new ReportPeriod(2026, 9), asOf, ct: Ct)).Single();
+        var file = (await us.ExportAsync([document], [ReportFormat.Csv], _dir.Path, "test", ct: Ct)).Single();
+        Lines(file.Path).ShouldBe([
+            "invoice_number,issue_date,customer_id,currency,subtotal,status,all_in_line_no,all_in_amount,lines",
+            $"INV-US-001,2026-09-05,{ComplianceWarehouse.Customer(1)},USD,50.00,ok,1,50.00,3",
+            $"INV-US-002,2026-09-06,{ComplianceWarehouse.Customer(1)},USD,50.00,missing,,,2",
+            $"INV-US-003,2026-09-07,{ComplianceWarehouse.Customer(1)},USD,50.00,not_first,2,50.00,3",
+        ]);
+        document.Parameters["failing"].ShouldBe("2");
+        document.Notes.ShouldContain(n => n.StartsWith("Result: FAILED", StringComparison.Ordinal));
+        (await Should.ThrowAsync<ReportException>(() => Reporter().BuildAsync(ReportKind.AllIn, new ReportPeriod(2026, 9), asOf, ct: Ct))).Message.ShouldContain("not part of the India profile");
     }
 
     private async Task BillingRawAsync(string table, string columns, string select)

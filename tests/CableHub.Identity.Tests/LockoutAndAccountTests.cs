@@ -54,6 +54,26 @@ public sealed class LockoutAndAccountTests(PostgresFixture postgres) : IClassFix
     }
 
     [Fact]
+    public async Task A_failed_sign_in_with_an_unknown_login_is_audited_under_a_keyed_hash_never_the_typed_text()
+    {
+        await using var api = await ApiHost.StartAsync(postgres);
+        var typed = $"Someone.{Guid.NewGuid():N}@Example.in";
+        for (var i = 0; i < 2; i++)
+        {
+            (await api.Identity.RequestTokenAsync(api.Identity.PasswordForm(typed, "wrong-password-" + i, null))).Status.ShouldBe(HttpStatusCode.BadRequest);
+        }
+
+        await using var conn = await api.Db.DataSource.OpenConnectionAsync();
+        var actors = (await conn.QueryAsync<string>("SELECT actor FROM hub.access_audit WHERE event = 'sign_in_failed' AND detail = 'unknown login' AND actor LIKE 'unknown:%'")).ToList();
+        actors.Count.ShouldBeGreaterThanOrEqualTo(2);
+        actors.ShouldContain(api.Identity.Accounts.UnknownLogin(typed));
+        actors.Count(a => a == api.Identity.Accounts.UnknownLogin(typed)).ShouldBe(2); // the same login twice: one value, so repeated tries stay visible
+        api.Identity.Accounts.UnknownLogin(typed).ShouldMatch("^unknown:[0-9a-f]{16}$");
+        (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM hub.access_audit WHERE strpos(lower(concat_ws(' ', actor, subject, detail)), lower(@part)) > 0",
+            new { part = typed.Split('@')[0] })).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Admins_need_their_one_time_password_and_refresh_tokens_follow_role_changes()
     {
         await using var api = await ApiHost.StartAsync(postgres);

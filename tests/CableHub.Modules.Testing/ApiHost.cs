@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using CableHub.Billing;
 using CableHub.Catalog;
+using CableHub.Compliance.Reports.Api;
 using CableHub.Core.Api;
 using CableHub.Core.Api.Access;
 using CableHub.Customers;
@@ -78,6 +79,7 @@ public sealed class ApiHost : IAsyncDisposable
         app.MapInventoryEndpoints();
         app.MapBillingEndpoints();
         app.MapAuditEndpoints();
+        app.MapComplianceReportEndpoints(); // needs AddComplianceReports (a warehouse) to answer; its access rule holds without
         EndpointAccessCheck.Verify(((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources);
         await app.StartAsync();
         return new ApiHost(app, db, address);

@@ -15,6 +15,17 @@ public static class PdfReportWriter
     private const string Family = "DejaVu Sans";
     private const double Margin = 36;
 
+    /// <summary>
+    /// The trailer's file identifiers (and the XMP document id made from them) derived from what the document is, instead
+    /// of random: with the dates set to the as-of instant, the same document gives the same bytes.
+    /// </summary>
+    internal static void FixIdentifiers(PdfDocument pdf, string seed)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed));
+        pdf.Internals.FirstDocumentID = new string([.. hash.Take(16).Select(b => (char)b)]);
+        pdf.Internals.SecondDocumentID = new string([.. hash.Skip(16).Take(16).Select(b => (char)b)]);
+    }
+
     public static void Write(ReportDocument document, Stream output, int maxRows = 2000)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -24,6 +35,9 @@ public static class PdfReportWriter
         pdf.Info.Creator = "CableHub compliance reports";
         pdf.Info.CreationDate = document.AsOf.UtcDateTime;
         pdf.Info.ModificationDate = document.AsOf.UtcDateTime;
+        var seed = document.FileStem + "\n" + document.AsOf.UtcTicks.ToString(CultureInfo.InvariantCulture) + "\n" +
+            string.Join("\n", document.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value));
+        FixIdentifiers(pdf, seed);
 
         var title = new XFont(Family, 14, XFontStyleEx.Bold);
         var note = new XFont(Family, 8, XFontStyleEx.Regular);
@@ -130,7 +144,33 @@ public static class PdfReportWriter
             g.DrawString(text, footer, XBrushes.Gray, new XRect(Margin, pdf.Pages[p].Height.Point - Margin, pdf.Pages[p].Width.Point - (2 * Margin), 10), XStringFormats.TopLeft);
         }
 
-        pdf.Save(output, closeStream: false);
+        using var written = new MemoryStream();
+        pdf.Save(written, closeStream: false);
+        var bytes = Reproducible(written.ToArray(), seed);
+        output.Write(bytes);
+    }
+
+    /// <summary>
+    /// What PDFsharp makes up at random, made from the document instead, with the same length (so every cross-reference
+    /// offset stays right): the font subset tags (<c>/FontName/ABCDEF+…</c>, <c>/BaseFont/ABCDEF+…</c>) and the XMP
+    /// document and instance ids. With <see cref="FixIdentifiers"/> and the dates at the as-of instant, the same document gives the same bytes.
+    /// </summary>
+    internal static byte[] Reproducible(byte[] pdf, string seed)
+    {
+        var text = System.Text.Encoding.Latin1.GetString(pdf);
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("pdf-ids\n" + seed));
+        var tags = System.Text.RegularExpressions.Regex.Matches(text, "/(?:FontName|BaseFont)/([A-Z]{6})\\+").Select(m => m.Groups[1].Value).Distinct().ToList();
+        for (var i = 0; i < tags.Count; i++)
+        {
+            var tag = new string([.. System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{seed}\nfont {i}")).Take(6).Select(b => (char)('A' + (b % 26)))]);
+            text = text.Replace("/" + tags[i] + "+", "/" + tag + "+", StringComparison.Ordinal);
+        }
+
+        var instance = new Guid(hash.AsSpan(0, 16)).ToString("D");
+        var documentId = new Guid(hash.AsSpan(16, 16)).ToString("D");
+        text = System.Text.RegularExpressions.Regex.Replace(text, "(<xmpMM:(InstanceID|DocumentID)>uuid:)[0-9a-fA-F-]{36}",
+            m => m.Groups[1].Value + (m.Groups[2].Value == "InstanceID" ? instance : documentId));
+        return System.Text.Encoding.Latin1.GetBytes(text);
     }
 
     private static (PdfPage Page, XGraphics Graphics) NewPage(PdfDocument pdf)

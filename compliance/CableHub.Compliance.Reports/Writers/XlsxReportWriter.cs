@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using MiniExcelLibs;
 
 namespace CableHub.Compliance.Reports.Writers;
@@ -38,7 +39,43 @@ public static class XlsxReportWriter
         about.Add(Line("as_of_utc", document.AsOf.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)));
         about.AddRange(document.Parameters.Select(p => Line(p.Key, p.Value)));
         var sheets = new Dictionary<string, object> { ["report"] = rows, ["about"] = about };
-        output.SaveAs(sheets, printHeader: true, excelType: ExcelType.XLSX);
+        using var written = new MemoryStream();
+        written.SaveAs(sheets, printHeader: true, excelType: ExcelType.XLSX);
+        Repack(written, output, document.AsOf);
+    }
+
+    /// <summary>
+    /// The same package with every entry stamped with the as-of instant (MiniExcel stamps them with the time of writing):
+    /// the same document gives the same bytes, so an export is reproducible for its as-of time.
+    /// </summary>
+    internal static void Repack(MemoryStream written, Stream output, DateTimeOffset asOf)
+    {
+        written.Position = 0;
+        // ZIP times are local wall-clock fields from 1980 on, 2-second resolution: the as-of instant's UTC wall clock.
+        var stamp = new DateTimeOffset(DateTime.SpecifyKind(asOf.UtcDateTime < new DateTime(1980, 1, 2) ? new DateTime(1980, 1, 2) : asOf.UtcDateTime, DateTimeKind.Unspecified), TimeSpan.Zero);
+        using var source = new ZipArchive(written, ZipArchiveMode.Read, leaveOpen: true);
+        using var target = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in source.Entries)
+        {
+            var copy = target.CreateEntry(entry.FullName, CompressionLevel.Optimal);
+            copy.LastWriteTime = stamp;
+            using var from = entry.Open();
+            using var to = copy.Open();
+            if (entry.FullName.EndsWith(".xml", StringComparison.Ordinal) || entry.FullName.EndsWith(".rels", StringComparison.Ordinal))
+            {
+                // Relationship ids MiniExcel draws at random (R + 32 hex digits): numbered in order of appearance instead.
+                using var reader = new StreamReader(from, new System.Text.UTF8Encoding(false), detectEncodingFromByteOrderMarks: false);
+                var text = System.Text.RegularExpressions.Regex.Replace(reader.ReadToEnd(), "\\bR[0-9a-f]{32}\\b",
+                    m => ids.TryGetValue(m.Value, out var id) ? id : ids[m.Value] = "rIdCh" + (ids.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                var bytes = new System.Text.UTF8Encoding(false).GetBytes(text);
+                to.Write(bytes);
+            }
+            else
+            {
+                from.CopyTo(to);
+            }
+        }
     }
 
     private static Dictionary<string, object?> Line(string key, string value) => new(StringComparer.Ordinal) { ["item"] = key, ["value"] = value };

@@ -63,11 +63,14 @@ public static class HubClaims
 
 /// <summary>Who may call a route group: staff roles, client scopes, subscribers (their own resources only), or anyone.</summary>
 /// <param name="Name">policy name (docs, audit, the authorization matrix).</param>
-/// <param name="Roles">staff roles allowed (admin is always added).</param>
+/// <param name="Roles">staff roles allowed (admin is added unless <see cref="AdminPasses"/> is false).</param>
 /// <param name="Scopes">client scopes allowed (any one suffices).</param>
 /// <param name="Subscribers">whether subscribers may call it (ownership checked per resource: another subscriber's → 404).</param>
 public sealed record AccessRule(string Name, IReadOnlyList<string> Roles, IReadOnlyList<string> Scopes, bool Subscribers)
 {
+    /// <summary>Whether admin passes too (true for every rule but the few that name one role only: e.g. compliance reports).</summary>
+    public bool AdminPasses { get; init; } = true;
+
     public bool Allows(ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -78,7 +81,7 @@ public sealed record AccessRule(string Name, IReadOnlyList<string> Roles, IReadO
 
         return HubPrincipal.KindOf(user) switch
         {
-            HubClaims.Staff => HubPrincipal.RolesOf(user).Any(r => r == StaffRoles.Admin || Roles.Contains(r)),
+            HubClaims.Staff => HubPrincipal.RolesOf(user).Any(r => (r == StaffRoles.Admin && AdminPasses) || Roles.Contains(r)),
             HubClaims.Client => HubPrincipal.ScopesOf(user).Any(Scopes.Contains),
             HubClaims.Subscriber => Subscribers,
             _ => false,

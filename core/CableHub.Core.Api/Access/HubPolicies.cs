@@ -11,7 +11,7 @@ namespace CableHub.Core.Api.Access;
 /// The hub's access rules, one per kind of route group. A module declares its group's rule where it maps the group
 /// (<c>group.RequireAccess(HubPolicies.CatalogWrite)</c>, <c>.RequireStaff(...)</c>, <c>.RequireScope(...)</c>,
 /// <c>.AllowAnonymousBecause("...")</c>); the host refuses to start when an endpoint has neither (see
-/// <see cref="EndpointAccessCheck"/>). Admin passes every staff rule.
+/// <see cref="EndpointAccessCheck"/>). Admin passes every staff rule but <see cref="ComplianceReports"/>.
 /// </summary>
 public static class HubPolicies
 {
@@ -55,6 +55,12 @@ public static class HubPolicies
     public static AccessRule ReportsRead { get; } = new("reports.read", [StaffRoles.Analyst, StaffRoles.ComplianceOfficer], [ApiScopes.ReportsRead], false);
 
     /// <summary>
+    /// Compliance reports for regulators and auditors (signed exports): the compliance-officer role ONLY — not admin, not
+    /// analysts, no client scope. Every export is recorded in the audit log.
+    /// </summary>
+    public static AccessRule ComplianceReports { get; } = new("compliance.reports", [StaffRoles.ComplianceOfficer], [], false) { AdminPasses = false };
+
+    /// <summary>
     /// Decrypted personal data (names, birth date, e-mail, phone, street): customer-service, compliance-officer,
     /// <c>personal-data:read</c>; a subscriber their own. Combine with <see cref="AccessEndpoints.RecordsPersonalDataRead{TBuilder}"/>.
     /// </summary>
@@ -68,7 +74,7 @@ public static class HubPolicies
     public static AccessRule IdentityAdmin { get; } = new("identity.admin", [], [], false);
 
     public static IReadOnlyList<AccessRule> All { get; } =
-        [CatalogRead, CatalogWrite, OrdersPlace, OrdersRead, CustomerRead, CustomerPurchase, BillingRead, BillingWrite, InventoryRead, InventoryWrite, ReportsRead, PersonalDataRead, Authenticated, IdentityAdmin];
+        [CatalogRead, CatalogWrite, OrdersPlace, OrdersRead, CustomerRead, CustomerPurchase, BillingRead, BillingWrite, InventoryRead, InventoryWrite, ReportsRead, ComplianceReports, PersonalDataRead, Authenticated, IdentityAdmin];
 }
 
 /// <summary>How route groups declare their access rule.</summary>

@@ -39,6 +39,23 @@ public interface IDataSubjectEraser
     Task<DataSubjectErasure> EraseAsync(Guid customerId, string actor, CancellationToken ct);
 }
 
+/// <summary>
+/// Corrects what one module holds about a data subject (GDPR art. 16, DPDP s. 12): the fields it owns, named in
+/// <see cref="Fields"/> (e.g. <c>givenName</c>, <c>email</c>). Personal values stay encrypted; the audit log records the
+/// change with the encrypted fields redacted, and the outcome names fields, never values.
+/// </summary>
+public interface IDataSubjectRectifier
+{
+    /// <summary>The fields this holder can correct.</summary>
+    IReadOnlyList<string> Fields { get; }
+
+    /// <summary>Applies the corrections among <see cref="Fields"/> (one transaction); returns which fields changed.</summary>
+    Task<DataSubjectRectification> RectifyAsync(Guid customerId, IReadOnlyDictionary<string, string> corrections, string actor, CancellationToken ct);
+}
+
+/// <summary>What a rectifier changed: the holder and the field names (no values).</summary>
+public sealed record DataSubjectRectification(string Holder, IReadOnlyList<string> Changed);
+
 /// <summary>What an eraser did, in words for the request's outcome and the audit log.</summary>
 public sealed record DataSubjectErasure(string Holder, IReadOnlyList<string> Done);
 

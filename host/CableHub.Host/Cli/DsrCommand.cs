@@ -87,6 +87,30 @@ public static class DsrCommand
             return 0;
         });
 
+        var set = new Option<string[]>("--set") { Description = "a correction FIELD=VALUE (givenName, familyName, birthDate, email, phone); repeat for several", Required = true, AllowMultipleArgumentsPerToken = false };
+        var rectify = new Command("rectify", "Carry out a rectification request: correct the named personal fields (kept encrypted; audited without values), close the request") { request, set, json };
+        rectify.TreatUnmatchedTokensAsErrors = false;
+        rectify.SetAction(async (parse, ct) =>
+        {
+            var corrections = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in parse.GetValue(set) ?? [])
+            {
+                var at = pair.IndexOf('=', StringComparison.Ordinal);
+                if (at <= 0)
+                {
+                    await Console.Error.WriteLineAsync($"dsr rectify: --set '{pair}' is not FIELD=VALUE").ConfigureAwait(false);
+                    return 2;
+                }
+
+                corrections[pair[..at].Trim()] = pair[(at + 1)..];
+            }
+
+            await using var db = await CliDatabase.OpenAsync(parse, ct).ConfigureAwait(false);
+            var result = await db.Services.GetRequiredService<DataSubjectRequestActions>().RectifyAsync(parse.GetValue(request), corrections, Actor, ct).ConfigureAwait(false);
+            Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(result, JsonSerializerOptions.Web) : $"{result.Request.Status}: {result.Request.Outcome}");
+            return 0;
+        });
+
         var batch = new Option<int>("--batch") { Description = "customers per transaction", DefaultValueFactory = _ => 500 };
         var rekey = new Command("rekey", "Move customers written under the master key (format 1: before customer keys, the demo seed) under their own data key") { batch };
         rekey.TreatUnmatchedTokensAsErrors = false;
@@ -108,6 +132,7 @@ public static class DsrCommand
         command.Subcommands.Add(open);
         command.Subcommands.Add(export);
         command.Subcommands.Add(erase);
+        command.Subcommands.Add(rectify);
         command.Subcommands.Add(rekey);
         return command;
     }

@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace CableHub.Host.Cli;
 
 /// <summary>
-/// <c>report msr|subscribers|activations|revenue --month YYYY-MM --format csv,xlsx,pdf --out DIR</c>: compliance reports
+/// <c>report msr|subscribers|activations|revenue|reconciliation|allin --month YYYY-MM --format csv,xlsx,pdf --out DIR</c>: compliance reports
 /// of the configured regulatory profile (<c>Compliance:Profile</c>) from the warehouse, each file signed (manifest beside
 /// it) and recorded through the export audit sink; <c>report verify FILE…</c> checks files against their manifests.
 /// </summary>
@@ -22,7 +22,9 @@ public static class ReportCommand
                      ("msr", "Monthly subscription report per broadcaster (TRAI): average of the 7th/14th/21st/28th subscriber counts, one file per broadcaster"),
                      ("subscribers", "Subscriber register: every subscription active at some time in the month"),
                      ("activations", "Activation and deactivation register: every entitlement start and end in the month"),
-                     ("revenue", "Revenue register (needs the billing facts, not built yet)"),
+                     ("revenue", "Revenue register: revenue billed per currency, plan and tax rate (US, EU profiles)"),
+                     ("reconciliation", "SMS-CAS reconciliation: the last reconciliation run by the as-of time, every difference with its age"),
+                     ("allin", "US bills' all-in price check: every US bill of the month has the all-in video price as its first line"),
                  })
         {
             command.Subcommands.Add(ReportVerb(name, description));
@@ -92,7 +94,7 @@ public static class ReportCommand
                 var connectionString = await SqlCommand.ConnectAsync(settings, loggers, ct, started => local = started).ConfigureAwait(false);
                 await using var db = await CliDatabase.OpenAsync(parse, ct).ConfigureAwait(false); // every export is recorded in the audit log
                 var reporter = new ComplianceReporter(connectionString, options, new ExportSigner(options.SigningKeyPath),
-                    new Audit.AuditLog(db.DataSource), TimeProvider.System, loggers.CreateLogger("Reports"));
+                    new Audit.AuditLog(db.DataSource), TimeProvider.System, loggers.CreateLogger("Reports"), new Sagas.Lifecycle.CasReconciliationLog(db.DataSource));
                 var directory = Path.GetFullPath(parse.GetValue(output)!);
                 var files = await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
                     .StartAsync(async progress =>

@@ -106,16 +106,15 @@ public sealed class ClickHouseSettings
 public sealed class CdcSettings
 {
     /// <summary>
-    /// Per-table column allowlist overrides, <c>schema.table</c> → comma-separated columns that may leave PostgreSQL (the primary
-    /// key always does). The defaults are the modules' own (<c>HubModules.PublishedColumns</c>: encrypted fields, blind indexes,
-    /// postal codes, display names and password hashes never reach Kafka or the warehouse); a setting replaces a table's default
-    /// (<c>CABLEHUB_Cdc__ColumnAllowlist__hub.customer=…</c>); tables in neither stream every column.
+    /// Per-table column allowlist, <c>schema.table</c> → comma-separated columns that may leave PostgreSQL (the primary key
+    /// always does); tables not listed stream every column. The defaults keep personal data in the database: encrypted
+    /// fields (<c>*_enc</c>), blind indexes (<c>*_hash</c>), postal codes, display names and password hashes never reach
+    /// Kafka or the warehouse. The defaults are the owning modules' (<c>StreamedColumns</c> of Customers, Identity, Billing: the module
+    /// that owns a table decides what of it may leave); a setting replaces a table's default (<c>CABLEHUB_Cdc__ColumnAllowlist__hub.customer=…</c>).
     /// </summary>
-    public Dictionary<string, string> ColumnAllowlist { get; set; } = new(StringComparer.Ordinal);
-
-    /// <summary>The allowlist in force: the modules' defaults with the configured overrides.</summary>
-    public IReadOnlyDictionary<string, string> EffectiveColumnAllowlist() =>
-        CableHub.Modules.HubModules.PublishedColumns.Where(d => !ColumnAllowlist.ContainsKey(d.Key)).Concat(ColumnAllowlist).ToDictionary(StringComparer.Ordinal);
+    public Dictionary<string, string> ColumnAllowlist { get; set; } = new(
+        new[] { Customers.CustomersModule.StreamedColumns, Identity.IdentityModule.StreamedColumns, Billing.BillingModule.StreamedColumns }.SelectMany(d => d),
+        StringComparer.Ordinal);
 }
 
 /// <summary>Incremental mart refresh (role <c>marts</c>; run it in one process only).</summary>

@@ -106,7 +106,7 @@ public sealed class PipelineRoles
             TopicPrefix = _settings.Kafka.TopicPrefix,
             TopicPartitions = _settings.Kafka.Partitions,
         };
-        foreach (var (table, columns) in _settings.Cdc.EffectiveColumnAllowlist())
+        foreach (var (table, columns) in _settings.Cdc.ColumnAllowlist)
         {
             options.ColumnAllowlist[table] = columns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         }
@@ -153,6 +153,11 @@ public sealed class PipelineRoles
                     using var envelope = JsonDocument.Parse(table.EnvelopeSchemaJson);
                     var after = envelope.RootElement.GetProperty("fields").EnumerateArray().First(f => f.GetProperty("field").GetString() == "after");
                     await ingester.Tables.EnsureTableAsync(table.Schema, table.Table, after.GetRawText(), table.KeyColumns, ct).ConfigureAwait(false);
+                    if (cdcOptions.ColumnAllowlist.ContainsKey($"{table.Schema}.{table.Table}"))
+                    {
+                        // A raw table made before the allowlist (or before a column left it) keeps no copy of what the stream now leaves out.
+                        await ingester.Tables.DropColumnsNotInAsync(table.Schema, table.Table, after.GetRawText(), table.KeyColumns, ct).ConfigureAwait(false);
+                    }
                 }
 
                 await MartInstaller.InstallAsync(_infra.ClickHouseConnectionString, _settings.ReportingTimeZone, Topology, logger, ct).ConfigureAwait(false);

@@ -123,6 +123,44 @@ public sealed class RawTableManager
     public Task EnsureTableAsync(string sourceSchema, string sourceTable, string rowSchemaJson, IReadOnlyList<string> keyColumns, CancellationToken cancellationToken = default) =>
         EnsureTableAsync(sourceSchema, sourceTable, ConnectSchema.Parse(rowSchemaJson), keyColumns, cancellationToken);
 
+    /// <summary>
+    /// Drops the raw table's columns that the row schema no longer has (besides its key and the metadata columns), then
+    /// re-creates its view: for tables whose change stream now leaves columns out (the CDC column allowlist), so a raw table
+    /// created before keeps no copy of them (ALTER TABLE … DROP COLUMN rewrites every part without the column). Returns the
+    /// dropped columns; none when the table does not exist.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DropColumnsNotInAsync(string sourceSchema, string sourceTable, string rowSchemaJson, IReadOnlyList<string> keyColumns, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keyColumns);
+        var keep = ConnectSchema.Parse(rowSchemaJson).Fields.Select(f => f.Name).Concat(keyColumns).ToHashSet(StringComparer.Ordinal);
+        var table = await FindAsync(sourceSchema, sourceTable, cancellationToken).ConfigureAwait(false);
+        if (table is null)
+        {
+            return [];
+        }
+
+        var extra = table.Shape.Columns.Select(c => c.Name).Where(n => !keep.Contains(n) && !MetadataColumns.Names.Contains(n)).ToList();
+        if (extra.Count == 0)
+        {
+            return [];
+        }
+
+        await _ddl.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync($"ALTER TABLE {table.QualifiedName} " + string.Join(", ", extra.Select(c => $"DROP COLUMN IF EXISTS {Sql.Quote(c)}")), cancellationToken).ConfigureAwait(false);
+            _logger.LogWarning("Dropped columns the change stream no longer carries from {Table}: {Columns}", table, string.Join(", ", extra));
+            await RefreshShapeAsync(table, cancellationToken).ConfigureAwait(false);
+            await CreateViewAsync(table, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _ddl.Release();
+        }
+
+        return extra;
+    }
+
     /// <summary>Maps a row schema's fields to columns; key columns are never Nullable.</summary>
     internal static List<RawColumn> ColumnsFromSchema(ConnectSchema rowSchema, IReadOnlyCollection<string> keyColumns, string path)
     {
