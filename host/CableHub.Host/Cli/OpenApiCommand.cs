@@ -1,3 +1,4 @@
+using CableHub.Compliance.Reports.Api;
 using CableHub.Ml.Api;
 using System.CommandLine;
 using System.Security.Cryptography;
@@ -64,6 +65,7 @@ public static class OpenApiCommand
         services.AddHubApi();
         services.AddHubModules(settings, configuration, backgroundJobs: false);
         services.AddChurnScores("Host=127.0.0.1;Port=9;Protocol=http"); // never queried: the document only needs the handler's services
+        services.AddComplianceReports("Host=127.0.0.1;Port=9;Protocol=http", new CableHub.Compliance.Reports.ComplianceOptions(), Path.GetTempPath()); // likewise never built
         services.AddHealthChecks();
 
         // A started application hands its endpoints to routing (and so to the API explorer) when its pipeline is built;
@@ -76,6 +78,7 @@ public static class OpenApiCommand
         app.MapHubHealth();
         app.MapHubModules();
         app.MapChurnScoreEndpoints();
+        app.MapComplianceReportEndpoints();
         app.MapHubOpenApi();
         var json = await HubOpenApi.WriteAsync(app.Services, ct).ConfigureAwait(false);
         var routes = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
