@@ -39,6 +39,19 @@ internal static class BenchScratch
         return ok;
     }
 
+    /// <summary>The 1-, 5- and 15-minute load averages (other work shares the cores a bench measures); "?" where there are none.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "?";
+        }
+    }
+
     /// <summary>The exit code after cleanup: the run's own code, or 3 when the run succeeded and the cleanup did not.</summary>
     public static int ExitCode(int run, bool cleaned) => run == 0 && !cleaned ? 3 : run;
 }

@@ -36,10 +36,9 @@ public static class BillRunBench
 
             await using var db = await CliDatabase.OpenAsync(parse, ct).ConfigureAwait(false);
             var ci = CultureInfo.InvariantCulture;
-            var database = "cablehub_bench_" + Guid.NewGuid().ToString("N")[..8];
             var cluster = db.Infrastructure.PostgresConnectionString;
+            var database = await BenchDatabase.CreateAsync(cluster, ct).ConfigureAwait(false);
             var connectionString = new NpgsqlConnectionStringBuilder(cluster) { Database = database }.ConnectionString;
-            await ExecuteAsync(cluster, $"CREATE DATABASE \"{database}\"", ct).ConfigureAwait(false);
             try
             {
                 await HubModules.MigrateAsync(connectionString, db.Loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
@@ -60,36 +59,16 @@ public static class BillRunBench
                 Console.WriteLine(string.Create(ci,
                     $"Billed {status.Invoices:N0} of {status.AccountsDue:N0} accounts ({status.Lines:N0} lines, {(double)status.Lines / Math.Max(1, status.Invoices):N2} per invoice) in {seconds:N1} s"));
                 Console.WriteLine(string.Create(ci,
-                    $"  reading {read:N1} s and rating {rate:N1} s (overlapped with writing), writing (number block, COPY invoices + lines, charges, progress, commit) {write:N1} s; hub CPU {hubCpu:N1} s; load {LoadAverage()}"));
+                    $"  reading {read:N1} s and rating {rate:N1} s (overlapped with writing), writing (number block, COPY invoices + lines, charges, progress, commit) {write:N1} s; hub CPU {hubCpu:N1} s; load {BenchScratch.LoadAverage()}"));
                 Console.WriteLine(string.Create(ci, $"RESULT billrun_accounts_per_hour {status.Invoices / (seconds / 3600.0):F0} accounts/h"));
                 Console.WriteLine(string.Create(ci, $"RESULT billrun_seed_accounts_per_s {n / seedSeconds:F0} accounts/s"));
                 return status.Invoices == n ? 0 : 1;
             }
             finally
             {
-                if (!parse.GetValue(keep))
-                {
-                    NpgsqlConnection.ClearAllPools();
-                    await ExecuteAsync(cluster, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
-                }
-                else
-                {
-                    Console.WriteLine($"Kept database {database}");
-                }
+                await BenchDatabase.DropAsync(cluster, database, parse.GetValue(keep)).ConfigureAwait(false);
             }
         });
         return command;
-    }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-
-    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync(ct).ConfigureAwait(false);
-#pragma warning disable CA2100 // generated database name
-        await using var cmd = new NpgsqlCommand(sql, conn);
-#pragma warning restore CA2100
-        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 }

@@ -99,7 +99,7 @@ public static class CdcBench
 
         public async Task<int> ExecuteAsync(int changes, int lagRate, int lagSeconds, CancellationToken ct)
         {
-            AnsiConsole.MarkupLineInterpolated($"[grey]bench cdc: {changes:N0} changes, lag phase {lagRate:N0} changes/s for {lagSeconds} s, {settings.Kafka.Partitions} partitions per topic; load average {LoadAverage()}[/]");
+            AnsiConsole.MarkupLineInterpolated($"[grey]bench cdc: {changes:N0} changes, lag phase {lagRate:N0} changes/s for {lagSeconds} s, {settings.Kafka.Partitions} partitions per topic; load average {BenchScratch.LoadAverage()}[/]");
             await ExecAsync(CdcBenchSql.CreateTables, ct).ConfigureAwait(false);
 
             // The reader creates its publication and slot (empty snapshot, marked complete), then stops; a bare slot joins it.
@@ -140,7 +140,7 @@ public static class CdcBench
                 var warmCapture = await CaptureAsync("warm-up: capture", warmUpChanges, ct).ConfigureAwait(false);
                 settings.Roles = "ingest";
                 await IngestAsync("warm-up: ingest", warmCapture.Messages, ct).ConfigureAwait(false);
-                AnsiConsole.MarkupLineInterpolated($"warm-up round {round + 1}: {warmUpChanges:N0} changes read, captured and ingested; load average {LoadAverage()}");
+                AnsiConsole.MarkupLineInterpolated($"warm-up round {round + 1}: {warmUpChanges:N0} changes read, captured and ingested; load average {BenchScratch.LoadAverage()}");
             }
 
             var settle = await JitSettledAsync(ct).ConfigureAwait(false);
@@ -160,18 +160,18 @@ public static class CdcBench
             clock.Restart();
             var rawCount = await Phase("pgoutput read", expected, () => Interlocked.Read(ref raw), ReadRawAsync(expected, () => Interlocked.Increment(ref raw), ct)).ConfigureAwait(false);
             var rawSeconds = clock.Elapsed.TotalSeconds;
-            AnsiConsole.MarkupLineInterpolated($"pgoutput: {rawCount:N0} changes in {rawSeconds:0.00} s; load average {LoadAverage()}");
+            AnsiConsole.MarkupLineInterpolated($"pgoutput: {rawCount:N0} changes in {rawSeconds:0.00} s; load average {BenchScratch.LoadAverage()}");
             await ExecAsync($"SELECT pg_drop_replication_slot('{RawSlot}')", ct).ConfigureAwait(false);
 
             // 3. Capture: the reader alone, until the broker acknowledged every change.
             settings.Roles = "cdc";
             var capture = await CaptureAsync("capture (reader → broker)", rawCount, ct).ConfigureAwait(false);
-            AnsiConsole.MarkupLineInterpolated($"capture: {capture.Events:N0} change events (+{capture.Messages - capture.Events:N0} tombstones) acknowledged by the broker in {capture.Seconds:0.00} s, {capture.Cpu.TotalMicroseconds / capture.Events:0.0} µs CPU per change in this process (JIT busy {capture.Jit.TotalMilliseconds:0} ms during the phase); load average {LoadAverage()}");
+            AnsiConsole.MarkupLineInterpolated($"capture: {capture.Events:N0} change events (+{capture.Messages - capture.Events:N0} tombstones) acknowledged by the broker in {capture.Seconds:0.00} s, {capture.Cpu.TotalMicroseconds / capture.Events:0.0} µs CPU per change in this process (JIT busy {capture.Jit.TotalMilliseconds:0} ms during the phase); load average {BenchScratch.LoadAverage()}");
 
             // 4. Ingest: the ingester alone drains the backlog.
             settings.Roles = "ingest";
             var ingest = await IngestAsync("ingest (broker → ClickHouse)", capture.Messages, ct).ConfigureAwait(false);
-            AnsiConsole.MarkupLineInterpolated($"ingest: {ingest.Rows:N0} rows ({capture.Messages:N0} messages) in ClickHouse in {ingest.Seconds:0.00} s, {ingest.Cpu.TotalMicroseconds / Math.Max(1, ingest.Rows):0.0} µs CPU per row (ingester and ClickHouse; JIT busy {ingest.Jit.TotalMilliseconds:0} ms during the phase); load average {LoadAverage()}");
+            AnsiConsole.MarkupLineInterpolated($"ingest: {ingest.Rows:N0} rows ({capture.Messages:N0} messages) in ClickHouse in {ingest.Seconds:0.00} s, {ingest.Cpu.TotalMicroseconds / Math.Max(1, ingest.Rows):0.0} µs CPU per row (ingester and ClickHouse; JIT busy {ingest.Jit.TotalMilliseconds:0} ms during the phase); load average {BenchScratch.LoadAverage()}");
             var source = await ScalarAsync<long>(CdcBenchSql.CountAccounts, ct).ConfigureAwait(false);
             var warehouse = await WarehouseCountAsync(CdcBenchSql.WarehouseCountAccounts, ct).ConfigureAwait(false);
             if (source != warehouse)
@@ -202,7 +202,7 @@ public static class CdcBench
             }
 
             lags.Sort();
-            AnsiConsole.MarkupLineInterpolated($"lag: {lags.Count:N0} transactions at {achievedRate:N0} changes/s; p50 {Percentile(lags, 0.50):0} ms, p99 {Percentile(lags, 0.99):0} ms, max {lags[^1]:0} ms; load average {LoadAverage()}");
+            AnsiConsole.MarkupLineInterpolated($"lag: {lags.Count:N0} transactions at {achievedRate:N0} changes/s; p50 {Percentile(lags, 0.50):0} ms, p99 {Percentile(lags, 0.99):0} ms, max {lags[^1]:0} ms; load average {BenchScratch.LoadAverage()}");
             if (achievedRate < lagRate * 0.9)
             {
                 AnsiConsole.MarkupLineInterpolated($"[yellow]the load generator reached only {achievedRate:N0} of {lagRate:N0} changes/s (machine busy?)[/]");
@@ -586,18 +586,6 @@ public static class CdcBench
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
-    }
 
     private static string Result(string name, double value, string unit) =>
         string.Create(CultureInfo.InvariantCulture, $"RESULT {name} {value:0.##} {unit}");

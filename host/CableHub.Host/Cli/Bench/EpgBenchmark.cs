@@ -51,10 +51,9 @@ public static class EpgBenchmark
         Configuration.HubSettings settings, IConfiguration configuration, ILoggerFactory loggers, CancellationToken ct)
     {
         var ci = CultureInfo.InvariantCulture;
-        var database = "cablehub_bench_" + Guid.NewGuid().ToString("N")[..8];
+        var database = await BenchDatabase.CreateAsync(clusterConnectionString, ct).ConfigureAwait(false);
         var connectionString = new NpgsqlConnectionStringBuilder(clusterConnectionString) { Database = database }.ConnectionString;
         var file = Path.Combine(Path.GetTempPath(), $"{database}.xml");
-        await ExecuteAsync(clusterConnectionString, $"CREATE DATABASE \"{database}\"", ct).ConfigureAwait(false);
         try
         {
             await HubModules.MigrateAsync(connectionString, loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
@@ -106,33 +105,15 @@ public static class EpgBenchmark
                     $"replaced {result.Replaced:N0}; CPU client {client:N1} s ({client * 1e6 / result.Inserted:N1} µs/programme), PostgreSQL {server:N1} s"));
             }
 
-            Console.WriteLine(string.Create(ci, $"Machine: {Environment.ProcessorCount} cores, load average {LoadAverage()} (other work shares these cores)"));
+            Console.WriteLine(string.Create(ci, $"Machine: {Environment.ProcessorCount} cores, load average {BenchScratch.LoadAverage()} (other work shares these cores)"));
             Console.WriteLine(string.Create(ci, $"RESULT epg_programmes_per_s {best:0} programmes/s"));
             return 0;
         }
         finally
         {
             File.Delete(file);
-            NpgsqlConnection.ClearAllPools();
-            if (!keep)
-            {
-                await ExecuteAsync(clusterConnectionString, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
-            }
-            else
-            {
-                Console.WriteLine($"Kept database {database}");
-            }
+            await BenchDatabase.DropAsync(clusterConnectionString, database, keep).ConfigureAwait(false);
         }
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync(ct).ConfigureAwait(false);
-#pragma warning disable CA2100 // generated database name
-        await using var cmd = new NpgsqlCommand(sql, conn);
-#pragma warning restore CA2100
-        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>CPU time of the local postgres processes (an embedded cluster; null when none is visible, e.g. external).</summary>
@@ -161,17 +142,5 @@ public static class EpgBenchmark
         }
 
         return found ? TimeSpan.FromSeconds(ticks / 100.0) : null;
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
     }
 }

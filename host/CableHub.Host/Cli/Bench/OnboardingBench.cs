@@ -55,11 +55,10 @@ public static class OnboardingBench
 
             await using var db = await CliDatabase.OpenAsync(parse, ct).ConfigureAwait(false);
             var ci = CultureInfo.InvariantCulture;
-            var database = "cablehub_bench_" + Guid.NewGuid().ToString("N")[..8];
             var cluster = db.Infrastructure.PostgresConnectionString;
+            var database = await BenchDatabase.CreateAsync(cluster, ct).ConfigureAwait(false);
             var connectionString = new NpgsqlConnectionStringBuilder(cluster) { Database = database, MaxPoolSize = 100 }.ConnectionString;
             var pickup = Path.Combine(Path.GetTempPath(), database + "-mail");
-            await ExecuteAsync(cluster, $"CREATE DATABASE \"{database}\"", ct).ConfigureAwait(false);
             try
             {
                 await HubModules.MigrateAsync(connectionString, db.Loggers.CreateLogger("Migrations"), ct).ConfigureAwait(false);
@@ -83,15 +82,7 @@ public static class OnboardingBench
             }
             finally
             {
-                if (!parse.GetValue(keep))
-                {
-                    NpgsqlConnection.ClearAllPools();
-                    await ExecuteAsync(cluster, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
-                }
-                else
-                {
-                    Console.WriteLine($"Kept database {database}");
-                }
+                await BenchDatabase.DropAsync(cluster, database, parse.GetValue(keep)).ConfigureAwait(false);
 
                 if (Directory.Exists(pickup))
                 {
@@ -206,18 +197,6 @@ public static class OnboardingBench
             $"  in progress → completed (CAS activation, completion transaction): mean {b.RunToDoneMean:N0} ms, p99 {b.RunToDoneP99:N0} ms; order end to end mean {b.EndToEndMean:N0} ms"));
         Console.WriteLine(string.Create(ci, $"  CAS calls: {b.CasCalls:N0} ({b.CasAttempts:N0} attempts), mean {b.CasCallMean:N1} ms each; welcome mails written: {mails:N0}"));
         Console.WriteLine(string.Create(ci,
-            $"  hub CPU {hubCpu:N1} s ({hubCpu * 1000 / Math.Max(1, b.Orders):N2} ms per order, saga host and placers together); load {LoadAverage()}"));
-    }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-
-    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync(ct).ConfigureAwait(false);
-#pragma warning disable CA2100 // generated database name
-        await using var cmd = new NpgsqlCommand(sql, conn);
-#pragma warning restore CA2100
-        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            $"  hub CPU {hubCpu:N1} s ({hubCpu * 1000 / Math.Max(1, b.Orders):N2} ms per order, saga host and placers together); load {BenchScratch.LoadAverage()}"));
     }
 }
