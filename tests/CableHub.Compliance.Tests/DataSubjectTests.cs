@@ -133,10 +133,7 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
             HeartbeatInterval = TimeSpan.FromSeconds(1),
             RetryDelay = TimeSpan.FromMilliseconds(200),
         };
-        foreach (var (table, columns) in new Host.Configuration.HubSettings().Cdc.ColumnAllowlist)
-        {
-            cdc.ColumnAllowlist[table] = columns.Split(',').ToHashSet(StringComparer.Ordinal);
-        }
+        new Host.Configuration.HubSettings().Cdc.ApplyColumnAllowlist(cdc);
 
         var reader = new CdcReader(cdc, kafka.Topics, TestLogging.Factory.CreateLogger("cdc"));
         using var stop = new CancellationTokenSource();

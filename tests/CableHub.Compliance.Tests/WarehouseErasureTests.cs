@@ -48,10 +48,7 @@ public sealed class WarehouseErasureTests(PostgresFixture postgres, KafkaFixture
             HeartbeatInterval = TimeSpan.FromSeconds(1),
             RetryDelay = TimeSpan.FromMilliseconds(200),
         };
-        foreach (var (table, columns) in new Host.Configuration.HubSettings().Cdc.ColumnAllowlist)
-        {
-            cdc.ColumnAllowlist[table] = columns.Split(',').ToHashSet(StringComparer.Ordinal);
-        }
+        new Host.Configuration.HubSettings().Cdc.ApplyColumnAllowlist(cdc);
 
         var ingest = new WarehouseIngesterOptions
         {
@@ -186,10 +183,7 @@ public sealed class WarehouseErasureTests(PostgresFixture postgres, KafkaFixture
         var pg = await postgres.CreateMigratedDatabaseAsync();
         var full = new CdcReaderOptions { ConnectionString = pg, BootstrapServers = "unused:9092" };
         var listed = new CdcReaderOptions { ConnectionString = pg, BootstrapServers = "unused:9092" };
-        foreach (var (table, columns) in new Host.Configuration.HubSettings().Cdc.ColumnAllowlist)
-        {
-            listed.ColumnAllowlist[table] = columns.Split(',').ToHashSet(StringComparer.Ordinal);
-        }
+        new Host.Configuration.HubSettings().Cdc.ApplyColumnAllowlist(listed);
 
         var before = (await PublishedTables.DescribeAsync(full, ct)).Single(t => t.Schema == "hub" && t.Table == "customer");
         var after = (await PublishedTables.DescribeAsync(listed, ct)).Single(t => t.Schema == "hub" && t.Table == "customer");

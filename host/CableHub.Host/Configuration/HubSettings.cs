@@ -115,6 +115,16 @@ public sealed class CdcSettings
     public Dictionary<string, string> ColumnAllowlist { get; set; } = new(
         new[] { Customers.CustomersModule.StreamedColumns, Identity.IdentityModule.StreamedColumns, Billing.BillingModule.StreamedColumns }.SelectMany(d => d),
         StringComparer.Ordinal);
+
+    /// <summary>Puts the allowlist on a reader's options as the hub runs it (columns trimmed, empty entries ignored).</summary>
+    public void ApplyColumnAllowlist(CableHub.Pipelines.Cdc.CdcReaderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var (table, columns) in ColumnAllowlist)
+        {
+            options.ColumnAllowlist[table] = columns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        }
+    }
 }
 
 /// <summary>Incremental mart refresh (role <c>marts</c>; run it in one process only).</summary>

@@ -106,11 +106,7 @@ public sealed class PipelineRoles
             TopicPrefix = _settings.Kafka.TopicPrefix,
             TopicPartitions = _settings.Kafka.Partitions,
         };
-        foreach (var (table, columns) in _settings.Cdc.ColumnAllowlist)
-        {
-            options.ColumnAllowlist[table] = columns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-        }
-
+        _settings.Cdc.ApplyColumnAllowlist(options);
         return options;
     }
 
