@@ -53,26 +53,26 @@ public sealed partial class AccessTests(HubFixture fixture)
         (await MeAsync(subscriberToken.GetProperty("access_token").GetString()!)).GetProperty("actor").GetString().ShouldBe("subscriber:" + subscriber.Groups["number"].Value);
 
         // clients add → token; rotate → old and new secret both work; revoke → the live token and both secrets refused
-        var added = await VerbAsync("clients", "add", "e2e-erp", "--scopes", "catalog:read,orders:read", "--name", "E2E ERP");
+        var added = await _hub.VerbAsync("clients", "add", "e2e-erp", "--scopes", "catalog:read,orders:read", "--name", "E2E ERP");
         var secret = Regex.Match(added, @"client_secret: (\S+)").Groups[1].Value;
         var token = await ClientTokenAsync("e2e-erp", secret);
         token.ShouldNotBeNull();
         (await MeAsync(token)).GetProperty("scopes").EnumerateArray().Select(s => s.GetString()).ShouldBe(["catalog:read", "orders:read"], ignoreOrder: true);
-        var rotated = Regex.Match(await VerbAsync("clients", "rotate", "e2e-erp"), @"new client_secret: (\S+)").Groups[1].Value;
+        var rotated = Regex.Match(await _hub.VerbAsync("clients", "rotate", "e2e-erp"), @"new client_secret: (\S+)").Groups[1].Value;
         rotated.ShouldNotBe(secret);
         (await ClientTokenAsync("e2e-erp", secret)).ShouldNotBeNull("the previous secret stays valid until the next rotation");
         (await ClientTokenAsync("e2e-erp", rotated)).ShouldNotBeNull();
-        await VerbAsync("clients", "revoke", "e2e-erp");
+        await _hub.VerbAsync("clients", "revoke", "e2e-erp");
         (await SendAsync(HttpMethod.Get, "/api/v1/identity/me", token)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await ClientTokenAsync("e2e-erp", rotated)).ShouldBeNull();
-        (await VerbAsync("clients", "list")).ShouldContain("revoked");
+        (await _hub.VerbAsync("clients", "list")).ShouldContain("revoked");
 
         // users add → sign in; users disable → refused
-        await VerbAsync("users", "add", "e2e-clerk", "--roles", "inventory-clerk", "--password", "e2e-clerk-password");
+        await _hub.VerbAsync("users", "add", "e2e-clerk", "--roles", "inventory-clerk", "--password", "e2e-clerk-password");
         var (clerk, clerkToken) = await TokenAsync(new() { ["grant_type"] = "password", ["username"] = "e2e-clerk", ["password"] = "e2e-clerk-password" });
         clerk.ShouldBe(HttpStatusCode.OK, clerkToken.ToString());
-        (await VerbAsync("users", "list")).ShouldContain("e2e-clerk");
-        await VerbAsync("users", "disable", "e2e-clerk");
+        (await _hub.VerbAsync("users", "list")).ShouldContain("e2e-clerk");
+        await _hub.VerbAsync("users", "disable", "e2e-clerk");
         (await SendAsync(HttpMethod.Get, "/api/v1/identity/me", clerkToken.GetProperty("access_token").GetString())).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await TokenAsync(new() { ["grant_type"] = "password", ["username"] = "e2e-clerk", ["password"] = "e2e-clerk-password" })).Status.ShouldBe(HttpStatusCode.BadRequest);
         (await _hub.ScalarAsync<long>("SELECT count(*) FROM hub.access_audit WHERE event IN ('user_added', 'user_disabled', 'client_added', 'client_rotated', 'client_revoked') AND actor LIKE 'cli:%'"))
@@ -211,24 +211,6 @@ public sealed partial class AccessTests(HubFixture fixture)
         using var answer = await SendAsync(HttpMethod.Get, "/api/v1/identity/me", token);
         answer.StatusCode.ShouldBe(HttpStatusCode.OK);
         return JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.Clone();
-    }
-
-    /// <summary>Runs an operator verb (the built host, as <c>./cablehub</c> runs it) against the running hub; its standard output.</summary>
-    private async Task<string> VerbAsync(params string[] arguments)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { HubProcess.HostDll() }.Concat(arguments).Concat(_hub.VerbArguments))
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(psi)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        process.ExitCode.ShouldBe(0, $"{string.Join(' ', arguments)}: {await errors}");
-        return await output;
     }
 
     [GeneratedRegex(@"username=admin -d 'password=(?<password>[^']+)' -d otp=\$\(oathtool --totp -b (?<secret>[A-Z2-7]+)\)")]

@@ -50,7 +50,7 @@ public sealed class CasOutageTests : IAsyncLifetime
 
         // The head-end goes down for two minutes.
         var outage = Stopwatch.StartNew();
-        (await VerbAsync("cas-sim", "down", "--for", "120", "--reason", "outage test")).ShouldContain("down");
+        (await _hub.VerbAsync("cas-sim", "down", "--for", "120", "--reason", "outage test")).ShouldContain("down");
 
         var waiting = new List<string>();
         for (var i = 0; i < NewOrders; i++)
@@ -142,22 +142,5 @@ public sealed class CasOutageTests : IAsyncLifetime
         }
 
         return cas;
-    }
-
-    private async Task<string> VerbAsync(params string[] arguments)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { HubProcess.HostDll() }.Concat(arguments).Concat(_hub.VerbArguments))
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(psi)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        process.ExitCode.ShouldBe(0, $"{string.Join(' ', arguments)}: {await errors}");
-        return await output;
     }
 }

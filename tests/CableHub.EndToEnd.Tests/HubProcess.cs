@@ -136,6 +136,24 @@ public sealed class HubProcess : IAsyncDisposable
     public IReadOnlyList<string> VerbArguments =>
         [$"--DataDirectory={Path.Combine(_dir.Path, "data")}", $"--Postgres:Embedded:Port={_pgPort}", "--Postgres:Embedded:Durable=false"];
 
+    /// <summary>Runs an operator verb (the built host, as <c>./cablehub</c> runs it) against this running hub; asserts it exits 0 and returns its standard output.</summary>
+    public async Task<string> VerbAsync(params string[] arguments)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { HostDll() }.Concat(arguments).Concat(VerbArguments))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(psi)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        process.ExitCode.ShouldBe(0, $"{string.Join(' ', arguments)}: {await errors}");
+        return await output;
+    }
+
     /// <summary>The demo back-office client's secret (<c>up</c> creates <c>demo-backoffice</c> with every scope on an empty database).</summary>
     public const string ClientSecret = "e2e-demo-backoffice-secret";
 
