@@ -88,6 +88,17 @@ internal sealed class StbReservations(NpgsqlDataSource dataSource) : IStbReserva
             "SELECT id FROM hub.device WHERE id::text = @key OR serial_number = @key OR cas_id = @key", new { key }, cancellationToken: ct)).ConfigureAwait(false)).ToList();
     }
 
+    public async Task<IReadOnlyList<DeviceCustody>> CustodyAsync(Guid customerId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var rows = await conn.QueryAsync<(Guid DeviceId, Guid CustomerId, DateTime HeldFrom, DateTime? HeldTo)>(new CommandDefinition(
+            "SELECT device_id, customer_id, held_from, held_to FROM hub.device_custody WHERE customer_id = @customerId ORDER BY held_from, id",
+            new { customerId }, cancellationToken: ct)).ConfigureAwait(false);
+        return [.. rows.Select(r => new DeviceCustody(r.DeviceId, r.CustomerId, Utc(r.HeldFrom), r.HeldTo is { } to ? Utc(to) : null))];
+
+        static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+    }
+
     /// <summary>The id the CAS knows a device by: its CA id, else its serial number.</summary>
     internal static string CasIdOf(Device device) => device.CasId ?? device.SerialNumber;
 

@@ -4,7 +4,6 @@ using CableHub.Customers.Contracts;
 using CableHub.Inventory.Contracts;
 using CableHub.Modules.Testing;
 using CableHub.Sagas.Lifecycle;
-using CableHub.Subscriptions.Contracts;
 using CableHub.Testing;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,11 +34,12 @@ public sealed class CasCommandLogTests(PostgresFixture postgres) : IClassFixture
                 INSERT INTO sagas.lifecycle_cas_op (idempotency_key, change_id, seq, device_id, cas_device_id, op, products, started_at, lease_until, finished_at, outcome)
                 VALUES ('lifecycle:c1:1:deactivate:' || @d1, gen_random_uuid(), 1, @d1, 'CAS-STB-1', 'deactivate', '{}', '2026-11-20T06:30:00Z', '2026-11-20T06:31:00Z', '2026-11-20T06:30:01Z', 'accepted'),
                        ('lifecycle:c2:1:add:' || @d1, gen_random_uuid(), 1, @d1, 'CAS-STB-1', 'add', '{P7,P8}', '2026-12-02T08:00:00Z', '2026-12-02T08:01:00Z', NULL, NULL);
+                -- The seed installed the boxes today; their subscribers have held them since the start of the year.
+                UPDATE hub.device_custody SET held_from = '2026-01-01T00:00:00Z';
                 """, new { d1, d2 });
         }
 
-        var log = new CasCommandLog(db.DataSource, db.Services.GetRequiredService<ICustomerDirectory>(), db.Services.GetRequiredService<ISubscriptionLifecycle>(),
-            db.Services.GetRequiredService<IDeviceDirectory>());
+        var log = new CasCommandLog(db.DataSource, db.Services.GetRequiredService<ICustomerDirectory>(), db.Services.GetRequiredService<IDeviceDirectory>());
 
         var november = await log.ListAsync("C1", null, At("2026-11-01T00:00:00Z"), At("2026-12-01T00:00:00Z"), Ct);
         november.Select(r => $"{r.Command} {r.Outcome} {r.Source} {r.StartedAt:MM-dd HH:mm}").ShouldBe(["activate accepted onboarding 11-02 10:00", "deactivate accepted lifecycle 11-20 06:30"]);
@@ -53,7 +53,7 @@ public sealed class CasCommandLogTests(PostgresFixture postgres) : IClassFixture
 
         var box2 = (await log.ListAsync(null, "CAS-STB-2", null, null, Ct)).ShouldHaveSingleItem();
         box2.Outcome.ShouldBe("rejected");
-        (await log.ListAsync("C1", "STB-2", null, null, Ct)).ShouldBeEmpty(); // C1's boxes ∩ STB-2
+        (await log.ListAsync("C1", "STB-2", null, null, Ct)).ShouldBeEmpty(); // the boxes C1 held ∩ STB-2
         (await log.ListAsync(null, null, At("2026-11-03T00:00:00Z"), At("2026-11-21T00:00:00Z"), Ct)).Count.ShouldBe(2);
 
         await Should.ThrowAsync<NotFoundException>(() => log.ListAsync(null, "NO-SUCH-BOX", null, null, Ct));

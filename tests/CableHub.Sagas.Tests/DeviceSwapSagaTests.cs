@@ -1,5 +1,6 @@
 using CableHub.Billing.Contracts;
 using CableHub.Connectors.Cas.Simulator;
+using CableHub.Sagas.Lifecycle;
 using CableHub.Sagas.Messaging;
 using CableHub.Subscriptions.Contracts;
 using Dapper;
@@ -58,6 +59,56 @@ public sealed class DeviceSwapSagaTests(OnboardingFixture hub)
         ((await hub.Cas.CommandLogAsync(replacement.CasId)).Count + (await hub.Cas.CommandLogAsync(faulty.CasId)).Count).ShouldBe(commands);
         (await ChangesAsync(sub, SubscriptionChangeKind.DeviceSwap)).ShouldBe(1);
         (await lifecycle.SubscriptionAsync(sub)).DeviceId.ShouldBe(replacement.Id);
+    }
+
+    [Fact]
+    public async Task The_CAS_command_log_keeps_a_swapped_out_box_with_its_subscriber_until_the_box_is_handed_to_another()
+    {
+        // A is onboarded with a box, then swaps it (the replacement activated, the old box deactivated).
+        var lifecycle = new LifecycleSagaIntegrationTests(hub);
+        var (box, subA) = await lifecycle.OnboardAsync();
+        var customerA = (await lifecycle.SubscriptionAsync(subA)).CustomerId;
+        var replacement = (await hub.Db.ResetStockAsync(1)).Single();
+        var swap = Guid.NewGuid();
+        await RequestSwapAsync(swap, subA, box.Id);
+        await WaitSagaGoneAsync(swap);
+        (await lifecycle.SubscriptionAsync(subA)).DeviceId.ShouldBe(replacement.Id, await hub.Db.DiagnosticsAsync());
+
+        // The old box comes back and is put in stock through the inventory (the only box in stock), then B's order takes it.
+        var inventory = hub.Host.Services.GetRequiredService<CableHub.Inventory.InventoryStore>();
+        var clerk = new CableHub.Inventory.InventoryActor("clerk:test", "returned after a swap");
+        await inventory.ChangeStatusAsync(box.Id, CableHub.Inventory.DeviceStatus.Returned, null, clerk);
+        await using (var conn = await hub.Db.DataSource.OpenConnectionAsync())
+        {
+            await conn.ExecuteAsync("UPDATE hub.device SET status = 'refurbishing' WHERE status = 'in_stock'");
+        }
+
+        await inventory.ChangeStatusAsync(box.Id, CableHub.Inventory.DeviceStatus.InStock, null, clerk);
+        var placed = await hub.PlaceAndAcknowledgeAsync("lc-" + Guid.NewGuid().ToString("N")[..10]);
+        (await hub.Db.WaitUntilFinishedAsync(placed.OrderId)).State.ShouldBe(CableHub.Ordering.Contracts.ProductOrderState.Completed, await hub.Db.DiagnosticsAsync());
+        var subB = (await hub.Db.SubscriptionsForOrderAsync(placed.OrderId)).Single();
+        subB.DeviceId.ShouldBe(box.Id);
+        var customerB = (await lifecycle.SubscriptionAsync(subB.Id)).CustomerId;
+        (await hub.Cas.CommandLogAsync(box.CasId)).Select(c => c.Kind).ShouldBe([CasCommandKind.Activate, CasCommandKind.Deactivate, CasCommandKind.Activate]);
+
+        var log = new CasCommandLog(hub.Db.DataSource, hub.Host.Services.GetRequiredService<CableHub.Customers.Contracts.ICustomerDirectory>(),
+            hub.Host.Services.GetRequiredService<CableHub.Inventory.Contracts.IDeviceDirectory>());
+        var bOrder = placed.OrderId.ToString("N");
+
+        // A's log: the old box's onboarding activation and its deactivation by the swap (before the swap, under A), the
+        // replacement's activation — and not B's activation of the same box.
+        var ofA = await log.ListAsync(customerA.ToString(), null, null, null, CancellationToken.None);
+        ofA.Where(r => r.DeviceId == box.Id).Select(r => (r.Source, r.Command, r.Outcome)).ShouldBe([("onboarding", "activate", "accepted"), ("lifecycle", "deactivate", "accepted")]);
+        ofA.ShouldContain(r => r.DeviceId == replacement.Id && r.Command == "activate" && r.ChangeId == swap);
+        ofA.ShouldNotContain(r => r.IdempotencyKey.Contains(bOrder, StringComparison.Ordinal));
+
+        // B's log: only what was sent for the box once B held it.
+        var ofB = (await log.ListAsync(customerB.ToString(), null, null, null, CancellationToken.None)).ShouldHaveSingleItem();
+        (ofB.DeviceId, ofB.Command, ofB.OrderId).ShouldBe((box.Id, "activate", (Guid?)placed.OrderId));
+
+        // The box's own log: all three, whoever held it; A's log narrowed to the box: A's two.
+        (await log.ListAsync(null, box.CasId, null, null, CancellationToken.None)).Count.ShouldBe(3);
+        (await log.ListAsync(customerA.ToString(), box.CasId, null, null, CancellationToken.None)).Count.ShouldBe(2);
     }
 
     [Fact]

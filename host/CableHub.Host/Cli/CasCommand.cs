@@ -67,7 +67,7 @@ public static class CasCommand
     /// </summary>
     private static Command LogVerb()
     {
-        var customer = new Option<string?>("--customer") { Description = "the boxes of this subscriber (customer number or id)" };
+        var customer = new Option<string?>("--customer") { Description = "the boxes this subscriber held, while they held them (customer number or id)" };
         var device = new Option<string?>("--device") { Description = "this box (id, serial number or CAS id)" };
         var from = new Option<DateTimeOffset?>("--from") { Description = "commands started at or after this instant" };
         var to = new Option<DateTimeOffset?>("--to") { Description = "commands started before this instant" };
@@ -84,7 +84,7 @@ public static class CasCommand
             await using var db = await CliDatabase.OpenAsync(parse, ct).ConfigureAwait(false);
             var services = db.Services;
             var commandLog = new CasCommandLog(db.DataSource, services.GetRequiredService<Customers.Contracts.ICustomerDirectory>(),
-                services.GetRequiredService<Subscriptions.Contracts.ISubscriptionLifecycle>(), services.GetRequiredService<Inventory.Contracts.IDeviceDirectory>());
+                services.GetRequiredService<Inventory.Contracts.IDeviceDirectory>());
             IReadOnlyList<CasCommandRecord> records;
             try
             {

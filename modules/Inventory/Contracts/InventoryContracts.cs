@@ -49,7 +49,16 @@ public interface IDeviceDirectory
 {
     /// <summary>The devices whose id, serial number or CAS id is <paramref name="key"/>.</summary>
     Task<IReadOnlyList<Guid>> FindIdsAsync(string key, CancellationToken ct);
+
+    /// <summary>
+    /// Every stretch of time the customer held a device (reserved for their order, installed, awaiting its return), oldest
+    /// first: a box swapped out or handed back keeps its stretch, a box handed to someone else afterwards is theirs from then.
+    /// </summary>
+    Task<IReadOnlyList<DeviceCustody>> CustodyAsync(Guid customerId, CancellationToken ct);
 }
+
+/// <summary>A customer held <paramref name="DeviceId"/> from <paramref name="HeldFrom"/> until <paramref name="HeldTo"/> (null: still holds it).</summary>
+public sealed record DeviceCustody(Guid DeviceId, Guid CustomerId, DateTimeOffset HeldFrom, DateTimeOffset? HeldTo);
 
 /// <summary>A box as the lifecycle sagas see it: the id the CAS knows it by, its paired card, where it stands.</summary>
 public sealed record DeviceInfo(Guid DeviceId, string CasDeviceId, string? SmartCardCasId, string Status, string ActivationState, Guid? CustomerId, bool ReturnRequested);
