@@ -21,6 +21,15 @@ namespace CableHub.Audit;
 /// </summary>
 public static class AuditModule
 {
+    /// <summary>
+    /// Columns of its tables that may leave PostgreSQL in the change stream: a data-subject request without the reason an
+    /// officer typed for extending its deadline (the request log keeps it; the warehouse gets dates, kind, status, outcome).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> StreamedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["hub.data_subject_request"] = "id,customer_id,kind,received_at,due_at,status,closed_at,outcome,opened_by,closed_by",
+    };
+
     /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.audit</c>).</summary>
     public static ModuleMigrations Migrations { get; } = new("audit", typeof(AuditModule).Assembly, "CableHub.Audit.Migrations.");
 

@@ -16,10 +16,16 @@ namespace CableHub.Billing;
 /// </summary>
 public static class BillingModule
 {
-    /// <summary>Columns of its tables that may leave PostgreSQL in the change stream: a payment without its remittance text (payers' free text).</summary>
+    /// <summary>
+    /// Columns of its tables that may leave PostgreSQL in the change stream: what people type stays out — a payment's remittance
+    /// text (payers' free text), a credit note's reason and a promise to pay's note (staff's free text).
+    /// </summary>
     public static IReadOnlyDictionary<string, string> StreamedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["hub.payment"] = "id,source,reference,billing_account_id,amount,currency,unallocated,status,suspense_reason,gateway,card_brand,card_last4,received_at,recorded_at,resolved_by,resolved_at",
+        ["hub.invoice"] = "id,kind,series,seq,invoice_number,billing_account_id,customer_id,bill_run_id,corrects_invoice_id,period_start,period_end,issue_date,due_date,currency," +
+            "subtotal,tax_total,total,open_amount,status,regulatory_profile,tax_jurisdiction,issued_at,settled_at",
+        ["hub.payment_promise"] = "id,invoice_id,billing_account_id,promised_date,amount,currency,recorded_by,recorded_at",
     };
 
     /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.billing</c>).</summary>

@@ -16,6 +16,17 @@ namespace CableHub.Inventory;
 /// </summary>
 public static class InventoryModule
 {
+    /// <summary>
+    /// Columns of its tables that may leave PostgreSQL in the change stream: the reasons staff type on returns, movements and
+    /// pairings stay out (a technician's swap note or a clerk's return note can name a person; erasure overwrites them).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> StreamedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["hub.device_return"] = "id,device_id,customer_id,reference,requested_at,received_at",
+        ["hub.stock_movement"] = "id,device_id,model_code,quantity,from_location_id,to_location_id,from_status,to_status,actor,reference,at",
+        ["hub.device_pairing"] = "id,stb_id,card_id,action,actor,at",
+    };
+
     /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.inventory</c>).</summary>
     public static ModuleMigrations Migrations { get; } = new("inventory", typeof(InventoryModule).Assembly, "CableHub.Inventory.Migrations.");
 
@@ -30,6 +41,7 @@ public static class InventoryModule
         services.AddSingleton(edi);
         services.AddSingleton<InventoryStore>();
         services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, DeviceDataSubjectRecords>(); // what it holds on a customer (access export)
+        services.AddSingleton<CableHub.Core.Ports.IDataSubjectEraser, DeviceErasure>(); // erasure: typed reasons overwritten, devices kept
         services.AddSingleton<Core.Api.Access.IResourceOwnerResolver, DeviceOwners>();
         services.AddSingleton<PurchaseOrderStore>();
         services.AddSingleton<ReorderStore>();

@@ -7,6 +7,15 @@ namespace CableHub.Subscriptions;
 /// <summary>The Subscriptions module: subscriptions and their device × channel entitlements (TMF637 later).</summary>
 public static class SubscriptionsModule
 {
+    /// <summary>
+    /// Columns of its tables that may leave PostgreSQL in the change stream: a change's reason stays out (a disconnect order's
+    /// typed reason can name a person); its code (<c>reason_code</c>: vacation, dunning, operator, non_payment, other) leaves.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> StreamedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["hub.subscription_change"] = "id,subscription_id,order_id,kind,from_plan_id,to_plan_id,offering_kind,offering_id,reason_code,effective_at,channels_added,channels_removed,recorded_at",
+    };
+
     /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.subscriptions</c>).</summary>
     public static ModuleMigrations Migrations { get; } = new("subscriptions", typeof(SubscriptionsModule).Assembly, "CableHub.Subscriptions.Migrations.");
 
@@ -19,6 +28,7 @@ public static class SubscriptionsModule
         services.AddSingleton<IBillingPeriods, UnknownBillingPeriods>();
         services.AddSingleton<IBillableSubscriptions, BillableSubscriptionStore>();
         services.AddSingleton<CableHub.Core.Ports.IDataSubjectRecords, SubscriptionDataSubjectRecords>(); // what it holds on a customer (access export)
+        services.AddSingleton<CableHub.Core.Ports.IDataSubjectEraser, SubscriptionErasure>(); // erasure: typed change reasons overwritten
         return services;
     }
 

@@ -121,19 +121,7 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
 
         // The change stream runs as the hub runs it (the host's default column allowlist) from before the customer exists.
         var prefix = "e" + Guid.NewGuid().ToString("N")[..10];
-        var cdc = new CdcReaderOptions
-        {
-            ConnectionString = api.Db.ConnectionString,
-            BootstrapServers = kafka.BootstrapServers,
-            Slot = "s" + prefix,
-            Publication = "pub_" + prefix,
-            TopicPrefix = prefix,
-            Snapshot = SnapshotMode.Never,
-            StatusInterval = TimeSpan.FromMilliseconds(200),
-            HeartbeatInterval = TimeSpan.FromSeconds(1),
-            RetryDelay = TimeSpan.FromMilliseconds(200),
-        };
-        new Host.Configuration.HubSettings().Cdc.ApplyColumnAllowlist(cdc);
+        var cdc = WarehouseChain.CdcOptions(api.Db.ConnectionString, kafka, prefix);
 
         var reader = new CdcReader(cdc, kafka.Topics, TestLogging.Factory.CreateLogger("cdc"));
         using var stop = new CancellationTokenSource();
@@ -156,15 +144,22 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
             var keys = new CustomerKeys(api.Db.DataSource, ModuleServices.Encryptor);
             (await keys.ReaderAsync([customerId], Ct)).Read(customerId, copied).ShouldBe(FamilyName);
 
-            // Invoices kept by law: one issued to the customer before the erasure.
+            // Invoices kept by law: one issued to the customer before the erasure; free text naming the person typed about them.
             var invoice = await IssueInvoiceAsync(conn, customerId);
+            await SeedFreeTextAsync(api, conn, customerId, invoice);
+            (await ScanDatabaseAsync(conn, [Phone])).Count.ShouldBeGreaterThanOrEqualTo(9, "the free text is in nine columns before the erasure");
 
             var request = await OpenAsync(api, customerId, "erasure");
             (await api.SendAsync(HttpMethod.Post, $"{Requests}/{request}/erase", role: StaffRoles.CustomerService)).Status.ShouldBe(HttpStatusCode.Forbidden);
             var (erased, outcome) = await api.SendAsync(HttpMethod.Post, $"{Requests}/{request}/erase", role: Officer);
             erased.ShouldBe(HttpStatusCode.OK, outcome.ToString());
             outcome.GetProperty("request").GetProperty("status").GetString().ShouldBe("completed");
-            outcome.GetProperty("request").GetProperty("outcome").GetString()!.ShouldContain("data key destroyed");
+            var done = outcome.GetProperty("request").GetProperty("outcome").GetString()!;
+            done.ShouldContain("data key destroyed");
+            done.ShouldContain("1 order state reason(s), 1 order item reason(s) and 1 state history reason(s) overwritten");
+            done.ShouldContain("1 typed subscription change reason(s) overwritten");
+            done.ShouldContain("1 device return reason(s), 2 device movement reason(s) and 1 pairing reason(s) overwritten");
+            done.ShouldContain("1 promise-to-pay note(s) and 1 credit note reason(s) overwritten");
             (await api.SendAsync(HttpMethod.Post, $"{Requests}/{request}/erase", role: Officer)).Status.ShouldBe(HttpStatusCode.Conflict); // closed
 
             // The key is gone: the copy is unreadable with what the hub has (the master key cannot read it either).
@@ -181,6 +176,12 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
             // No column of any table in the database holds the name, e-mail or phone in clear (text, JSON, arrays, bytes).
             string[] needles = [GivenName, FamilyName, email, Phone, "97311 86420"];
             (await ScanDatabaseAsync(conn, needles)).ShouldBeEmpty();
+
+            // Coded reasons stay (not personal); the credit note keeps its numbers.
+            (await conn.QueryAsync<string>(
+                "SELECT reason FROM hub.subscription_change c JOIN hub.subscription s ON s.id = c.subscription_id WHERE s.customer_id = @customerId ORDER BY c.effective_at",
+                new { customerId })).ShouldBe(["vacation", "[erased]"]);
+            (await conn.ExecuteScalarAsync<decimal>("SELECT total FROM hub.invoice WHERE customer_id = @customerId AND kind = 'credit_note'", new { customerId })).ShouldBe(-59.00m);
 
             // Invoices kept, whole and still the customer's (pseudonymous id).
             var kept = await conn.QuerySingleAsync<(Guid Customer, decimal Subtotal, decimal Tax, decimal Total, decimal Lines)>(
@@ -413,6 +414,62 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
             """, new { customerId, invoice, seq }, tx);
         await tx.CommitAsync(Ct);
         return invoice;
+    }
+
+    /// <summary>The person's name and phone as staff and requesters type them into free text (notes, reasons).</summary>
+    internal static string Typed(string what) => $"{what}: {GivenName} {FamilyName} rang from {Phone}";
+
+    /// <summary>
+    /// Free text naming the person in every place staff or requesters type it about them: the order's cancellation reason
+    /// (over the API), an order item's reason, a disconnect's reason (beside a coded suspension), a device's movement, pairing
+    /// and return reasons while they held it, a promise to pay's note and a credit note's reason.
+    /// </summary>
+    internal static async Task SeedFreeTextAsync(ApiHost api, NpgsqlConnection conn, Guid customerId, Guid invoice)
+    {
+        var order = await conn.ExecuteScalarAsync<Guid>("SELECT id FROM hub.product_order WHERE customer_id = @customerId", new { customerId });
+        var (cancelled, body) = await api.SendAsync(HttpMethod.Post, "/tmf-api/productOrderingManagement/v4/cancelProductOrder",
+            new { productOrder = new { id = order.ToString() }, cancellationReason = Typed("cancelled") }, role: StaffRoles.CustomerService);
+        ((int)cancelled).ShouldBeLessThan(300, body.ToString());
+        (await conn.ExecuteScalarAsync<string>("SELECT state_reason FROM hub.product_order WHERE id = @order", new { order })).ShouldBe(Typed("cancelled"));
+        await conn.ExecuteAsync(
+            """
+            UPDATE hub.product_order_item SET reason = @itemReason WHERE order_id = @order;
+            WITH s AS (
+                INSERT INTO hub.subscription (id, customer_id, billing_account_id, plan_id, status, start_at, end_at)
+                SELECT gen_random_uuid(), @customerId, a.id, (SELECT id FROM hub.plan ORDER BY code LIMIT 1), 'terminated', now() - interval '40 days', now() - interval '1 day'
+                FROM hub.billing_account a WHERE a.customer_id = @customerId LIMIT 1
+                RETURNING id, plan_id)
+            INSERT INTO hub.subscription_change (id, subscription_id, kind, from_plan_id, to_plan_id, reason, effective_at)
+            SELECT gen_random_uuid(), s.id, 'suspend', s.plan_id, s.plan_id, 'vacation', now() - interval '20 days' FROM s
+            UNION ALL SELECT gen_random_uuid(), s.id, 'disconnect', s.plan_id, s.plan_id, @disconnectReason, now() - interval '1 day' FROM s;
+            INSERT INTO hub.payment_promise (id, invoice_id, billing_account_id, promised_date, currency, note, recorded_by, recorded_at)
+            SELECT gen_random_uuid(), id, billing_account_id, current_date + 5, currency, @note, 'staff:test-clerk', now() FROM hub.invoice WHERE id = @invoice;
+            WITH seq AS (UPDATE hub.invoice_series SET next_number = next_number + 1 WHERE code = 'CN' RETURNING next_number - 1 AS n)
+            INSERT INTO hub.invoice (id, kind, series, seq, invoice_number, billing_account_id, customer_id, corrects_invoice_id, issue_date, due_date, currency,
+                                     subtotal, tax_total, total, open_amount, status, regulatory_profile, tax_jurisdiction, reason, issued_at)
+            SELECT gen_random_uuid(), 'credit_note', 'CN', seq.n, 'CN-' || lpad(seq.n::text, 9, '0'), i.billing_account_id, i.customer_id, i.id, '2026-01-10', '2026-01-10', 'INR',
+                   -50.00, -9.00, -59.00, 0, 'issued', 'IN', 'IN', @creditReason, now()
+            FROM hub.invoice i, seq WHERE i.id = @invoice;
+            """,
+            new { customerId, order, invoice, itemReason = Typed("item"), disconnectReason = Typed("disconnect"), note = Typed("promised"), creditReason = Typed("credited") });
+
+        // A box and its card the person held: installed with a technician's note, re-paired, then asked back.
+        var (box, card) = (Guid.NewGuid(), Guid.NewGuid());
+        var serial = "ER" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+        await conn.ExecuteAsync(
+            """
+            INSERT INTO hub.equipment_model (code, kind, name) VALUES ('DSB-ER', 'stb', 'Erasure test box'), ('SC-ER', 'smart_card', 'Erasure test card') ON CONFLICT DO NOTHING;
+            INSERT INTO hub.device (id, serial_number, kind, model_code, cas_id, status) VALUES (@box, @serial, 'stb', 'DSB-ER', @serial, 'in_stock'), (@card, @serial || '-C', 'smart_card', 'SC-ER', NULL, 'in_stock');
+            """, new { box, card, serial });
+        await using var tx = await conn.BeginTransactionAsync(Ct);
+        await conn.ExecuteAsync(
+            """
+            SELECT set_config('cablehub.actor', 'staff:test-technician', true), set_config('cablehub.reason', @installed, true);
+            UPDATE hub.device SET status = 'installed', customer_id = @customerId WHERE id IN (@box, @card);
+            INSERT INTO hub.device_pairing (stb_id, card_id, action, actor, reason) VALUES (@box, @card, 'paired', 'staff:test-technician', @paired);
+            INSERT INTO hub.device_return (id, device_id, customer_id, reason, requested_at) VALUES (gen_random_uuid(), @box, @customerId, @returned, now());
+            """, new { box, card, serial, customerId, installed = Typed("installed"), paired = Typed("paired"), returned = Typed("return") }, tx);
+        await tx.CommitAsync(Ct);
     }
 
     /// <summary>Every table and column (text, varchar, char, json, jsonb, arrays, bytea) of every schema holding one of <paramref name="needles"/>.</summary>

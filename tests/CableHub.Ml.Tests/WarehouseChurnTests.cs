@@ -36,7 +36,7 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         CREATE TABLE hub.product_order (id UUID, customer_id UUID, state String, channel String, requested_at DateTime64(6, 'UTC'), updated_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY id;
         CREATE TABLE hub.invoice (id UUID, kind String, billing_account_id UUID, customer_id UUID, issue_date Date32, due_date Date32, total Decimal(38, 2), open_amount Decimal(38, 2), status String, issued_at DateTime64(6, 'UTC'), settled_at Nullable(DateTime64(6, 'UTC'))) ENGINE = MergeTree ORDER BY id;
         CREATE TABLE hub.billing_charge (id UUID, billing_account_id UUID, kind String, source_id UUID, description String, amount Decimal(38, 2), currency String, charged_at DateTime64(6, 'UTC'), status String) ENGINE = MergeTree ORDER BY id;
-        CREATE TABLE hub.subscription_change (id UUID, subscription_id UUID, kind String, from_plan_id Nullable(UUID), to_plan_id Nullable(UUID), reason Nullable(String), effective_at DateTime64(6, 'UTC'), recorded_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY id
+        CREATE TABLE hub.subscription_change (id UUID, subscription_id UUID, kind String, from_plan_id Nullable(UUID), to_plan_id Nullable(UUID), reason_code Nullable(String), effective_at DateTime64(6, 'UTC'), recorded_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY id
         """;
 
     [Fact]
@@ -334,7 +334,7 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         await InsertAsync(client, "hub.product_order", ["id", "customer_id", "state", "channel", "requested_at", "updated_at"], orders);
         await InsertAsync(client, "hub.invoice", ["id", "kind", "billing_account_id", "customer_id", "issue_date", "due_date", "total", "open_amount", "status", "issued_at", "settled_at"], invoices);
         await InsertAsync(client, "hub.billing_charge", ["id", "billing_account_id", "kind", "source_id", "description", "amount", "currency", "charged_at", "status"], charges);
-        await InsertAsync(client, "hub.subscription_change", ["id", "subscription_id", "kind", "from_plan_id", "to_plan_id", "reason", "effective_at", "recorded_at"], changes);
+        await InsertAsync(client, "hub.subscription_change", ["id", "subscription_id", "kind", "from_plan_id", "to_plan_id", "reason_code", "effective_at", "recorded_at"], changes);
         return new SeededHub(activeAtCutoff);
     }
 

@@ -33,6 +33,26 @@ public static class AuditActor
             : conn.ExecuteAsync(new CommandDefinition("SELECT set_config('cablehub.actor', @actor, true)", new { actor }, tx, cancellationToken: ct));
     }
 
+    /// <summary>Sets <c>cablehub.actor</c> to <paramref name="actor"/> for the rest of <paramref name="tx"/> (a command that names its actor, e.g. an erasure).</summary>
+    public static Task SetAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(conn);
+        return conn.ExecuteAsync(new CommandDefinition("SELECT set_config('cablehub.actor', @actor, true)", new { actor }, tx, cancellationToken: ct));
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction of its own as <paramref name="actor"/> (audited as them) and commits it.</summary>
+    public static async Task<T> RunAsAsync<T>(NpgsqlDataSource dataSource, string actor, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(work);
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await SetAsync(conn, tx, actor, ct).ConfigureAwait(false);
+        var result = await work(conn, tx).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return result;
+    }
+
     private sealed class Scope(string? previous) : IDisposable
     {
         public void Dispose() => Ambient.Value = previous;

@@ -57,7 +57,11 @@ public interface IDataSubjectRectifier
 public sealed record DataSubjectRectification(string Holder, IReadOnlyList<string> Changed);
 
 /// <summary>What an eraser did, in words for the request's outcome and the audit log.</summary>
-public sealed record DataSubjectErasure(string Holder, IReadOnlyList<string> Done);
+public sealed record DataSubjectErasure(string Holder, IReadOnlyList<string> Done)
+{
+    /// <summary>What erasure writes over text a person typed (notes, reasons, remittance text): the row stays, the text goes.</summary>
+    public const string ErasedText = "[erased]";
+}
 
 /// <summary>
 /// Produces a data subject's access export (everything every <see cref="IDataSubjectRecords"/> holds, as JSON and a

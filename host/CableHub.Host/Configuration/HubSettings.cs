@@ -106,25 +106,52 @@ public sealed class ClickHouseSettings
 public sealed class CdcSettings
 {
     /// <summary>
+    /// Schemas whose tables are captured (comma-separated): <c>hub</c> (the modules' tables) and <c>sagas</c> (the CAS command
+    /// log — onboarding calls, lifecycle commands — and the SMS↔CAS reconciliation runs and differences, for compliance officers
+    /// in the warehouse). Not <c>wolverine</c> (message bodies), not <c>keyring</c> (wrapped customer keys).
+    /// </summary>
+    public string Schemas { get; set; } = "hub,sagas";
+
+    /// <summary>
     /// Per-table column allowlist, <c>schema.table</c> → comma-separated columns that may leave PostgreSQL (the primary key
     /// always does); tables not listed stream every column. The defaults keep personal data in the database: encrypted
-    /// fields (<c>*_enc</c>), blind indexes (<c>*_hash</c>), postal codes, display names and password hashes never reach
-    /// Kafka or the warehouse. The defaults are the owning modules' (<c>StreamedColumns</c> of Customers, Identity, Billing: the module
-    /// that owns a table decides what of it may leave); a setting replaces a table's default (<c>CABLEHUB_Cdc__ColumnAllowlist__hub.customer=…</c>).
+    /// fields (<c>*_enc</c>), blind indexes (<c>*_hash</c>), postal codes, display names, password hashes and the free text
+    /// people type (remittance text, order / change / return / movement reasons, notes) never reach Kafka or the warehouse.
+    /// The defaults are the owning modules' (<c>StreamedColumns</c> of Customers, Identity, Ordering, Subscriptions, Inventory,
+    /// Billing, Audit: the module that owns a table decides what of it may leave); a setting replaces a table's default
+    /// (<c>CABLEHUB_Cdc__ColumnAllowlist__hub.customer=…</c>).
     /// </summary>
     public Dictionary<string, string> ColumnAllowlist { get; set; } = new(
-        new[] { Customers.CustomersModule.StreamedColumns, Identity.IdentityModule.StreamedColumns, Billing.BillingModule.StreamedColumns }.SelectMany(d => d),
+        new[]
+        {
+            Customers.CustomersModule.StreamedColumns, Identity.IdentityModule.StreamedColumns, CableHub.Ordering.OrderingModule.StreamedColumns,
+            CableHub.Subscriptions.SubscriptionsModule.StreamedColumns, CableHub.Inventory.InventoryModule.StreamedColumns, Billing.BillingModule.StreamedColumns,
+            CableHub.Audit.AuditModule.StreamedColumns,
+        }.SelectMany(d => d),
         StringComparer.Ordinal);
 
-    /// <summary>Puts the allowlist on a reader's options as the hub runs it (columns trimmed, empty entries ignored).</summary>
-    public void ApplyColumnAllowlist(CableHub.Pipelines.Cdc.CdcReaderOptions options)
+    /// <summary>The captured schemas, trimmed, empty entries ignored.</summary>
+    public IReadOnlyList<string> SchemaList => Schemas.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Puts the captured schemas and the allowlist on a reader's options as the hub runs them (columns trimmed, empty entries ignored).</summary>
+    public void ApplyTo(CableHub.Pipelines.Cdc.CdcReaderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Schemas.Clear();
+        foreach (var schema in SchemaList)
+        {
+            options.Schemas.Add(schema);
+        }
+
         foreach (var (table, columns) in ColumnAllowlist)
         {
             options.ColumnAllowlist[table] = columns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         }
     }
+
+    /// <summary>The ingester's topic pattern for these schemas' change topics (<c>^prefix\.(hub|sagas)\..+</c>).</summary>
+    public string TopicPattern(string topicPrefix) =>
+        $"^{System.Text.RegularExpressions.Regex.Escape(topicPrefix)}\\.({string.Join('|', SchemaList.Select(System.Text.RegularExpressions.Regex.Escape))})\\..+";
 }
 
 /// <summary>Incremental mart refresh (role <c>marts</c>; run it in one process only).</summary>

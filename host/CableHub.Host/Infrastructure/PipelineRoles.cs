@@ -48,7 +48,7 @@ public sealed class PipelineRoles
             {
                 BootstrapServers = infra.KafkaBootstrapServers,
                 ClickHouseConnectionString = infra.ClickHouseConnectionString,
-                TopicPattern = $"^{System.Text.RegularExpressions.Regex.Escape(settings.Kafka.TopicPrefix)}\\.hub\\..+",
+                TopicPattern = settings.Cdc.TopicPattern(settings.Kafka.TopicPrefix),
                 DeadLetterTopic = $"{settings.Kafka.TopicPrefix}.dlq.ingest",
                 SchemaTopic = $"{settings.Kafka.TopicPrefix}._schemas",
                 CompressInserts = infra.ClickHouse?.Mode != DependencyEndpoint.Embedded,
@@ -106,7 +106,7 @@ public sealed class PipelineRoles
             TopicPrefix = _settings.Kafka.TopicPrefix,
             TopicPartitions = _settings.Kafka.Partitions,
         };
-        _settings.Cdc.ApplyColumnAllowlist(options);
+        _settings.Cdc.ApplyTo(options);
         return options;
     }
 

@@ -209,7 +209,7 @@ WITH
         SELECT
             s.customer_id AS customer_id,
             countIf(c.kind = 'suspend' AND c.effective_at > _cutoff - toIntervalDay(365)) AS suspensions_365d,
-            countIf(c.kind = 'suspend' AND c.reason = 'dunning' AND c.effective_at > _cutoff - toIntervalDay(365)) AS dunning_suspensions_365d,
+            countIf(c.kind = 'suspend' AND c.reason_code = 'dunning' AND c.effective_at > _cutoff - toIntervalDay(365)) AS dunning_suspensions_365d,
             countIf(c.kind = 'device_swap' AND c.effective_at > _cutoff - toIntervalDay(90)) AS stb_faults_90d,
             max(c.kind = 'suspend' AND c.effective_at = last_suspend_or_restore) AS suspended_at_cutoff
         FROM hub.subscription_change AS c

@@ -35,7 +35,6 @@ SELECT
     o.external_id   AS external_id,
     o.customer_id   AS customer_id,
     o.state         AS state,
-    o.state_reason  AS state_reason,
     o.channel       AS sales_channel,
     o.requested_at  AS requested_at_utc,
     o.completed_at  AS completed_at_utc,

@@ -1,11 +1,11 @@
 INSERT INTO marts.fact_order
-    (order_id, external_id, customer_id, lco_id, billing_account_id, state, state_reason, sales_channel,
+    (order_id, external_id, customer_id, lco_id, billing_account_id, state, sales_channel,
      items, plan_id, plan_codes, actions, recurring_amount, currency,
      requested_at_utc, completed_at_utc, requested_date, requested_hour, completed_date, seconds_to_complete,
      _version, _is_deleted, _refreshed_at)
 SELECT
     o.id, ifNull(o.external_id, ''), o.customer_id, ifNull(c.lco_id, toUUID('00000000-0000-0000-0000-000000000000')), o.billing_account_id,
-    o.state, ifNull(o.state_reason, ''), o.channel,
+    o.state, o.channel,
     i.items, if(i.items = 0, NULL, i.first_plan), i.plan_codes, i.actions, i.amount, i.currency,
     o.requested_at, o.completed_at,
     toDate(toTimeZone(o.requested_at, '{reporting_tz}')), toHour(toTimeZone(o.requested_at, '{reporting_tz}')),
@@ -14,7 +14,7 @@ SELECT
     {version:UInt64}, 0, {refreshed_at:DateTime64(3, 'UTC')}
 FROM
 (
-    SELECT id, external_id, customer_id, billing_account_id, state, state_reason, channel, requested_at, completed_at
+    SELECT id, external_id, customer_id, billing_account_id, state, channel, requested_at, completed_at
     FROM hub.product_order WHERE $scope(id)
 ) AS o
 LEFT JOIN

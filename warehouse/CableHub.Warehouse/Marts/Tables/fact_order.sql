@@ -6,7 +6,6 @@ CREATE TABLE IF NOT EXISTS marts.fact_order
     lco_id                UUID                     COMMENT 'LCO of the customer (zero UUID = none)',
     billing_account_id    Nullable(UUID)           COMMENT 'Billing account charged',
     state                 LowCardinality(String)   COMMENT 'acknowledged | rejected | pending | held | inProgress | cancelled | completed | failed | partial',
-    state_reason          String                   COMMENT 'Why the order ended in its state ('''' = none)',
     sales_channel         LowCardinality(String)   COMMENT 'Where the order came from (api, portal, lco, …)',
     items                 UInt16                   COMMENT 'Order items',
     plan_id               Nullable(UUID)           COMMENT 'Plan of the first item (marts.dim_plan)',
@@ -27,4 +26,4 @@ CREATE TABLE IF NOT EXISTS marts.fact_order
 ENGINE = ReplacingMergeTree(_version, _is_deleted)
 PARTITION BY toYYYYMM(requested_date)
 ORDER BY (requested_date, order_id)
-COMMENT 'Grain: one row per product order (TMF622), with its items summarised. Incremental by watermark on product_order, product_order_item. Read with FINAL.'
+COMMENT 'Grain: one row per product order (TMF622), with its items summarised. No state reason: it can be text a requester typed (a cancellation reason), which stays in PostgreSQL. Incremental by watermark on product_order, product_order_item. Read with FINAL.'
