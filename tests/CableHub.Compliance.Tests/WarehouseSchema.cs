@@ -26,7 +26,9 @@ internal static class WarehouseSchema
         await CableHub.Modules.HubModules.MigrateAsync(postgres.ConnectionString, NullLogger.Instance, ct);
         await WarehouseMigrator.MigrateAsync(clickHouse.ConnectionString, NullLogger.Instance, ct);
         var tables = new RawTableManager(client);
-        foreach (var t in await PublishedTables.DescribeAsync(new CdcReaderOptions { ConnectionString = postgres.ConnectionString, BootstrapServers = "unused:9092" }, ct))
+        var published = new CdcReaderOptions { ConnectionString = postgres.ConnectionString, BootstrapServers = "unused:9092" };
+        new Host.Configuration.HubSettings().Cdc.ApplyTo(published);
+        foreach (var t in await PublishedTables.DescribeAsync(published, ct))
         {
             using var envelope = JsonDocument.Parse(t.EnvelopeSchemaJson);
             var after = envelope.RootElement.GetProperty("fields").EnumerateArray().First(f => f.GetProperty("field").GetString() == "after");

@@ -27,7 +27,10 @@ internal static class WarehouseSchema
         var hubDatabase = await postgres.CreateMigratedDatabaseAsync();
         await WarehouseMigrator.MigrateAsync(clickHouse.ConnectionString, NullLogger.Instance, ct);
         var tables = new RawTableManager(client);
-        foreach (var t in await PublishedTables.DescribeAsync(new CdcReaderOptions { ConnectionString = hubDatabase, BootstrapServers = "unused:9092" }, ct))
+        // The schemas the host captures by default (Cdc:Schemas): the modules' tables and the sagas' (CAS command log, reconciliation).
+        var published = new CdcReaderOptions { ConnectionString = hubDatabase, BootstrapServers = "unused:9092" };
+        published.Schemas.Add("sagas");
+        foreach (var t in await PublishedTables.DescribeAsync(published, ct))
         {
             using var envelope = JsonDocument.Parse(t.EnvelopeSchemaJson);
             var after = envelope.RootElement.GetProperty("fields").EnumerateArray().First(f => f.GetProperty("field").GetString() == "after");

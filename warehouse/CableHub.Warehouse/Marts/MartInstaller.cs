@@ -15,7 +15,8 @@ namespace CableHub.Warehouse.Marts;
 /// the live views of <c>Marts/Live/*.sql</c> (<c>CREATE OR REPLACE VIEW</c>, file-name order). All DDL goes through the
 /// <see cref="ClickHouseTopology"/>, so a cluster gets replicated tables with Distributed tables over them. The live
 /// views read the <c>hub.*</c> current-state views, which must exist first (the host creates the raw tables of every
-/// published table before).
+/// published table before); a script naming optional sources on its first line (<c>-- requires: …</c>) is skipped, logged,
+/// where one is missing.
 /// </summary>
 public static class MartInstaller
 {
@@ -80,6 +81,13 @@ public static class MartInstaller
 
         foreach (var (name, sql) in LiveScripts())
         {
+            var missing = await MissingAsync(client, Requires(sql), ct).ConfigureAwait(false);
+            if (missing.Count > 0)
+            {
+                logger.LogWarning("Warehouse live views from {Script} not installed: {Missing} not in the warehouse (not captured by the change stream?)", name, string.Join(", ", missing));
+                continue;
+            }
+
             foreach (var statement in ClickHouseSqlScanner.SplitStatements(MartCatalog.Substitute(sql, reportingTimeZone)))
             {
                 count += await ExecuteAsync(client, topology, statement.Text, ct).ConfigureAwait(false);
@@ -123,6 +131,43 @@ public static class MartInstaller
             .Where(n => n.StartsWith(LivePrefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .Select(n => (n[LivePrefix.Length..^4], Read(assembly, n)))];
+    }
+
+    /// <summary>
+    /// The tables a live script reads that may be missing, from its first line <c>-- requires: db.table, …</c> (none: it reads
+    /// only what every hub warehouse has). A script whose sources are optional — the sagas' tables reach the warehouse only when
+    /// the change stream captures schema <c>sagas</c> — is skipped, logged, where they are missing.
+    /// </summary>
+    public static IReadOnlyList<string> Requires(string sql)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        const string marker = "-- requires:";
+        var first = sql.AsSpan().TrimStart();
+        var end = first.IndexOf('\n');
+        var line = (end < 0 ? first : first[..end]).Trim().ToString();
+        return line.StartsWith(marker, StringComparison.Ordinal)
+            ? line[marker.Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+    }
+
+    private static async Task<IReadOnlyList<string>> MissingAsync(ClickHouseClient client, IReadOnlyList<string> tables, CancellationToken ct)
+    {
+        if (tables.Count == 0)
+        {
+            return [];
+        }
+
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        using (var reader = await client.ExecuteReaderAsync(
+            "SELECT concat(database, '.', name) FROM system.tables WHERE database NOT IN ('system', 'information_schema', 'INFORMATION_SCHEMA')", null, null, ct).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                present.Add(reader.GetString(0));
+            }
+        }
+
+        return [.. tables.Where(t => !present.Contains(t))];
     }
 
     private static async Task<int> ExecuteAsync(ClickHouseClient client, ClickHouseTopology topology, string sql, CancellationToken ct)

@@ -79,7 +79,9 @@ public static class MartsBench
                 await WarehouseMigrator.MigrateAsync(cs, loggers.CreateLogger("WarehouseMigrations"), ct).ConfigureAwait(false);
                 using var client = new ClickHouseClient(cs);
                 var tables = new RawTableManager(client);
-                foreach (var t in await PublishedTables.DescribeAsync(new CdcReaderOptions { ConnectionString = infra.PostgresConnectionString, BootstrapServers = "unused:9092" }, ct).ConfigureAwait(false))
+                var published = new CdcReaderOptions { ConnectionString = infra.PostgresConnectionString, BootstrapServers = "unused:9092" };
+                settings.Cdc.ApplyTo(published);
+                foreach (var t in await PublishedTables.DescribeAsync(published, ct).ConfigureAwait(false))
                 {
                     using var envelope = JsonDocument.Parse(t.EnvelopeSchemaJson);
                     var after = envelope.RootElement.GetProperty("fields").EnumerateArray().First(f => f.GetProperty("field").GetString() == "after");
