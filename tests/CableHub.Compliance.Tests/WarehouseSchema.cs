@@ -26,8 +26,14 @@ internal static class WarehouseSchema
         await CableHub.Modules.HubModules.MigrateAsync(postgres.ConnectionString, NullLogger.Instance, ct);
         await WarehouseMigrator.MigrateAsync(clickHouse.ConnectionString, NullLogger.Instance, ct);
         var tables = new RawTableManager(client);
+        // The schemas the host captures (hub, sagas); every column (the fixtures write raw rows of their own).
         var published = new CdcReaderOptions { ConnectionString = postgres.ConnectionString, BootstrapServers = "unused:9092" };
-        new Host.Configuration.HubSettings().Cdc.ApplyTo(published);
+        published.Schemas.Clear();
+        foreach (var schema in new Host.Configuration.HubSettings().Cdc.SchemaList)
+        {
+            published.Schemas.Add(schema);
+        }
+
         foreach (var t in await PublishedTables.DescribeAsync(published, ct))
         {
             using var envelope = JsonDocument.Parse(t.EnvelopeSchemaJson);
