@@ -27,6 +27,9 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
     private const int BatchSize = 5_000;
     private const string Currency = "INR";
 
+    /// <summary>Who the audit log and the stock movements name for seeded rows.</summary>
+    private const string Actor = "system:seed";
+
     private static readonly (string Code, string Name, string[] Brands)[] Broadcasters =
     [
         ("STAR", "Star India", ["Star Plus", "Star Gold", "Star Sports", "Star Bharat", "Star Movies"]),
@@ -51,24 +54,52 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
     {
         ArgumentNullException.ThrowIfNull(size);
         var catalog = await EnsureCatalogAsync(size, progress, ct).ConfigureAwait(false);
-        Randomizer.Seed = new Random(size.Seed);
-        var faker = new Faker("en_IND");
         var now = (clock ?? TimeProvider.System).GetUtcNow();
-        var rng = new Random(size.Seed);
-        var history = new Randomizer(size.Seed + 1); // churn history: its own stream, so the other values stay as they were
-
-        long done = 0;
-        while (done < size.Subscribers)
+        bool bulk;
+        await using (var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false))
         {
-            ct.ThrowIfCancellationRequested();
-            var count = (int)Math.Min(BatchSize, size.Subscribers - done);
-            await WriteSubscriberBatchAsync(count, catalog, faker, rng, history, now, ct).ConfigureAwait(false);
-            done += count;
+            bulk = await IsSuperuserAsync(conn, ct).ConfigureAwait(false);
+        }
+
+        // Generation (Bogus, the simulated history, encryption) runs ahead on the thread pool, a few batches at a time, each batch
+        // from a random stream of its own (seed, batch number): the data does not depend on scheduling. The writer takes the
+        // batches in order, one transaction each, while the next ones are being generated.
+        var ids = new SeedIds(now);
+        var batches = (int)((size.Subscribers + BatchSize - 1) / BatchSize);
+        var ahead = new Queue<Task<SubscriberBatch>>();
+        var next = 0;
+        void Schedule()
+        {
+            while (next < batches && ahead.Count < Math.Max(2, Environment.ProcessorCount))
+            {
+                var index = next++;
+                var count = (int)Math.Min(BatchSize, size.Subscribers - ((long)index * BatchSize));
+                ahead.Enqueue(Task.Run(() => GenerateBatch(index, count, (long)index * BatchSize, size.Seed, catalog, ids, now), ct));
+            }
+        }
+
+        Schedule();
+        long done = 0;
+        while (ahead.Count > 0)
+        {
+            var batch = await ahead.Dequeue().ConfigureAwait(false);
+            Schedule();
+            await WriteSubscriberBatchAsync(batch, bulk, ct).ConfigureAwait(false);
+            done += batch.Subscribers.Count;
             progress?.Report(new SeedProgress("subscribers", done, size.Subscribers));
         }
 
-        await WriteSpareStockAsync(size.SpareStbs, rng, now, ct).ConfigureAwait(false);
+        await WriteSpareStockAsync(size.SpareStbs, new Random(size.Seed), now, ct).ConfigureAwait(false);
         progress?.Report(new SeedProgress("spare stock", size.SpareStbs, size.SpareStbs));
+
+        // Fresh planner statistics for what was loaded (a sample per table: seconds even for millions of rows).
+        await using (var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false))
+        await using (var analyze = new NpgsqlCommand(
+            "ANALYZE hub.customer, keyring.customer_key, hub.contact_medium, hub.billing_account, hub.device, hub.stock_movement, hub.subscription, hub.subscription_change, hub.entitlement",
+            conn) { CommandTimeout = 0 })
+        {
+            await analyze.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>True when the database holds no customers yet.</summary>
@@ -351,24 +382,28 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
-    private async Task WriteSubscriberBatchAsync(int count, CatalogData catalog, Faker faker, Random rng, Randomizer history, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// One batch of subscribers generated in memory: names, birth dates, contact data (Bogus, Indian locale), plan, payment method,
+    /// sign-up date and the simulated history; personal fields already encrypted under each customer's own data key (as the
+    /// Customers module writes them: <see cref="SubjectKeyCipher"/>, the key stored wrapped by the master key), blind indexes computed.
+    /// </summary>
+    private SubscriberBatch GenerateBatch(int index, int count, long first, int seed, CatalogData catalog, SeedIds ids, DateTimeOffset now)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
-        var customerNumbers = await NextValuesAsync(conn, "hub.customer_number_seq", count, ct).ConfigureAwait(false);
-        var accountNumbers = await NextValuesAsync(conn, "hub.account_number_seq", count, ct).ConfigureAwait(false);
+        var random = new Randomizer(unchecked((seed * 1_000_003) + (index * 2)));
+        var faker = new Faker("en_IND") { Random = random };
+        var history = new Randomizer(unchecked((seed * 1_000_003) + (index * 2) + 1)); // churn history: a stream of its own
         var totalWeight = catalog.Plans.Sum(p => p.Weight);
-
         var subscribers = new List<Subscriber>(count);
         var changes = new List<Change>();
         for (var i = 0; i < count; i++)
         {
-            var created = now.AddDays(-rng.Next(1, 3 * 365)).AddSeconds(-rng.Next(86_400));
-            var roll = rng.NextDouble();
-            var pick = rng.NextDouble() * totalWeight;
+            var n = first + i;
+            var created = now.AddDays(-random.Int(1, (3 * 365) - 1)).AddSeconds(-random.Int(0, 86_399));
+            var roll = random.Double();
+            var pick = random.Double() * totalWeight;
             var plan = catalog.Plans.First(p => (pick -= p.Weight) <= 0 || p == catalog.Plans[^1]);
             var payment = PaymentMethod(history);
-            var subscriptionId = Guid.CreateVersion7(created);
+            var subscriptionId = ids.Of(SeedIds.Subscription, n);
             var (end, lastChange) = SimulateHistory(history, subscriptionId, created, now, plan, payment, changes);
             var status = end is not null ? "terminated" : roll < 0.06 ? "suspended" : "active";
             if (status == "suspended")
@@ -378,43 +413,74 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
                 since = since > lastChange ? since : lastChange.AddMinutes(1);
                 changes.Add(new Change(subscriptionId, "suspend", since < now ? since : now, "dunning"));
             }
-            var first = faker.Name.FirstName();
-            var last = faker.Name.LastName();
+
+            var given = faker.Name.FirstName();
+            var family = faker.Name.LastName();
+            var email = faker.Internet.Email(given, family, "example.in").ToLowerInvariant();
+            var phone = faker.Phone.PhoneNumber("+91 9#### #####");
+            var street = faker.Address.StreetAddress();
+            var key = SubjectKeyCipher.NewDataKey();
+            using var sealer = new SubjectKeySealer(key);
             subscribers.Add(new Subscriber(
-                Guid.CreateVersion7(created), $"C{customerNumbers[i]:D8}", $"A{accountNumbers[i]:D8}", status, first, last,
-                DateOnly.FromDateTime(faker.Date.Past(50, now.UtcDateTime.AddYears(-18))),
-                faker.Internet.Email(first, last, "example.in").ToLowerInvariant(),
-                faker.Phone.PhoneNumber("+91 9#### #####"),
-                faker.Address.StreetAddress(), faker.Address.City(), faker.Address.ZipCode("4#####"), Regions[rng.Next(Regions.Length)],
-                catalog.Lcos.Count == 0 ? null : catalog.Lcos[rng.Next(catalog.Lcos.Count)],
-                plan, created, Guid.CreateVersion7(created), Guid.CreateVersion7(created), Guid.CreateVersion7(created), subscriptionId,
-                rng.Next(1, 29), faker.Random.Replace("??########").ToUpperInvariant(), payment, history.Bool(0.3f), end));
+                ids.Of(SeedIds.Customer, n), status,
+                sealer.Encrypt(given), sealer.Encrypt(family),
+                sealer.Encrypt(DateOnly.FromDateTime(faker.Date.Past(50, now.UtcDateTime.AddYears(-18))).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                SubjectKeyCipher.Wrap(encryptor, key), random.Double() < 0.6 ? "hi" : "en",
+                [
+                    new Contact(ids.Of(SeedIds.Contact, n, 1), "email", true, sealer.Encrypt(email), encryptor.BlindIndex(email), null, null, null),
+                    new Contact(ids.Of(SeedIds.Contact, n, 2), "phone", false, sealer.Encrypt(phone), encryptor.BlindIndex(phone), null, null, null),
+                    new Contact(ids.Of(SeedIds.Contact, n, 3), "postal_address", false, sealer.Encrypt(street), encryptor.BlindIndex(street),
+                        faker.Address.City(), faker.Address.ZipCode("4#####"), Regions[random.Int(0, Regions.Length - 1)]),
+                ],
+                catalog.Lcos.Count == 0 ? null : catalog.Lcos[random.Int(0, catalog.Lcos.Count - 1)],
+                plan, created, ids.Of(SeedIds.Account, n), ids.Of(SeedIds.Device, n, 2), ids.Of(SeedIds.Device, n, 1), subscriptionId,
+                (short)random.Int(1, 28), random.Replace("??########").ToUpperInvariant(), StbModel(random), payment, history.Bool(0.3f), end));
         }
+
+        return new SubscriberBatch(subscribers, changes);
+    }
+
+    /// <summary>
+    /// Writes one batch in one transaction, table by table in dependency order, by binary COPY (synchronous buffered writes):
+    /// customers and their data keys, contact media, billing accounts, boxes and cards, subscriptions, their history, then the
+    /// entitlements (about 60 per subscriber: most of the rows), generated by the server from the plans' channels in one
+    /// INSERT … SELECT over the batch's arrays. With <paramref name="bulk"/> (superuser) the row triggers are off for the
+    /// transaction (session_replication_role = replica: foreign-key checks, the audit capture, the stock-movement trigger):
+    /// every reference is to a row of this batch or of the catalog, the stock movements the trigger would write are written here,
+    /// and the audit log gets one entry for the batch (what was loaded, by whom) instead of one per row.
+    /// </summary>
+    private async Task WriteSubscriberBatchAsync(SubscriberBatch batch, bool bulk, CancellationToken ct)
+    {
+        var subscribers = batch.Subscribers;
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using (var setup = new NpgsqlCommand(
+            $"SET LOCAL synchronous_commit = off; {(bulk ? "SET LOCAL session_replication_role = replica;" : "")} SELECT set_config('cablehub.actor', '{Actor}', true)", conn, tx))
+        {
+            await setup.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        var customerNumbers = await NextValuesAsync(conn, "hub.customer_number_seq", subscribers.Count, ct).ConfigureAwait(false);
+        var accountNumbers = await NextValuesAsync(conn, "hub.account_number_seq", subscribers.Count, ct).ConfigureAwait(false);
 
         await using (var w = await conn.BeginBinaryImportAsync(
             "COPY hub.customer (id, customer_number, status, given_name_enc, family_name_enc, birth_date_enc, preferred_language, lco_id, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false))
         {
+            for (var i = 0; i < subscribers.Count; i++)
+            {
+                var s = subscribers[i];
+                w.WriteRow(s.Id, "C" + customerNumbers[i].ToString("D8", CultureInfo.InvariantCulture), s.Status, s.GivenName, s.FamilyName, s.BirthDate, s.Language,
+                    s.LcoId is { } lco ? lco : DBNull.Value, s.Created, s.Created);
+            }
+
+            await w.CompleteAsync(ct).ConfigureAwait(false);
+        }
+
+        await using (var w = await conn.BeginBinaryImportAsync("COPY keyring.customer_key (customer_id, wrapped_key, created_at) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false))
+        {
             foreach (var s in subscribers)
             {
-                w.StartRow();
-                w.Write(s.Id, NpgsqlDbType.Uuid);
-                w.Write(s.CustomerNumber, NpgsqlDbType.Text);
-                w.Write(s.Status, NpgsqlDbType.Text);
-                w.Write(encryptor.Encrypt(s.GivenName), NpgsqlDbType.Bytea);
-                w.Write(encryptor.Encrypt(s.FamilyName), NpgsqlDbType.Bytea);
-                w.Write(encryptor.Encrypt(s.BirthDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), NpgsqlDbType.Bytea);
-                w.Write(rng.NextDouble() < 0.6 ? "hi" : "en", NpgsqlDbType.Text);
-                if (s.LcoId is { } lco)
-                {
-                    w.Write(lco, NpgsqlDbType.Uuid);
-                }
-                else
-                {
-                    w.WriteNull();
-                }
-
-                w.Write(s.Created, NpgsqlDbType.TimestampTz);
-                w.Write(s.Created, NpgsqlDbType.TimestampTz);
+                w.WriteRow(s.Id, s.WrappedKey, s.Created);
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
@@ -425,9 +491,11 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         {
             foreach (var s in subscribers)
             {
-                w.WriteRow(Guid.CreateVersion7(s.Created), s.Id, "email", true, encryptor.Encrypt(s.Email), encryptor.BlindIndex(s.Email), DBNull.Value, DBNull.Value, DBNull.Value, DBNull.Value, s.Created);
-                w.WriteRow(Guid.CreateVersion7(s.Created), s.Id, "phone", false, encryptor.Encrypt(s.Phone), encryptor.BlindIndex(s.Phone), DBNull.Value, DBNull.Value, DBNull.Value, DBNull.Value, s.Created);
-                w.WriteRow(Guid.CreateVersion7(s.Created), s.Id, "postal_address", false, encryptor.Encrypt(s.Street), encryptor.BlindIndex(s.Street), s.City, s.PostalCode, s.Region, "IN", s.Created);
+                foreach (var c in s.Contacts)
+                {
+                    w.WriteRow(c.Id, s.Id, c.Type, c.Preferred, c.Value, c.Hash, (object?)c.City ?? DBNull.Value, (object?)c.PostalCode ?? DBNull.Value,
+                        (object?)c.Region ?? DBNull.Value, c.City is null ? DBNull.Value : "IN", s.Created);
+                }
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
@@ -436,10 +504,11 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         await using (var w = await conn.BeginBinaryImportAsync(
             "COPY hub.billing_account (id, account_number, customer_id, status, currency, bill_cycle_day, payment_method, prepaid, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false))
         {
-            foreach (var s in subscribers)
+            for (var i = 0; i < subscribers.Count; i++)
             {
-                await w.WriteRowAsync(ct, s.AccountId, s.AccountNumber, s.Id, s.Status == "terminated" ? "closed" : s.Status == "suspended" ? "suspended" : "active",
-                    Currency, (short)s.BillCycleDay, s.PaymentMethod, s.Prepaid, s.Created, s.Created).ConfigureAwait(false);
+                var s = subscribers[i];
+                w.WriteRow(s.AccountId, "A" + accountNumbers[i].ToString("D8", CultureInfo.InvariantCulture), s.Id,
+                    s.Status == "terminated" ? "closed" : s.Status == "suspended" ? "suspended" : "active", Currency, s.BillCycleDay, s.PaymentMethod, s.Prepaid, s.Created, s.Created);
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
@@ -456,7 +525,23 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
                 object location = installed ? DBNull.Value : MainWarehouse;
                 var status = installed ? "installed" : "returned";
                 w.WriteRow(s.CardId, "SC" + s.Serial, "smart_card", "VC-300", DBNull.Value, status, activation, location, DBNull.Value, customer, s.Created, s.Created);
-                w.WriteRow(s.DeviceId, "STB" + s.Serial, "stb", StbModel(rng), "CA" + s.Serial, status, activation, location, s.CardId, customer, s.Created, s.Created);
+                w.WriteRow(s.DeviceId, "STB" + s.Serial, "stb", s.StbModel, "CA" + s.Serial, status, activation, location, s.CardId, customer, s.Created, s.Created);
+            }
+
+            await w.CompleteAsync(ct).ConfigureAwait(false);
+        }
+
+        if (bulk)
+        {
+            // What the device_record_movement trigger writes for a new box or card (the trigger is off in this transaction).
+            await using var w = await conn.BeginBinaryImportAsync(
+                "COPY hub.stock_movement (device_id, model_code, quantity, to_location_id, to_status, actor, reason, at) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
+            foreach (var s in subscribers)
+            {
+                object location = s.Status != "terminated" ? DBNull.Value : MainWarehouse;
+                var status = s.Status != "terminated" ? "installed" : "returned";
+                w.WriteRow(s.CardId, "VC-300", 1, location, status, Actor, "created", s.Created);
+                w.WriteRow(s.DeviceId, s.StbModel, 1, location, status, Actor, "created", s.Created);
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
@@ -478,31 +563,56 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         await using (var w = await conn.BeginBinaryImportAsync(
             "COPY hub.subscription_change (id, subscription_id, kind, reason, effective_at, recorded_at) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false))
         {
-            foreach (var c in changes)
+            var previous = Guid.Empty;
+            var k = 0;
+            foreach (var c in batch.Changes)
             {
-                w.WriteRow(Guid.CreateVersion7(c.At), c.SubscriptionId, c.Kind, c.Reason is null ? DBNull.Value : c.Reason, c.At, c.At);
+                k = c.SubscriptionId == previous ? k + 1 : 1;
+                previous = c.SubscriptionId;
+                w.WriteRow(SeedIds.Child(c.SubscriptionId, SeedIds.Change, k), c.SubscriptionId, c.Kind, c.Reason is null ? DBNull.Value : c.Reason, c.At, c.At);
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
         }
 
-        // Entitlements (about 60 per subscriber: most of the rows; a disconnected subscriber's end with the subscription) are generated by the server from the plans' channels, set-based,
-        // with the foreign-key triggers off for that one statement (session_replication_role = replica, superuser only): every id
-        // comes from this transaction's subscriptions and devices or the catalog, so the checks could not fail.
+        // Entitlements: each subscription × its plan's channels, the id its subscription's with the channel's ordinal in the low bits
+        // (ids in insertion order keep every index append-only); a disconnected subscriber's end with the subscription.
         await using (var ent = new NpgsqlCommand(
-            $"""
-            {(await IsSuperuserAsync(conn, ct).ConfigureAwait(false) ? "SET LOCAL session_replication_role = replica;" : "")}
+            """
+            WITH pc AS (
+                SELECT plan_id, channel_id, (row_number() OVER (PARTITION BY plan_id ORDER BY channel_id))::int2 AS n
+                FROM (SELECT DISTINCT pp.plan_id, pc.channel_id FROM hub.plan_package pp JOIN hub.package_channel pc ON pc.package_id = pp.package_id) x)
             INSERT INTO hub.entitlement (id, device_id, channel_id, subscription_id, valid_from, valid_to)
-            SELECT gen_random_uuid(), s.device_id, pc.channel_id, s.id, s.start_at, s.end_at
-            FROM hub.subscription s
-            JOIN (SELECT DISTINCT pp.plan_id, pc.channel_id FROM hub.plan_package pp JOIN hub.package_channel pc ON pc.package_id = pp.package_id) pc ON pc.plan_id = s.plan_id
-            WHERE s.id = ANY(@ids);
-            SET LOCAL session_replication_role = origin;
+            SELECT encode(overlay(uuid_send(s.base) PLACING int2send(pc.n) FROM 15 FOR 2), 'hex')::uuid, s.device_id, pc.channel_id, s.id, s.start_at, s.end_at
+            FROM unnest(@ids, @bases, @devices, @plans, @starts, @ends) AS s(id, base, device_id, plan_id, start_at, end_at)
+            JOIN pc ON pc.plan_id = s.plan_id
             """, conn, tx))
         {
             ent.Parameters.AddWithValue("ids", subscribers.Select(s => s.SubscriptionId).ToArray());
+            ent.Parameters.AddWithValue("bases", subscribers.Select(s => SeedIds.Child(s.SubscriptionId, SeedIds.Entitlement, 0)).ToArray());
+            ent.Parameters.AddWithValue("devices", subscribers.Select(s => s.DeviceId).ToArray());
+            ent.Parameters.AddWithValue("plans", subscribers.Select(s => s.Plan.Id).ToArray());
+            ent.Parameters.Add(new NpgsqlParameter("starts", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = subscribers.Select(s => s.Created.UtcDateTime).ToArray() });
+            ent.Parameters.Add(new NpgsqlParameter("ends", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = subscribers.Select(s => s.End?.UtcDateTime).ToArray() });
             ent.CommandTimeout = 0;
             await ent.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        if (bulk)
+        {
+            // The audit capture is off for this transaction: one entry says what was loaded.
+            await using var audit = new NpgsqlCommand(
+                """
+                INSERT INTO hub.audit_log (actor, action, detail)
+                VALUES (@actor, 'bulk_load', jsonb_build_object('tool', 'seed', 'customers', @customers, 'first_customer_id', @first, 'last_customer_id', @last,
+                        'subscription_changes', @changes, 'triggers', 'off (session_replication_role = replica)'))
+                """, conn, tx);
+            audit.Parameters.AddWithValue("actor", Actor);
+            audit.Parameters.AddWithValue("customers", subscribers.Count);
+            audit.Parameters.AddWithValue("first", subscribers[0].Id.ToString());
+            audit.Parameters.AddWithValue("last", subscribers[^1].Id.ToString());
+            audit.Parameters.AddWithValue("changes", batch.Changes.Count);
+            await audit.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
         await tx.CommitAsync(ct).ConfigureAwait(false);
@@ -606,7 +716,11 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
         _ => "bank_transfer",
     };
 
-    private static string StbModel(Random rng) => rng.NextDouble() switch
+    private static string StbModel(Random rng) => StbModel(rng.NextDouble());
+
+    private static string StbModel(Randomizer random) => StbModel(random.Double());
+
+    private static string StbModel(double roll) => roll switch
     {
         < 0.5 => "DSB-1000",
         < 0.8 => "DSB-2000HD",
@@ -623,10 +737,13 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
     }
 
     private sealed record Subscriber(
-        Guid Id, string CustomerNumber, string AccountNumber, string Status, string GivenName, string FamilyName, DateOnly BirthDate,
-        string Email, string Phone, string Street, string City, string PostalCode, string Region, Guid? LcoId, PlanData Plan,
-        DateTimeOffset Created, Guid AccountId, Guid DeviceId, Guid CardId, Guid SubscriptionId, int BillCycleDay, string Serial,
+        Guid Id, string Status, byte[] GivenName, byte[] FamilyName, byte[] BirthDate, byte[] WrappedKey, string Language, Contact[] Contacts, Guid? LcoId,
+        PlanData Plan, DateTimeOffset Created, Guid AccountId, Guid DeviceId, Guid CardId, Guid SubscriptionId, short BillCycleDay, string Serial, string StbModel,
         string PaymentMethod, bool Prepaid, DateTimeOffset? End);
+
+    private sealed record Contact(Guid Id, string Type, bool Preferred, byte[] Value, byte[] Hash, string? City, string? PostalCode, string? Region);
+
+    private sealed record SubscriberBatch(List<Subscriber> Subscribers, List<Change> Changes);
 
     private sealed record Change(Guid SubscriptionId, string Kind, DateTimeOffset At, string? Reason);
 }
@@ -713,5 +830,41 @@ internal static class BinaryImporterExtensions
                     throw new ArgumentException($"unsupported COPY value type {value.GetType()}", nameof(values));
             }
         }
+    }
+}
+
+/// <summary>
+/// Ids of seeded rows in insertion order, so every index on them grows at its right edge (random ids scatter a bulk load over
+/// the whole index): the UUIDv7 layout (RFC 9562) with the run's start in the 48-bit time field, a table tag and a per-run salt in
+/// the 12 bits after the version, then the subscriber's ordinal shifted left 16 bits — the low 16 bits number a subscriber's rows
+/// of one table (contact media, history, entitlements).
+/// </summary>
+internal sealed class SeedIds(DateTimeOffset start)
+{
+    public const int Customer = 1, Account = 2, Subscription = 3, Device = 4, Contact = 5, Change = 6, Entitlement = 7;
+
+    private readonly long _ms = start.ToUnixTimeMilliseconds();
+    private readonly int _salt = System.Security.Cryptography.RandomNumberGenerator.GetInt32(256);
+
+    public Guid Of(int table, long ordinal, int slot = 0)
+    {
+        Span<byte> b = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(b, _ms << 16);
+        b[6] = (byte)(0x70 | table);
+        b[7] = (byte)_salt;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(b[8..], (ordinal << 16) | (ushort)slot);
+        b[8] = (byte)(0x80 | (b[8] & 0x3F));
+        return new Guid(b, bigEndian: true);
+    }
+
+    /// <summary>The id of a row that belongs to <paramref name="parent"/> (seeded by <see cref="Of"/>) in another table.</summary>
+    public static Guid Child(Guid parent, int table, int slot)
+    {
+        Span<byte> b = stackalloc byte[16];
+        parent.TryWriteBytes(b, bigEndian: true, out _);
+        b[6] = (byte)(0x70 | table);
+        b[14] = (byte)(slot >> 8);
+        b[15] = (byte)slot;
+        return new Guid(b, bigEndian: true);
     }
 }

@@ -9,7 +9,7 @@ namespace CableHub.Customers;
 public sealed record RekeyResult(int Customers, int ContactMedia, IReadOnlyList<Guid> Unreadable);
 
 /// <summary>
-/// Moves customers written before customer data keys (fields under the master key, format 1; the demo seed writes so too)
+/// Moves customers written before customer data keys (fields under the master key, format 1; demo seeds before 2026-12-06 wrote so too)
 /// under a data key of their own: each gets a key, every personal field is decrypted with the master key and encrypted
 /// with theirs, in one transaction per batch. Customers whose fields cannot be decrypted are left as they are and named.
 /// Idempotent: a customer with a key is never touched again.

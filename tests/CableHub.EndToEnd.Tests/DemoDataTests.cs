@@ -29,22 +29,30 @@ public sealed class DemoDataTests(HubFixture fixture)
     }
 
     [Fact]
-    public async Task Personal_data_is_encrypted_at_rest_and_decrypts_with_the_hub_key()
+    public async Task Personal_data_is_encrypted_at_rest_under_each_customers_data_key_wrapped_by_the_hub_key()
     {
         var key = Convert.FromBase64String((await File.ReadAllTextAsync(Path.Combine(_hub.DataDirectory, "keys", "field-encryption.key"))).Trim());
         var encryptor = FieldEncryptor.FromSingleKey(key);
         await using var conn = new NpgsqlConnection(_hub.PostgresConnectionString);
         await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT given_name_enc, family_name_enc FROM hub.customer ORDER BY customer_number LIMIT 20", conn);
+        // As the Customers module writes them (crypto-shredding): the fields under the customer's own key, stored wrapped by the hub's key.
+        await using var cmd = new NpgsqlCommand(
+            """
+            SELECT c.given_name_enc, c.family_name_enc, k.wrapped_key, (SELECT m.value_enc FROM hub.contact_medium m WHERE m.customer_id = c.id AND m.medium_type = 'email')
+            FROM hub.customer c JOIN keyring.customer_key k ON k.customer_id = c.id ORDER BY c.customer_number LIMIT 20
+            """, conn);
         await using var reader = await cmd.ExecuteReaderAsync();
         var rows = 0;
         while (await reader.ReadAsync())
         {
             var cipher = reader.GetFieldValue<byte[]>(0);
-            var name = encryptor.Decrypt(cipher);
+            SubjectKeyCipher.IsSubjectCiphertext(cipher).ShouldBeTrue();
+            var dataKey = SubjectKeyCipher.Unwrap(encryptor, reader.GetFieldValue<byte[]>(2));
+            var name = SubjectKeyCipher.Decrypt(dataKey, cipher);
             name.Length.ShouldBeGreaterThan(1);
             System.Text.Encoding.UTF8.GetString(cipher).ShouldNotContain(name);
-            encryptor.Decrypt(reader.GetFieldValue<byte[]>(1)).ShouldNotBeNullOrWhiteSpace();
+            SubjectKeyCipher.Decrypt(dataKey, reader.GetFieldValue<byte[]>(1)).ShouldNotBeNullOrWhiteSpace();
+            SubjectKeyCipher.Decrypt(dataKey, reader.GetFieldValue<byte[]>(3)).ShouldContain("@");
             rows++;
         }
 

@@ -40,13 +40,18 @@ public static class SubjectKeyCipher
 
     public static byte[] Encrypt(byte[] dataKey, string plaintext)
     {
+        using var aes = new AesGcm(dataKey, TagSize);
+        return Encrypt(aes, plaintext);
+    }
+
+    internal static byte[] Encrypt(AesGcm aes, string plaintext)
+    {
         ArgumentNullException.ThrowIfNull(plaintext);
         var plain = Encoding.UTF8.GetBytes(plaintext);
         var output = new byte[HeaderSize + plain.Length];
         output[0] = Format;
         var nonce = output.AsSpan(1, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(dataKey, TagSize);
         aes.Encrypt(nonce, plain, output.AsSpan(HeaderSize), output.AsSpan(1 + NonceSize, TagSize));
         return output;
     }
@@ -64,4 +69,15 @@ public static class SubjectKeyCipher
         aes.Decrypt(ciphertext.AsSpan(1, NonceSize), ciphertext.AsSpan(HeaderSize), ciphertext.AsSpan(1 + NonceSize, TagSize), plain);
         return Encoding.UTF8.GetString(plain);
     }
+}
+
+/// <summary>Encrypts several fields of one subject under its data key with one cipher instance (bulk writers such as the demo
+/// seed); the output is <see cref="SubjectKeyCipher.Encrypt(byte[], string)"/>'s.</summary>
+public sealed class SubjectKeySealer(byte[] dataKey) : IDisposable
+{
+    private readonly AesGcm _aes = new(dataKey, 16);
+
+    public byte[] Encrypt(string plaintext) => SubjectKeyCipher.Encrypt(_aes, plaintext);
+
+    public void Dispose() => _aes.Dispose();
 }
