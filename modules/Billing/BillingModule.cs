@@ -16,10 +16,11 @@ namespace CableHub.Billing;
 /// </summary>
 public static class BillingModule
 {
-    /// <summary>Columns of its tables that may leave PostgreSQL in the change stream: a payment without its remittance text (payers' free text).</summary>
+    /// <summary>Columns of its tables that may leave PostgreSQL in the change stream: a payment without its remittance text (payers' free text), a mandate without the account holder's name and IBAN.</summary>
     public static IReadOnlyDictionary<string, string> StreamedColumns { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["hub.payment"] = "id,source,reference,billing_account_id,amount,currency,unallocated,status,suspense_reason,gateway,card_brand,card_last4,received_at,recorded_at,resolved_by,resolved_at",
+        ["hub.direct_debit_mandate"] = "id,mandate_id,billing_account_id,customer_id,iban_last4,bic,signed_on,next_sequence,status,recorded_by,recorded_at,revoked_at",
     };
 
     /// <summary>The module's own SQL migrations (journal <c>cablehub_migrations.billing</c>).</summary>
@@ -46,6 +47,7 @@ public static class BillingModule
             sp.GetService<CableHub.Vod.Contracts.IOneTimeChargeBilling>()));
         services.AddSingleton<InvoiceDocuments>();
         services.AddSingleton<PaymentLedger>();
+        services.AddSingleton<DirectDebits>(); // needs an IDirectDebitFileWriter (the host: the ISO 20022 connector's pain.008 writer) and a FieldEncryptor
         services.AddSingleton<IDunningLedger, DunningLedger>();
         return services;
     }

@@ -17,6 +17,9 @@ public sealed record BillingOptions
 
     public string CreditNoteSeries { get; init; } = "CN";
 
+    /// <summary>SEPA direct debit: the operator as creditor (null: not set up) and the currency collected.</summary>
+    public Payments.DirectDebitSettings DirectDebit { get; init; } = new(null);
+
     /// <summary>Tests only: a pause after each chunk commits (to kill a bill run mid-way).</summary>
     public TimeSpan PauseAfterChunk { get; init; } = TimeSpan.Zero;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using CableHub.Connectors.Iso20022.Camt;
 using CableHub.Core.Ports;
@@ -35,23 +34,5 @@ internal static class TestFiles
     }
 
     /// <summary>Debian's xmllint (libxml2-utils, installed by ./cablehub): exit code and stderr.</summary>
-    public static (int ExitCode, string Errors) XmlLint(string schemaPath, string documentPath)
-    {
-        var start = new ProcessStartInfo("xmllint")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("--noout");
-        start.ArgumentList.Add("--nonet");
-        start.ArgumentList.Add("--schema");
-        start.ArgumentList.Add(schemaPath);
-        start.ArgumentList.Add(documentPath);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("xmllint did not start (install libxml2-utils: ./cablehub build does)");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stderr.Result + stdout.Result);
-    }
+    public static (int ExitCode, string Errors) XmlLint(string schemaPath, string documentPath) => CableHub.Testing.XmlLint.Validate(schemaPath, documentPath);
 }

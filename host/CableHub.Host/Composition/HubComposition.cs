@@ -46,6 +46,7 @@ public static class HubComposition
         services.AddBillingModule(BillingOptions(settings, configuration));
         services.AddBillingPeriods(); // Billing answers Subscriptions' port IBillingPeriods (after AddSubscriptionsModule: it replaces the placeholder)
         services.AddSingleton<Core.Ports.IBankNotificationReader>(new Connectors.Iso20022.Camt.CamtReader());
+        services.AddSingleton<Core.Ports.IDirectDebitFileWriter>(new Connectors.Iso20022.Pain008.Pain008Writer());
         services.AddSingleton<Core.Ports.IPaymentWebhookVerifier>(sp => new Connectors.Stripe.StripeWebhookVerifier(StripeWebhookSecret(configuration), TimeSpan.FromSeconds(300), sp.GetRequiredService<TimeProvider>()));
         services.AddAuditModule(backgroundJobs ? TimeSpan.FromSeconds(10) : null); // the sealer chains new audit rows every 10 s
         // Data-subject access exports: every module's IDataSubjectRecords → JSON + PDF, signed with the report key, recorded in the audit log.
@@ -254,7 +255,11 @@ public static class HubComposition
     public static string StripeWebhookSecret(IConfiguration configuration) =>
         configuration?["Payments:Stripe:WebhookSecret"] is { Length: > 0 } secret ? secret : Connectors.Stripe.StripePayments.SimulatorWebhookSecret;
 
-    /// <summary><c>ReportingTimeZone</c> (local dates of bills), <c>Billing:PaymentTermsDays</c> (15), <c>Billing:BillRunChunkSize</c> (25,000).</summary>
+    /// <summary>
+    /// <c>ReportingTimeZone</c> (local dates of bills), <c>Billing:PaymentTermsDays</c> (15), <c>Billing:BillRunChunkSize</c> (25,000),
+    /// <c>Billing:DirectDebit:CreditorName</c> / <c>CreditorIban</c> / <c>CreditorBic</c> / <c>CreditorId</c> (the SEPA creditor identifier;
+    /// direct debit is off until name, IBAN and id are set) and <c>Currency</c> (EUR).
+    /// </summary>
     public static BillingOptions BillingOptions(HubSettings settings, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -264,6 +269,12 @@ public static class HubComposition
             ReportingTimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.ReportingTimeZone),
             PaymentTermsDays = int.TryParse(configuration["Billing:PaymentTermsDays"], out var days) && days is >= 0 and <= 120 ? days : 15,
             BillRunChunkSize = int.TryParse(configuration["Billing:BillRunChunkSize"], out var chunk) && chunk > 0 ? chunk : 25_000,
+            DirectDebit = new Billing.Payments.DirectDebitSettings(
+                configuration["Billing:DirectDebit:CreditorName"] is { Length: > 0 } name && configuration["Billing:DirectDebit:CreditorIban"] is { Length: > 0 } iban
+                    && configuration["Billing:DirectDebit:CreditorId"] is { Length: > 0 } creditorId
+                    ? new Core.Ports.DirectDebitCreditor(name, iban, configuration["Billing:DirectDebit:CreditorBic"] is { Length: > 0 } bic ? bic : null, creditorId)
+                    : null,
+                configuration["Billing:DirectDebit:Currency"] is { Length: 3 } currency ? currency.ToUpperInvariant() : "EUR"),
         };
     }
 
