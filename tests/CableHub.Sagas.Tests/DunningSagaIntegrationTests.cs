@@ -4,6 +4,7 @@ using CableHub.Billing.Invoices;
 using CableHub.Billing.Payments;
 using CableHub.Connectors.Notifications;
 using CableHub.Connectors.Notifications.Email;
+using CableHub.Connectors.Notifications.Sms;
 using CableHub.Core;
 using CableHub.Core.Ports;
 using CableHub.Customers.Contracts;
@@ -19,7 +20,7 @@ namespace CableHub.Sagas.Tests;
 /// <summary>
 /// Dunning end to end on the real stack (PostgreSQL, Wolverine durable queues, simulated CAS), with the dunning clock jumped
 /// day by day: unpaid → sweep starts the saga → reminders → late fee on the next bill → suspension through the lifecycle saga
-/// (CAS products removed) → payment → restore (products back). Repeated checks never repeat a step.
+/// (CAS products removed) → payment → restore (products back). Repeated checks never repeat a step. Reminders go by e-mail and SMS.
 /// </summary>
 [Collection(OnboardingCollection.Name)]
 public sealed class DunningSagaIntegrationTests(OnboardingFixture hub, MaildevFixture maildev) : IClassFixture<MaildevFixture>
@@ -63,7 +64,12 @@ public sealed class DunningSagaIntegrationTests(OnboardingFixture hub, MaildevFi
         await EventuallyAsync(() => hub.Notifications.Sent.Where(n => n.IdempotencyKey == $"dunning:{invoice.Id}:reminder:2").ToList());
         var fees = await EventuallyAsync(() => ChargesAsync(invoice.Id).GetAwaiter().GetResult());
         fees.ShouldHaveSingleItem().ShouldBe((73.60m, "unbilled"));
-        hub.Notifications.Sent.Count(n => n.IdempotencyKey.StartsWith($"dunning:{invoice.Id}:", StringComparison.Ordinal)).ShouldBe(2);
+        var reminders = hub.Notifications.Sent.Where(n => n.IdempotencyKey.StartsWith($"dunning:{invoice.Id}:", StringComparison.Ordinal)).ToList();
+        reminders.Count(n => n.Channel == NotificationChannel.Email).ShouldBe(2);
+        // Each reminder also by SMS to the customer's phone, under a key of its own.
+        var texts = reminders.Where(n => n.Channel == NotificationChannel.Sms).ToList();
+        texts.Select(n => n.IdempotencyKey).ShouldBe([$"dunning:{invoice.Id}:reminder:1:sms", $"dunning:{invoice.Id}:reminder:2:sms"], ignoreOrder: true);
+        texts.ShouldAllBe(n => n.TemplateId == "payment-reminder" && n.Recipient.PhoneNumber == "+91 98200 00000" && n.Policy.SmsConsent);
         (await lifecycle.SubscriptionAsync(sub)).Status.ShouldBe(SubscriptionStatus.Active);
 
         // Day 8: suspension through the lifecycle saga: the CAS loses the products.
@@ -75,10 +81,19 @@ public sealed class DunningSagaIntegrationTests(OnboardingFixture hub, MaildevFi
         await CheckAsync(invoice.Id); // once more: no second suspension request
         (await ChargesAsync(invoice.Id)).Count.ShouldBe(1);
 
-        // Payment (through billing's ledger, InvoicePaid in the outbox) → restore within a minute.
-        var outcome = await services.GetRequiredService<PaymentLedger>().RecordAsync(new IncomingPayment("card", "stripe:pi_dunning_" + invoice.Id.ToString("N"),
-            new Money(1180.00m, "INR"), DateTimeOffset.UtcNow) { BillingAccountId = detail.BillingAccountId });
-        outcome.Allocations.ShouldHaveSingleItem().InvoicePaid.ShouldBeTrue();
+        // Payment: the gateway's payment_intent.succeeded event as the verified webhook hands it to billing's ledger (a card payment recorded,
+        // allocated to the invoice, InvoicePaid in the outbox) → restore within a minute. The same event delivered again applies nothing.
+        var ledger = services.GetRequiredService<PaymentLedger>();
+        var succeeded = new PaymentEvent("stripe", "evt_dunning_" + invoice.Id.ToString("N"), PaymentEventKind.PaymentSucceeded, "payment_intent.succeeded",
+            "pi_dunning_" + invoice.Id.ToString("N"), new Money(1180.00m, "INR"), DateTimeOffset.UtcNow)
+        {
+            Metadata = new Dictionary<string, string> { ["invoice"] = invoice.Number },
+            Card = new CardSummary("visa", "4242"),
+        };
+        var webhook = await ledger.ApplyGatewayEventAsync(succeeded);
+        webhook.Outcome.ShouldBe(PaymentStatus.Applied);
+        webhook.Payment!.Allocations.ShouldHaveSingleItem().InvoicePaid.ShouldBeTrue();
+        (await ledger.ApplyGatewayEventAsync(succeeded)).Outcome.ShouldBe("duplicate");
         (await EventuallyAsync(() => hub.Outcomes.Of<SubscriptionRestored>(e => e.SubscriptionId == sub).ToList(), 60)).ShouldHaveSingleItem();
         (await hub.Cas.DeviceAsync(box.CasId))!.ProductIds.ShouldNotBeEmpty();
         (await lifecycle.SubscriptionAsync(sub)).Status.ShouldBe(SubscriptionStatus.Active);
@@ -106,11 +121,13 @@ public sealed class DunningSagaIntegrationTests(OnboardingFixture hub, MaildevFi
         invoice.DueDate.ShouldBe(hub.Dunning.Today.AddDays(-7));
         var email = (await services.GetRequiredService<ICustomerDirectory>().GetAsync(detail.CustomerId, CancellationToken.None))!.Email!;
 
-        // The reminders go through the real notification connector to a real SMTP server (MailDev) and are read back.
+        // The reminders go through the real notification connector to a real SMTP server (MailDev) and the SMS provider simulator, and are read back.
+        await using var sms = await SmsProviderSimulator.StartAsync(apiKey: "sms-key");
         await using var mail = new ServiceCollection()
             .AddLogging()
             .AddNotifications(hub.Db.ConnectionString, new NotificationOptions(),
-                new SmtpOptions { Host = maildev.SmtpHost, Port = maildev.SmtpPort, Security = "None", FromAddress = "billing@cablehub.test" }, null)
+                new SmtpOptions { Host = maildev.SmtpHost, Port = maildev.SmtpPort, Security = "None", FromAddress = "billing@cablehub.test" },
+                new SmsOptions { BaseUrl = sms.Address.ToString(), ApiKey = "sms-key", SenderId = "CBLHUB" })
             .BuildServiceProvider();
         hub.Notifications.Forward = mail.GetRequiredService<INotificationSender>();
         try
@@ -127,6 +144,9 @@ public sealed class DunningSagaIntegrationTests(OnboardingFixture hub, MaildevFi
             received.ShouldAllBe(m => m.Subject.StartsWith("Reminder: ", StringComparison.Ordinal) && m.Subject.Contains("590", StringComparison.Ordinal));
             received.ShouldAllBe(m => m.Text!.Contains(invoice.Number, StringComparison.Ordinal));
             received.ShouldAllBe(m => m.From.Any(f => f.Address == "billing@cablehub.test"));
+            var texts = await EventuallyAsync(() => sms.Accepted.Where(m => m.Text.Contains(invoice.Number, StringComparison.Ordinal)).ToList() is { Count: >= 2 } all ? all : [], 60);
+            texts.Count.ShouldBe(2);
+            texts.ShouldAllBe(m => m.Text.StartsWith("CableHub: bill ", StringComparison.Ordinal) && m.Text.Contains("590", StringComparison.Ordinal) && m.From == "CBLHUB");
         }
         finally
         {

@@ -6,8 +6,11 @@ namespace CableHub.Sagas.Dunning;
 /// </summary>
 public sealed class DunningOptions
 {
-    /// <summary>Reminders at due date + N days (e-mail, template <c>payment-reminder</c>).</summary>
+    /// <summary>Reminders at due date + N days (e-mail, template <c>payment-reminder</c>; SMS too with <see cref="SmsReminders"/>).</summary>
     public IReadOnlyList<int> ReminderDays { get; set; } = [1, 7];
+
+    /// <summary>Each reminder also by SMS to the customer's phone number (the template's SMS text); without a number the SMS is suppressed and recorded so.</summary>
+    public bool SmsReminders { get; set; } = true;
 
     /// <summary>The late fee at due date + N days (null: none): fixed amount plus a percentage of what is open.</summary>
     public int? LateFeeDays { get; set; } = 10;

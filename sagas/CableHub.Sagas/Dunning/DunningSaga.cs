@@ -14,7 +14,8 @@ namespace CableHub.Sagas.Dunning;
 /// <summary>
 /// Dunning of one overdue invoice (saga id = invoice id; table <c>wolverine.dunning_saga</c>). Started by <see cref="InvoiceOverdue"/>
 /// (the sweep publishes it for invoices past due). At each <see cref="DunningCheck"/> it takes every step of the policy that is due
-/// by the dunning clock's local date — reminders (e-mail through the notification port, idempotency key per step), the late fee
+/// by the dunning clock's local date — reminders (e-mail and, with <see cref="DunningOptions.SmsReminders"/>, SMS through the notification
+/// port, idempotency key per step and channel), the late fee
 /// (a billing charge, idempotent per invoice), the suspension of the account's active subscriptions (<see cref="SubscriptionSuspensionRequested"/>
 /// with a request id derived from invoice and subscription, so a redelivery never suspends twice) — and schedules the next check
 /// durably (a Wolverine scheduled message at the next step's day, at most <see cref="DunningOptions.RecheckInterval"/> away).
@@ -104,21 +105,29 @@ public sealed class DunningSaga : Saga
             if (offset <= day && RemindersSent < n)
             {
                 var contact = await customers.GetAsync(CustomerId, ct).ConfigureAwait(false);
-                var result = await notifications.SendAsync(new NotificationRequest(
-                    $"dunning:{Id}:reminder:{n}", NotificationChannel.Email, "payment-reminder", contact?.PreferredLanguage ?? options.NotificationLanguage,
-                    new NotificationRecipient(contact?.CustomerNumber, null, contact?.Email, contact?.Phone, options.ReportingTimeZone.Id),
-                    new Dictionary<string, object?>
-                    {
-                        ["customer_name"] = contact?.CustomerNumber ?? "customer",
-                        ["invoice_number"] = Number,
-                        ["amount_due"] = invoice.OpenAmount,
-                        ["due_date"] = options.StartOf(DueDate),
-                    },
-                    // Reminders about money owed are service messages: sent by e-mail without marketing consent.
-                    new ContactPolicy(EmailConsent: true, SmsConsent: false)), ct).ConfigureAwait(false);
+                var recipient = new NotificationRecipient(contact?.CustomerNumber, null, contact?.Email, contact?.Phone, options.ReportingTimeZone.Id);
+                var data = new Dictionary<string, object?>
+                {
+                    ["customer_name"] = contact?.CustomerNumber ?? "customer",
+                    ["invoice_number"] = Number,
+                    ["amount_due"] = invoice.OpenAmount,
+                    ["due_date"] = options.StartOf(DueDate),
+                };
+                var language = contact?.PreferredLanguage ?? options.NotificationLanguage;
+                // Reminders about money owed are service messages: sent by e-mail (and SMS) without marketing consent; each channel
+                // has its own idempotency key, so a redelivered step sends neither twice.
+                var email = await notifications.SendAsync(new NotificationRequest($"dunning:{Id}:reminder:{n}", NotificationChannel.Email, "payment-reminder", language,
+                    recipient, data, new ContactPolicy(EmailConsent: true, SmsConsent: false)), ct).ConfigureAwait(false);
+                var sent = $"e-mail {Describe(email)}";
+                if (options.SmsReminders)
+                {
+                    var sms = await notifications.SendAsync(new NotificationRequest($"dunning:{Id}:reminder:{n}:sms", NotificationChannel.Sms, "payment-reminder", language,
+                        recipient, data, new ContactPolicy(EmailConsent: false, SmsConsent: true)), ct).ConfigureAwait(false);
+                    sent += $", SMS {Describe(sms)}";
+                }
+
                 RemindersSent = n;
-                await RecordAsync(ledger, $"{DunningStepKind.Reminder}:{n}", DunningStepKind.Reminder, day, null, now,
-                    $"reminder {n}: {result.Outcome}{(result.Reason is null ? "" : $" ({result.Reason})")}", logger, ct).ConfigureAwait(false);
+                await RecordAsync(ledger, $"{DunningStepKind.Reminder}:{n}", DunningStepKind.Reminder, day, null, now, $"reminder {n}: {sent}", logger, ct).ConfigureAwait(false);
             }
         }
 
@@ -235,6 +244,8 @@ public sealed class DunningSaga : Saga
         await RecordAsync(ledger, DunningStepKind.Settled, DunningStepKind.Settled, null, null, now, why, logger, ct).ConfigureAwait(false);
         MarkCompleted();
     }
+
+    private static string Describe(NotificationResult result) => $"{result.Outcome}{(result.Reason is null ? "" : $" ({result.Reason})")}";
 
     /// <summary>The reason a dunning disconnect carries (the lifecycle saga's change and <c>SubscriptionDisconnected</c>).</summary>
     public const string DisconnectReason = "non_payment";
