@@ -23,7 +23,8 @@ namespace CableHub.Billing.Tests;
 /// </summary>
 public sealed class PaymentTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    private static InvoiceDraft Draft(Guid account, Guid customer, decimal amount = 299.00m) =>
+    /// <summary>One installation charge of <paramref name="amount"/> + GST 18 %, period of 2026-01-05, India (also the direct-debit tests' invoices).</summary>
+    internal static InvoiceDraft Draft(Guid account, Guid customer, decimal amount = 299.00m) =>
         InvoiceCalculator.Compute(new AccountToBill(account, customer, "INR", new BillingCycle(5), "IN", "IN"), new BillingCycle(5).PeriodContaining(new DateOnly(2026, 1, 5)),
             [], [new PendingCharge(Guid.NewGuid(), "adjustment", "Installation", amount, TaxCategory.CableService)], [], [],
             new RatingContext(null, new Dictionary<string, IReadOnlyList<TaxRule>> { ["IN"] = [new(TaxCategory.CableService, "GST 18%", 0.18m)] }));
@@ -74,6 +75,35 @@ public sealed class PaymentTests(PostgresFixture postgres) : IClassFixture<Postg
 
         await using var conn = await db.DataSource.OpenConnectionAsync();
         (await conn.QuerySingleAsync<(long, decimal)>("SELECT count(*), sum(amount) FROM hub.payment_allocation")).ShouldBe((4L, 500.00m));
+    }
+
+    [Fact]
+    public async Task An_invoice_with_a_negative_total_becomes_account_credit_that_pays_the_next_invoice_and_is_not_counted_as_money_received()
+    {
+        await using var db = await BillingDatabase.CreateAsync(postgres);
+        var (account, customer) = (db.Id("account:1"), db.Id("customer:1"));
+        var store = db.Invoices();
+        var ledger = db.Get<PaymentLedger>();
+        var negative = await store.IssueAsync(Draft(account, customer, -100m)); // credits larger than the charges: -118.00
+        (negative.Total, negative.OpenAmount, negative.Status).ShouldBe((-118.00m, 0m, InvoiceStatus.Paid));
+        (await ledger.BalanceAsync(account)).ShouldBe(new AccountBalance(account, "INR", 0m, 118.00m));
+
+        db.Clock.Advance(TimeSpan.FromDays(31));
+        var next = await store.IssueAsync(Draft(account, customer)); // 352.82
+        var settled = await ledger.SettleAsync(account);
+        settled.ShouldHaveSingleItem();
+        (settled[0].InvoiceId, settled[0].Amount, settled[0].InvoicePaid).ShouldBe((next.Id, new Money(118.00m, "INR"), false));
+        var after = (await store.GetAsync(next.Id))!;
+        (after.Status, after.OpenAmount).ShouldBe((InvoiceStatus.PartiallyPaid, 234.82m));
+        (await ledger.BalanceAsync(account)).ShouldBe(new AccountBalance(account, "INR", 234.82m, 0m));
+        (await ledger.SettleAsync(account)).ShouldBeEmpty(); // used up: nothing twice
+
+        // Recorded as the account's credit from that invoice (not a payment source), and a card payment pays the rest.
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        (await conn.QuerySingleAsync<(string, string, decimal, decimal)>(
+            "SELECT source, reference, amount, unallocated FROM hub.payment WHERE billing_account_id = @account", new { account }))
+            .ShouldBe((PaymentSource.AccountCredit, negative.Number, 118.00m, 0m));
+        (await ledger.RecordAsync(Card("pi_after_credit", 234.82m, account))).Allocations.ShouldHaveSingleItem().InvoicePaid.ShouldBeTrue();
     }
 
     [Fact]

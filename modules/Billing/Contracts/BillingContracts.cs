@@ -81,4 +81,7 @@ public static class PaymentSource
     public const string DirectDebit = "direct_debit";
     public const string Cash = "cash";
     public const string Cheque = "cheque";
+
+    /// <summary>Not money received: what an invoice with a negative total owes the customer, kept as the account's credit (reference = the invoice number).</summary>
+    public const string AccountCredit = "account_credit";
 }

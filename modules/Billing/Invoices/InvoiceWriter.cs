@@ -10,6 +10,7 @@ internal sealed record IssuedDocument(
     Guid Id, string Kind, string Series, long Seq, string Number, InvoiceDraft Draft, DateOnly IssueDate, DateOnly DueDate, Guid? BillRunId,
     Guid? CorrectsInvoiceId, string? Reason, DateTimeOffset IssuedAt)
 {
+    /// <summary>What the invoice asks; a negative total asks nothing and becomes the account's credit instead (<see cref="InvoiceWriter.WriteAsync"/>).</summary>
     public decimal OpenAmount => Kind == "invoice" ? Math.Max(Draft.Total, 0m) : 0m;
 
     public string Status => Kind == "invoice" && OpenAmount == 0 ? "paid" : "issued";
@@ -145,6 +146,26 @@ internal static class InvoiceWriter
             }
 
             await w.CompleteAsync(ct).ConfigureAwait(false);
+        }
+
+        // An invoice with a negative total owes the customer: what it owes becomes the account's credit (hub.payment, source account_credit,
+        // reference = the invoice number), which settlement puts on the next invoices like any other credit. One statement for the chunk.
+        var credits = docs.Where(d => d.Kind == "invoice" && d.Draft.Total < 0).ToList();
+        if (credits.Count > 0)
+        {
+            await using var cmd = new NpgsqlCommand(
+                """
+                INSERT INTO hub.payment (id, source, reference, billing_account_id, amount, currency, unallocated, status, remittance, received_at, recorded_at)
+                SELECT c.id, 'account_credit', c.number, c.account, c.amount, c.currency, c.amount, 'applied', 'credit of invoice ' || c.number, c.at, c.at
+                FROM unnest(@ids, @numbers, @accounts, @amounts, @currencies, @ats) AS c(id, number, account, amount, currency, at)
+                """, conn);
+            cmd.Parameters.AddWithValue("ids", credits.Select(d => Guid.CreateVersion7(d.IssuedAt)).ToArray());
+            cmd.Parameters.AddWithValue("numbers", credits.Select(d => d.Number).ToArray());
+            cmd.Parameters.AddWithValue("accounts", credits.Select(d => d.Draft.Account.AccountId).ToArray());
+            cmd.Parameters.AddWithValue("amounts", credits.Select(d => -d.Draft.Total).ToArray());
+            cmd.Parameters.AddWithValue("currencies", credits.Select(d => d.Draft.Account.Currency).ToArray());
+            cmd.Parameters.Add(new NpgsqlParameter("ats", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = credits.Select(d => d.IssuedAt.UtcDateTime).ToArray() });
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
         return lines;

@@ -72,7 +72,7 @@ WITH
             UNION ALL
             SELECT toStartOfMonth(toDate(toTimeZone(received_at, '{reporting_tz}'))) AS month, trimBoth(currency) AS currency,
                    toDecimal128(0, 2) AS billed, toDecimal128(0, 2) AS credited, sum(toDecimal64(amount, 2)) AS collected
-            FROM hub.payment GROUP BY month, currency
+            FROM hub.payment WHERE source != 'account_credit' GROUP BY month, currency  -- a negative invoice's credit is not money received
         )
         GROUP BY month, currency
     ),
