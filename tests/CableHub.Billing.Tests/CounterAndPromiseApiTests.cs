@@ -88,7 +88,7 @@ public sealed class CounterAndPromiseApiTests(PostgresFixture postgres) : IClass
     }
 
     [Fact]
-    public async Task A_promise_to_pay_is_recorded_for_an_open_invoice_by_billing_staff()
+    public async Task A_promise_to_pay_is_recorded_for_an_open_invoice_by_billing_staff_or_the_customer_service_agent()
     {
         await using var api = await ApiHost.StartAsync(postgres);
         await api.Db.Get<IBillingProfiles>().EnsureAsync(api.Db.Id("account:1"), "monthly", default);
@@ -106,6 +106,14 @@ public sealed class CounterAndPromiseApiTests(PostgresFixture postgres) : IClass
         list.GetArrayLength().ShouldBe(1);
         (await api.Db.Get<IDunningLedger>().PromiseInForceAsync(invoice.Id, today.AddDays(7), default))!.PromisedDate.ShouldBe(today.AddDays(7));
         (await api.Db.Get<IDunningLedger>().PromiseInForceAsync(invoice.Id, today.AddDays(8), default)).ShouldBeNull();
+
+        // The customer-service agent on the phone with the customer takes a promise too; a technician may not.
+        var (byAgent, agentPromise) = await api.SendAsync(HttpMethod.Post, path, new { promisedDate = today.AddDays(5).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) },
+            role: StaffRoles.CustomerService);
+        byAgent.ShouldBe(HttpStatusCode.Created);
+        agentPromise.GetProperty("recordedBy").GetString()!.ShouldEndWith("test-customer-service");
+        (await api.SendAsync(HttpMethod.Post, path, new { promisedDate = today.AddDays(5).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }, role: StaffRoles.Technician))
+            .Status.ShouldBe(HttpStatusCode.Forbidden);
 
         // A date in the past, too far ahead, more than is open, a paid invoice: refused; a subscriber may not.
         (await api.SendAsync(HttpMethod.Post, path, new { promisedDate = today.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }, role: StaffRoles.BillingClerk))

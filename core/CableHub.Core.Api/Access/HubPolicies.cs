@@ -44,6 +44,12 @@ public static class HubPolicies
     /// <summary>Billing changes (payments, adjustments): billing-clerk, cashier, <c>billing:write</c>.</summary>
     public static AccessRule BillingWrite { get; } = new("billing.write", [StaffRoles.BillingClerk, StaffRoles.Cashier], [ApiScopes.BillingWrite], false);
 
+    /// <summary>
+    /// Promises to pay an invoice (dunning pauses until the promised date): billing-clerk, cashier and customer-service (the agent on
+    /// the phone with the customer takes the promise), <c>billing:write</c>.
+    /// </summary>
+    public static AccessRule PaymentPromises { get; } = new("billing.promise", [StaffRoles.BillingClerk, StaffRoles.Cashier, StaffRoles.CustomerService], [ApiScopes.BillingWrite], false);
+
     /// <summary>Stock, devices, purchase orders, EDI files (read): inventory-clerk, technician, analyst, <c>inventory:read</c>/<c>inventory:write</c>.</summary>
     public static AccessRule InventoryRead { get; } = new("inventory.read",
         [StaffRoles.InventoryClerk, StaffRoles.Technician, StaffRoles.Analyst], [ApiScopes.InventoryRead, ApiScopes.InventoryWrite], false);
@@ -74,7 +80,7 @@ public static class HubPolicies
     public static AccessRule IdentityAdmin { get; } = new("identity.admin", [], [], false);
 
     public static IReadOnlyList<AccessRule> All { get; } =
-        [CatalogRead, CatalogWrite, OrdersPlace, OrdersRead, CustomerRead, CustomerPurchase, BillingRead, BillingWrite, InventoryRead, InventoryWrite, ReportsRead, ComplianceReports, PersonalDataRead, Authenticated, IdentityAdmin];
+        [CatalogRead, CatalogWrite, OrdersPlace, OrdersRead, CustomerRead, CustomerPurchase, BillingRead, BillingWrite, PaymentPromises, InventoryRead, InventoryWrite, ReportsRead, ComplianceReports, PersonalDataRead, Authenticated, IdentityAdmin];
 }
 
 /// <summary>How route groups declare their access rule.</summary>

@@ -33,7 +33,8 @@ public static class PaymentEndpoints
         write.MapPost("/bank-notifications", BankNotificationAsync);
 
         // Promises to pay an invoice: dunning pauses on the invoice until the promised date has passed.
-        var promises = app.MapModuleGroup(CustomerBillEndpoints.BillingPath + "/invoices", "Promises to pay").RequireAccess(HubPolicies.BillingWrite);
+        // Taken by billing staff and by the customer-service agent on the phone with the customer.
+        var promises = app.MapModuleGroup(CustomerBillEndpoints.BillingPath + "/invoices", "Promises to pay").RequireAccess(HubPolicies.PaymentPromises);
         promises.MapPost("/{id:guid}/promises-to-pay", PromiseAsync);
         promises.MapGet("/{id:guid}/promises-to-pay", async (Guid id, PaymentPromises store, CancellationToken ct) => TypedResults.Ok(await store.ListAsync(id, ct).ConfigureAwait(false)));
         write.MapPost("/{id:guid}/assign", async (Guid id, HttpContext http, PaymentLedger ledger, CancellationToken ct) =>
