@@ -146,7 +146,8 @@ public sealed class DunningSagaIntegrationTests(OnboardingFixture hub, MaildevFi
             received.ShouldAllBe(m => m.From.Any(f => f.Address == "billing@cablehub.test"));
             var texts = await EventuallyAsync(() => sms.Accepted.Where(m => m.Text.Contains(invoice.Number, StringComparison.Ordinal)).ToList() is { Count: >= 2 } all ? all : [], 60);
             texts.Count.ShouldBe(2);
-            texts.ShouldAllBe(m => m.Text.StartsWith("CableHub: bill ", StringComparison.Ordinal) && m.Text.Contains("590", StringComparison.Ordinal) && m.From == "CBLHUB");
+            texts.ShouldAllBe(m => m.Text.StartsWith("CableHub: bill ", StringComparison.Ordinal) && m.Text.Contains("590", StringComparison.Ordinal) && m.From == "CBLHUB"
+                && m.To == "+919820000000"); // the customer's "+91 98200 00000" in E.164
         }
         finally
         {

@@ -31,12 +31,16 @@ public sealed class SmsOptions
 /// </summary>
 public sealed class HttpSmsTransport(Func<HttpClient> client, SmsOptions options, ILogger<HttpSmsTransport> logger) : ISmsTransport
 {
+    /// <summary>A number as people write it ("+91 98200 00000", "+1 (212) 555-0100") in the E.164 form the provider takes: separators dropped.</summary>
+    public static string E164(string number) =>
+        new((number ?? "").Where(c => c is not (' ' or '-' or '(' or ')' or '.' or '\u00a0')).ToArray());
+
     public async Task<string> SendAsync(SmsMessage message, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/messages")
         {
-            Content = new StringContent(JsonSerializer.Serialize(new SmsProviderWire.SendRequest(message.To, options.SenderId, message.Text, message.IdempotencyKey),
+            Content = new StringContent(JsonSerializer.Serialize(new SmsProviderWire.SendRequest(E164(message.To), options.SenderId, message.Text, message.IdempotencyKey),
                 SmsProviderWire.Json), Encoding.UTF8, "application/json"),
         };
         request.Headers.TryAddWithoutValidation(SmsProviderWire.IdempotencyKeyHeader, message.IdempotencyKey);
