@@ -41,6 +41,60 @@ public static class ApiRequest
             : throw new RequestInvalidException(name, $"'{text}' is not an ISO 8601 date-time (e.g. 2026-01-05T18:30:00Z)");
     }
 
+    /// <summary>As <see cref="Instant(HttpContext, string)"/>, a bad value added to <paramref name="errors"/> (null) so every parameter is checked before one 400.</summary>
+    public static DateTimeOffset? Instant(HttpContext http, string name, RequestErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        try
+        {
+            return Instant(http, name);
+        }
+        catch (RequestInvalidException ex)
+        {
+            foreach (var error in ex.Errors)
+            {
+                errors.Add(name, error.Message);
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>An optional id (UUID) from the query; a bad one is added to <paramref name="errors"/> naming the parameter.</summary>
+    public static Guid? Id(HttpContext http, string name, RequestErrors errors, string what = "an id")
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (Query(http, name) is not { } text)
+        {
+            return null;
+        }
+
+        if (Guid.TryParse(text, out var id))
+        {
+            return id;
+        }
+
+        errors.Add(name, $"'{text}' is not {what}");
+        return null;
+    }
+
+    /// <summary>As <see cref="List(HttpContext, string)"/>, each value not in <paramref name="allowed"/> added to <paramref name="errors"/>.</summary>
+    public static IReadOnlyList<string>? List(HttpContext http, string name, IReadOnlyCollection<string> allowed, RequestErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(allowed);
+        ArgumentNullException.ThrowIfNull(errors);
+        var values = List(http, name);
+        foreach (var value in values ?? [])
+        {
+            if (!allowed.Contains(value, StringComparer.Ordinal))
+            {
+                errors.Add(name, $"'{value}' is not one of {string.Join(", ", allowed)}");
+            }
+        }
+
+        return values;
+    }
+
     /// <summary>Comma-separated values of a query parameter (repeated parameters too); null when absent.</summary>
     public static IReadOnlyList<string>? List(HttpContext http, string name)
     {

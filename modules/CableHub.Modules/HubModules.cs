@@ -10,6 +10,7 @@ using CableHub.Inventory;
 using CableHub.Ordering;
 using CableHub.Sagas;
 using CableHub.Subscriptions;
+using CableHub.Tickets;
 using CableHub.Vod;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +22,7 @@ public static class HubModules
     /// <summary>
     /// Migrations in the order they run: Customers, Identity (accounts, API clients, the access audit; customers by id only), Catalog, Inventory (devices reference customers), Ordering (orders
     /// reference customers, billing accounts and plans), Subscriptions (orders, devices, channels), Billing (billing accounts, customers), EPG (channels), VOD
-    /// (plans, customers, billing accounts), Audit (the audit log: triggers on the audited tables of the modules before it); then the sagas' own schema and the notification log's.
+    /// (plans, customers, billing accounts), Tickets (customers, devices, subscriptions), Audit (the audit log: triggers on the audited tables of the modules before it); then the sagas' own schema and the notification log's.
     /// </summary>
     public static IReadOnlyList<ModuleMigrations> Migrations { get; } =
     [
@@ -34,6 +35,7 @@ public static class HubModules
         BillingModule.Migrations,
         EpgModule.Migrations,
         VodModule.Migrations,
+        TicketsModule.Migrations,
         AuditModule.Migrations,
         SagasSchema.Migrations,
         NotificationsSchema.Migrations,

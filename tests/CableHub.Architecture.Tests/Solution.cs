@@ -23,6 +23,7 @@ internal static class Solution
         ["Inventory"] = typeof(Inventory.InventoryModule).Assembly,
         ["Billing"] = typeof(Billing.BillingModule).Assembly,
         ["Audit"] = typeof(Audit.AuditModule).Assembly,
+        ["Tickets"] = typeof(Tickets.TicketsModule).Assembly,
     };
 
     public static Assembly Sagas { get; } = typeof(Sagas.SagasSchema).Assembly;

@@ -127,6 +127,9 @@ public sealed partial class OpenApiDocumentTests
     [InlineData("ProductOrderItem", "TMF622_Product_Ordering_Management_API_v4.0.0_swagger.json", "ProductOrderItem", "")]
     [InlineData("ProductOrder_Create", "TMF622_Product_Ordering_Management_API_v4.0.0_swagger.json", "ProductOrder_Create", "effective")]
     [InlineData("CustomerBill", "TMF678_Customer_Bill_Management_API_v4.0.0_swagger.json", "CustomerBill", "appliedBillingRate")]
+    [InlineData("TroubleTicket", "TMF621_Trouble_Ticket_Management_API_v4.0.0_swagger.json", "TroubleTicket", "")]
+    [InlineData("TroubleTicket_Create", "TMF621_Trouble_Ticket_Management_API_v4.0.0_swagger.json", "TroubleTicket_Create", "")]
+    [InlineData("TroubleTicket_Update", "TMF621_Trouble_Ticket_Management_API_v4.0.0_swagger.json", "TroubleTicket_Update", "")]
     [InlineData("TmfPayment", "TMF676-Payment-v4.0.0.swagger.json", "Payment", "")]
     [InlineData("ProductOffering", "TMF620_Product_Catalog_Management_API_v4.1.0_swagger.json", "ProductOffering",
         "code,lcn,broadcaster,genre,language,definition,hdOfChannel,casProductId,freeToAir,bouquetKind,vodModel,rentalHours,vodTitle,includedInPlan")]

@@ -147,12 +147,19 @@ public sealed class AuthorizationMatrixTests(PostgresFixture postgres) : IClassF
         var account = await conn.ExecuteScalarAsync<Guid>("SELECT id FROM hub.billing_account WHERE customer_id = @customer LIMIT 1", new { customer });
         await conn.ExecuteAsync("UPDATE hub.product_order SET customer_id = @customer, billing_account_id = @account WHERE id = @id", new { customer, account, id = placed.OrderId });
         var device = await conn.ExecuteScalarAsync<string>("SELECT serial_number FROM hub.device WHERE customer_id = @customer LIMIT 1", new { customer });
+        var ticket = Guid.NewGuid();
+        await conn.ExecuteAsync(
+            """
+            INSERT INTO hub.trouble_ticket (id, customer_id, ticket_type, severity, status, status_change_date, description_enc, creation_date, last_update, opened_by)
+            VALUES (@ticket, @customer, 'incident', 'minor', 'acknowledged', now(), @text, now(), now(), 'matrix')
+            """, new { ticket, customer, text = ModuleServices.Encryptor.Encrypt("matrix") });
         return new()
         {
             [OwnedKinds.Customer] = customer.ToString(),
             [OwnedKinds.BillingAccount] = account.ToString(),
             [OwnedKinds.ProductOrder] = placed.OrderId.ToString(),
             [OwnedKinds.Device] = device!,
+            [OwnedKinds.TroubleTicket] = ticket.ToString(),
         };
     }
 

@@ -11,6 +11,7 @@ using CableHub.Epg;
 using CableHub.Inventory;
 using CableHub.Ordering;
 using CableHub.Subscriptions;
+using CableHub.Tickets;
 using CableHub.Testing;
 using CableHub.Vod;
 using Microsoft.AspNetCore.Builder;
@@ -74,6 +75,7 @@ public sealed class ApiHost : IAsyncDisposable
         app.MapCatalogEndpoints();
         app.MapEpgEndpoints();
         app.MapVodEndpoints();
+        app.MapTicketsEndpoints();
         app.MapOrderingEndpoints();
         app.MapSubscriptionsEndpoints();
         app.MapInventoryEndpoints();

@@ -8,6 +8,7 @@ using CableHub.Inventory;
 using CableHub.Inventory.Edi;
 using CableHub.Ordering;
 using CableHub.Subscriptions;
+using CableHub.Tickets;
 using CableHub.Vod;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -52,6 +53,7 @@ public static class ModuleServices
         services.AddOrderingModule();
         services.AddEpgModule();
         services.AddVodModule();
+        services.AddTicketsModule();
         services.AddBillingModule(new BillingOptions());
         services.AddBillingPeriods();
         services.AddAuditModule();

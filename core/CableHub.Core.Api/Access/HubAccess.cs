@@ -109,6 +109,7 @@ public static class OwnedKinds
     public const string ProductOrder = "productOrder";
     public const string Device = "device";
     public const string Subscription = "subscription";
+    public const string TroubleTicket = "troubleTicket";
 }
 
 /// <summary>A module's answer to "which customer owns resource <c>id</c> of kind <see cref="Kind"/>?" (null: none / unknown).</summary>

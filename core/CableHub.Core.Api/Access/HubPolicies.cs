@@ -51,6 +51,12 @@ public static class HubPolicies
     /// <summary>Stock movements, pairings, purchase orders, EDI uploads, imports: inventory-clerk, technician, <c>inventory:write</c>.</summary>
     public static AccessRule InventoryWrite { get; } = new("inventory.write", [StaffRoles.InventoryClerk, StaffRoles.Technician], [ApiScopes.InventoryWrite], false);
 
+    /// <summary>Open and read trouble tickets (TMF621): customer-service, technician; a subscriber opens and reads their own.</summary>
+    public static AccessRule Tickets { get; } = new("tickets", [StaffRoles.CustomerService, StaffRoles.Technician], [], true);
+
+    /// <summary>Work a trouble ticket (status, severity, notes): customer-service, technician.</summary>
+    public static AccessRule TicketsUpdate { get; } = new("tickets.update", [StaffRoles.CustomerService, StaffRoles.Technician], [], false);
+
     /// <summary>Reports and exports: analyst, compliance-officer, <c>reports:read</c>.</summary>
     public static AccessRule ReportsRead { get; } = new("reports.read", [StaffRoles.Analyst, StaffRoles.ComplianceOfficer], [ApiScopes.ReportsRead], false);
 
@@ -74,7 +80,7 @@ public static class HubPolicies
     public static AccessRule IdentityAdmin { get; } = new("identity.admin", [], [], false);
 
     public static IReadOnlyList<AccessRule> All { get; } =
-        [CatalogRead, CatalogWrite, OrdersPlace, OrdersRead, CustomerRead, CustomerPurchase, BillingRead, BillingWrite, InventoryRead, InventoryWrite, ReportsRead, ComplianceReports, PersonalDataRead, Authenticated, IdentityAdmin];
+        [CatalogRead, CatalogWrite, OrdersPlace, OrdersRead, CustomerRead, CustomerPurchase, BillingRead, BillingWrite, InventoryRead, InventoryWrite, Tickets, TicketsUpdate, ReportsRead, ComplianceReports, PersonalDataRead, Authenticated, IdentityAdmin];
 }
 
 /// <summary>How route groups declare their access rule.</summary>

@@ -14,6 +14,7 @@ using CableHub.Inventory;
 using CableHub.Inventory.Edi;
 using CableHub.Ordering;
 using CableHub.Subscriptions;
+using CableHub.Tickets;
 using CableHub.Vod;
 using Microsoft.AspNetCore.HttpOverrides;
 using Npgsql;
@@ -43,6 +44,7 @@ public static class HubComposition
         services.AddOrderingModule();
         services.AddEpgModule();
         services.AddVodModule();
+        services.AddTicketsModule();
         services.AddBillingModule(BillingOptions(settings, configuration));
         services.AddBillingPeriods(); // Billing answers Subscriptions' port IBillingPeriods (after AddSubscriptionsModule: it replaces the placeholder)
         services.AddSingleton<Core.Ports.IBankNotificationReader>(new Connectors.Iso20022.Camt.CamtReader());
@@ -190,6 +192,7 @@ public static class HubComposition
         app.MapCatalogEndpoints();
         app.MapEpgEndpoints();
         app.MapVodEndpoints();
+        app.MapTicketsEndpoints();
         app.MapOrderingEndpoints();
         app.MapInventoryEndpoints();
         app.MapSubscriptionsEndpoints();

@@ -109,11 +109,11 @@ public sealed class CdcSettings
     /// Per-table column allowlist, <c>schema.table</c> → comma-separated columns that may leave PostgreSQL (the primary key
     /// always does); tables not listed stream every column. The defaults keep personal data in the database: encrypted
     /// fields (<c>*_enc</c>), blind indexes (<c>*_hash</c>), postal codes, display names and password hashes never reach
-    /// Kafka or the warehouse. The defaults are the owning modules' (<c>StreamedColumns</c> of Customers, Identity, Billing: the module
+    /// Kafka or the warehouse. The defaults are the owning modules' (<c>StreamedColumns</c> of Customers, Identity, Billing, Tickets: the module
     /// that owns a table decides what of it may leave); a setting replaces a table's default (<c>CABLEHUB_Cdc__ColumnAllowlist__hub.customer=…</c>).
     /// </summary>
     public Dictionary<string, string> ColumnAllowlist { get; set; } = new(
-        new[] { Customers.CustomersModule.StreamedColumns, Identity.IdentityModule.StreamedColumns, Billing.BillingModule.StreamedColumns }.SelectMany(d => d),
+        new[] { Customers.CustomersModule.StreamedColumns, Identity.IdentityModule.StreamedColumns, Billing.BillingModule.StreamedColumns, Tickets.TicketsModule.StreamedColumns }.SelectMany(d => d),
         StringComparer.Ordinal);
 
     /// <summary>Puts the allowlist on a reader's options as the hub runs it (columns trimmed, empty entries ignored).</summary>

@@ -45,46 +45,9 @@ public static class ProductOrderEndpoints
     {
         var page = PageRequest.From(http);
         var errors = new RequestErrors();
-        var states = ApiRequest.List(http, "state");
-        foreach (var state in states ?? [])
-        {
-            if (!ProductOrderState.All.Contains(state, StringComparer.Ordinal))
-            {
-                errors.Add("state", $"'{state}' is not one of {string.Join(", ", ProductOrderState.All)}");
-            }
-        }
-
-        DateTimeOffset? Instant(string name)
-        {
-            try
-            {
-                return ApiRequest.Instant(http, name);
-            }
-            catch (RequestInvalidException ex)
-            {
-                foreach (var error in ex.Errors)
-                {
-                    errors.Add(name, error.Message);
-                }
-
-                return null;
-            }
-        }
-
-        var (gt, lt) = (Instant("orderDate.gt"), Instant("orderDate.lt"));
-        Guid? customerId = null;
-        if (ApiRequest.Query(http, "relatedParty.id") is { } party)
-        {
-            if (Guid.TryParse(party, out var parsed))
-            {
-                customerId = parsed;
-            }
-            else
-            {
-                errors.Add("relatedParty.id", $"'{party}' is not a customer id");
-            }
-        }
-
+        var states = ApiRequest.List(http, "state", ProductOrderState.All, errors);
+        var (gt, lt) = (ApiRequest.Instant(http, "orderDate.gt", errors), ApiRequest.Instant(http, "orderDate.lt", errors));
+        var customerId = ApiRequest.Id(http, "relatedParty.id", errors, "a customer id");
         errors.ThrowIfAny();
         if (HubPrincipal.KindOf(http.User) == HubClaims.Subscriber)
         {

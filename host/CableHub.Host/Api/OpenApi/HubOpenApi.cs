@@ -181,6 +181,9 @@ public static class HubOpenApi
             ["CableHub.Catalog.Api.ProductOfferingPriceCreate"] = "ProductOfferingPrice_Create",
             ["CableHub.Inventory.Api.ResourceResource"] = "Resource",
             ["CableHub.Inventory.Api.ResourcePatch"] = "Resource_Update",
+            ["CableHub.Tickets.Api.TroubleTicketResource"] = "TroubleTicket",
+            ["CableHub.Tickets.Api.TroubleTicketCreate"] = "TroubleTicket_Create",
+            ["CableHub.Tickets.Api.TroubleTicketUpdate"] = "TroubleTicket_Update",
         };
 
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Type> _taken = new(StringComparer.Ordinal);
