@@ -36,7 +36,8 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         CREATE TABLE hub.product_order (id UUID, customer_id UUID, state String, channel String, requested_at DateTime64(6, 'UTC'), updated_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY id;
         CREATE TABLE hub.invoice (id UUID, kind String, billing_account_id UUID, customer_id UUID, issue_date Date32, due_date Date32, total Decimal(38, 2), open_amount Decimal(38, 2), status String, issued_at DateTime64(6, 'UTC'), settled_at Nullable(DateTime64(6, 'UTC'))) ENGINE = MergeTree ORDER BY id;
         CREATE TABLE hub.billing_charge (id UUID, billing_account_id UUID, kind String, source_id UUID, description String, amount Decimal(38, 2), currency String, charged_at DateTime64(6, 'UTC'), status String) ENGINE = MergeTree ORDER BY id;
-        CREATE TABLE hub.subscription_change (id UUID, subscription_id UUID, kind String, from_plan_id Nullable(UUID), to_plan_id Nullable(UUID), reason Nullable(String), effective_at DateTime64(6, 'UTC'), recorded_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY id
+        CREATE TABLE hub.subscription_change (id UUID, subscription_id UUID, kind String, from_plan_id Nullable(UUID), to_plan_id Nullable(UUID), reason Nullable(String), effective_at DateTime64(6, 'UTC'), recorded_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY id;
+        CREATE TABLE hub.trouble_ticket (id UUID, customer_id UUID, ticket_type String, severity String, status String, device_id Nullable(UUID), creation_date DateTime64(6, 'UTC'), resolution_date Nullable(DateTime64(6, 'UTC'))) ENGINE = MergeTree ORDER BY id
         """;
 
     [Fact]
@@ -59,7 +60,8 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         Cell("D-vod", "channels").ShouldBe("5");
         Cell("D-vod", "payment_delay_days_avg_180d").ShouldBe(""); // no invoice due in the window: blank, not "on time"
         Cell("D-vod", "late_fees_180d").ShouldBe("0");
-        Cell("D-vod", "tickets_90d").ShouldBe("");                  // extension point: no ticket table in the hub
+        Cell("D-vod", "tickets_90d").ShouldBe("0");                 // no ticket: 0
+        Cell("D-vod", "stb_faults_90d").ShouldBe("0");
 
         // Billing and lifecycle as they stood at the cut-off, whatever happened after it.
         Cell("F-late", "payment_delay_days_avg_180d").ShouldBe("15"); // paid 20 days late; 10 days overdue at the cut-off (paid later)
@@ -68,7 +70,12 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         Cell("F-late", "suspensions_365d").ShouldBe("2");            // the one after the cut-off is not counted
         Cell("F-late", "dunning_suspensions_365d").ShouldBe("1");
         Cell("F-late", "suspended_at_cutoff").ShouldBe("1");
-        Cell("F-late", "stb_faults_90d").ShouldBe("1");              // one swap before, one after the cut-off
+        Cell("F-late", "box_swaps_90d").ShouldBe("1");               // one swap before, one after the cut-off
+        // Tickets opened in (cutoff-90d, cutoff]: at -30 d, -10 d, -5 d and exactly at the cut-off; not the one exactly 90 days
+        // before, the older one, or those after the cut-off (one a second after it). STB faults: the two in the window naming the
+        // box (-10 d and at the cut-off), not the stbFault without a box (-5 d).
+        Cell("F-late", "tickets_90d").ShouldBe("4");
+        Cell("F-late", "stb_faults_90d").ShouldBe("2");
         Cell("F-late", "late_fees_180d").ShouldBe("75.5");           // 50 + 25.50 in the window; not the older one, the later one, or a manual adjustment
         Cell("F-late", "plan_code").ShouldBe("BASIC");               // hub.subscription says PREMIUM: changed after the cut-off
         Cell("F-late", "downgrades_365d").ShouldBe("1");             // FAMILY → BASIC before the cut-off
@@ -96,14 +103,16 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         result.Test.Auc.ShouldBeGreaterThan(0.65); // a random ranking scores 0.5
         result.Profiles.Single(p => p.Name == "customer_id").IsFeature.ShouldBeFalse();
         result.Profiles.Single(p => p.Name == "late_fees_180d").Kind.ShouldBe(ColumnKind.Numeric); // dunning's late fees: a feature
-        result.Profiles.Single(p => p.Name == "tickets_90d").Kind.ShouldBe(ColumnKind.Constant);   // placeholder: dropped until a ticket table exists
+        result.Profiles.Single(p => p.Name == "tickets_90d").Kind.ShouldBe(ColumnKind.Numeric);    // trouble tickets: a feature
+        result.Profiles.Single(p => p.Name == "stb_faults_90d").IsFeature.ShouldBeTrue();
         var ranking = string.Join(", ", result.Importance.Select(f => $"{f.Column} {f.AucDrop:0.000}"));
         var top = result.Importance.Take(6).Select(f => f.Column).ToList();
         top.ShouldContain("payment_method", ranking);
         // Late payers churn more: their signal (delays, late invoices, dunning suspensions — correlated, so the AUC drop is
         // shared among them) is among the top columns; owners of faulty boxes churn more: shuffling the swaps costs AUC.
         top.Intersect(["payment_delay_days_avg_180d", "invoices_paid_late_180d", "invoices_overdue_at_cutoff", "suspensions_365d", "dunning_suspensions_365d", "late_fees_180d"]).ShouldNotBeEmpty(ranking);
-        result.Importance.Single(f => f.Column == "stb_faults_90d").AucDrop.ShouldBeGreaterThan(0, ranking); // weak here (≈0.002): the swaps only mark part of the trait;
+        // Owners of faulty boxes churn more: their STB-fault tickets (and swaps) carry the trait; shuffling the ticket counts costs AUC.
+        result.Importance.Where(f => f.Column is "stb_faults_90d" or "tickets_90d").Max(f => f.AucDrop).ShouldBeGreaterThan(0, ranking);
 
         using var dir = new TempDirectory("ml-registry");
         var model = new ModelRegistry(dir.Path).Register(result, "churn", TimeProvider.System);
@@ -183,6 +192,18 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         var invoices = new List<object?[]>();
         var changes = new List<object?[]>();
         var charges = new List<object?[]>();
+        var tickets = new List<object?[]>();
+        var ticketRandom = new Random(23); // tickets draw from their own streams: the other values are as they were before tickets existed
+        var ticketIds = new Random(29);
+        Guid TicketId()
+        {
+            var bytes = new byte[16];
+            ticketIds.NextBytes(bytes);
+            return new Guid(bytes);
+        }
+
+        void AddTicket(Guid customer, string type, DateTime opened, Guid? device = null) =>
+            tickets.Add([TicketId(), customer, type, "major", "closed", device, opened, opened.AddDays(2)]);
 
         Guid AddCustomer(string number, string payment)
         {
@@ -255,6 +276,15 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         AddChange(fSub, "suspend", Cutoff.AddDays(20), "dunning");
         AddChange(fSub, "device_swap", Cutoff.AddDays(-30));
         AddChange(fSub, "device_swap", Cutoff.AddDays(3));
+        var fBox = (Guid)entitlements.Last(e => (Guid)e[3]! == fSub)[1]!;
+        AddTicket(f, "incident", Cutoff.AddDays(-120));                    // before the window
+        AddTicket(f, "complaint", Cutoff.AddDays(-90));                    // exactly 90 days before: outside (cutoff-90d, cutoff]
+        AddTicket(f, "incident", Cutoff.AddDays(-30));                     // in
+        AddTicket(f, "stbFault", Cutoff.AddDays(-10), fBox);               // in, an STB fault
+        AddTicket(f, "stbFault", Cutoff, fBox);                            // at the cut-off: in, an STB fault
+        AddTicket(f, "stbFault", Cutoff.AddDays(-5));                      // in, but names no box: a ticket, not an STB fault
+        AddTicket(f, "stbFault", Cutoff.AddSeconds(1), fBox);              // after the cut-off: not counted
+        AddTicket(f, "billing", Cutoff.AddDays(20));                       // after the cut-off: not counted
 
         // Simulated subscribers: cash payers, premium plans and no VOD churn more; annual contracts and direct debit less;
         // late payers (bills settled 5–45 days after the due date, dunning suspensions) and owners of faulty boxes (swaps)
@@ -293,7 +323,25 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
 
                 if (faultyBox && random.NextDouble() < 0.35)
                 {
-                    AddChange(subscription, "device_swap", month.AddDays(-random.Next(1, 29)));
+                    var swapped = month.AddDays(-random.Next(1, 29));
+                    AddChange(subscription, "device_swap", swapped);
+                    AddTicket(customer, "stbFault", swapped.AddDays(-ticketRandom.Next(1, 6)), TicketId() /* the box: the features only need that one is named */);
+                }
+
+                // Faulty boxes also fail between swaps; late payers complain about bills; everyone has some incidents.
+                if (faultyBox && ticketRandom.NextDouble() < 0.15)
+                {
+                    AddTicket(customer, "stbFault", month.AddDays(-ticketRandom.Next(0, 30)), TicketId());
+                }
+
+                if (latePayer && ticketRandom.NextDouble() < 0.15)
+                {
+                    AddTicket(customer, "billing", month.AddDays(-ticketRandom.Next(0, 30)));
+                }
+
+                if (ticketRandom.NextDouble() < 0.05)
+                {
+                    AddTicket(customer, "incident", month.AddDays(-ticketRandom.Next(0, 30)));
                 }
 
                 if (vodUser && random.NextDouble() < 0.6)
@@ -335,6 +383,7 @@ public sealed class WarehouseChurnTests(ClickHouseFixture clickHouse) : IClassFi
         await InsertAsync(client, "hub.invoice", ["id", "kind", "billing_account_id", "customer_id", "issue_date", "due_date", "total", "open_amount", "status", "issued_at", "settled_at"], invoices);
         await InsertAsync(client, "hub.billing_charge", ["id", "billing_account_id", "kind", "source_id", "description", "amount", "currency", "charged_at", "status"], charges);
         await InsertAsync(client, "hub.subscription_change", ["id", "subscription_id", "kind", "from_plan_id", "to_plan_id", "reason", "effective_at", "recorded_at"], changes);
+        await InsertAsync(client, "hub.trouble_ticket", ["id", "customer_id", "ticket_type", "severity", "status", "device_id", "creation_date", "resolution_date"], tickets);
         return new SeededHub(activeAtCutoff);
     }
 

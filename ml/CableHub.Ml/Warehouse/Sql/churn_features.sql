@@ -7,7 +7,7 @@
 --
 -- Population: customers with at least one subscription active at the cut-off (started, not yet ended).
 -- No leakage: every fact is filtered by its own timestamp (start_at, end_at, valid_from/valid_to, purchased_at,
--- requested_at, announced_at, issued_at/settled_at, effective_at) against the cut-off; hub.* "status" columns are
+-- requested_at, announced_at, issued_at/settled_at, effective_at, creation_date) against the cut-off; hub.* "status" columns are
 -- current state and are NOT used. The plan at the cut-off is rebuilt from the plan changes (hub.subscription_change):
 -- hub.subscription.plan_id is the plan now.
 -- Known limits, documented in ml/README.md: hub.plan.price and hub.billing_account.payment_method are current values
@@ -15,10 +15,10 @@
 -- shows its new value; an invoice is "paid" at settled_at (partial payments before it are not seen until payments
 -- reach the warehouse).
 --
--- Signals from billing (hub.invoice), dunning's late fees (hub.billing_charge) and the lifecycle
--- (hub.subscription_change: suspend, device_swap, plan_change) are in. EXTENSION POINT (column NULL until its source
--- exists; the trainer drops all-blank columns, so adding the source is enough — no model code changes):
---   tickets_90d      ← customer-care tickets (no such module or table yet)
+-- Signals from billing (hub.invoice), dunning's late fees (hub.billing_charge), the lifecycle
+-- (hub.subscription_change: suspend, device_swap, plan_change) and customer care (hub.trouble_ticket, TMF621 tickets:
+-- tickets_90d, and stb_faults_90d = tickets of type stbFault naming a box) are in. A new column needs no model code
+-- change: the trainer takes every column but the id columns and the label, and drops all-blank ones.
 
 WITH
     {cutoff:DateTime64(6, 'UTC')} AS _cutoff,
@@ -210,7 +210,7 @@ WITH
             s.customer_id AS customer_id,
             countIf(c.kind = 'suspend' AND c.effective_at > _cutoff - toIntervalDay(365)) AS suspensions_365d,
             countIf(c.kind = 'suspend' AND c.reason = 'dunning' AND c.effective_at > _cutoff - toIntervalDay(365)) AS dunning_suspensions_365d,
-            countIf(c.kind = 'device_swap' AND c.effective_at > _cutoff - toIntervalDay(90)) AS stb_faults_90d,
+            countIf(c.kind = 'device_swap' AND c.effective_at > _cutoff - toIntervalDay(90)) AS box_swaps_90d,
             max(c.kind = 'suspend' AND c.effective_at = last_suspend_or_restore) AS suspended_at_cutoff
         FROM hub.subscription_change AS c
         INNER JOIN hub.subscription AS s ON s.id = c.subscription_id
@@ -223,6 +223,18 @@ WITH
         ) AS lsr ON lsr.subscription_id = c.subscription_id
         WHERE c.effective_at <= _cutoff
         GROUP BY s.customer_id
+    ),
+    tickets AS
+    (
+        -- Trouble tickets (TMF621, hub.trouble_ticket) opened in (cutoff-90d, cutoff]; an STB fault is a ticket of type
+        -- stbFault that names the box. Only the opening instant is used: status and resolution are current state or later facts.
+        SELECT
+            customer_id,
+            countIf(creation_date > _cutoff - toIntervalDay(90)) AS tickets_90d,
+            countIf(ticket_type = 'stbFault' AND device_id IS NOT NULL AND creation_date > _cutoff - toIntervalDay(90)) AS stb_faults_90d
+        FROM hub.trouble_ticket
+        WHERE creation_date <= _cutoff
+        GROUP BY customer_id
     ),
     label AS
     (
@@ -273,10 +285,10 @@ SELECT
     coalesce(lc.suspensions_365d, 0)                   AS suspensions_365d,
     coalesce(lc.dunning_suspensions_365d, 0)           AS dunning_suspensions_365d,
     coalesce(lc.suspended_at_cutoff, 0)                AS suspended_at_cutoff,
-    coalesce(lc.stb_faults_90d, 0)                     AS stb_faults_90d,
+    coalesce(lc.box_swaps_90d, 0)                      AS box_swaps_90d,
     round(coalesce(lf.late_fees_180d, 0), 2)           AS late_fees_180d,
-    -- EXTENSION POINT (customer care): tickets opened in (cutoff-90d, cutoff]. The hub has no ticket table yet.
-    CAST(NULL AS Nullable(Float64))                    AS tickets_90d,
+    coalesce(tk.tickets_90d, 0)                        AS tickets_90d,
+    coalesce(tk.stb_faults_90d, 0)                     AS stb_faults_90d,
     if(_horizon_end <= _as_of, toNullable(toUInt8(lb.active_at_horizon = 0)), NULL) AS churned
 FROM per_customer AS pc
 INNER JOIN hub.customer AS c ON c.id = pc.customer_id
@@ -288,6 +300,7 @@ LEFT JOIN orders AS o ON o.customer_id = pc.customer_id
 LEFT JOIN invoices AS inv ON inv.customer_id = pc.customer_id
 LEFT JOIN late_fees AS lf ON lf.customer_id = pc.customer_id
 LEFT JOIN lifecycle AS lc ON lc.customer_id = pc.customer_id
+LEFT JOIN tickets AS tk ON tk.customer_id = pc.customer_id
 LEFT JOIN hub.billing_account AS ba ON ba.id = pc.current_billing_account_id
 LEFT JOIN hub.lco AS lco ON lco.id = c.lco_id
 LEFT JOIN label AS lb ON lb.customer_id = pc.customer_id
