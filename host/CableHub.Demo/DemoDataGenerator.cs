@@ -69,6 +69,8 @@ public sealed class DemoDataGenerator(NpgsqlDataSource dataSource, FieldEncrypto
 
         await WriteSpareStockAsync(size.SpareStbs, rng, now, ct).ConfigureAwait(false);
         progress?.Report(new SeedProgress("spare stock", size.SpareStbs, size.SpareStbs));
+        var tickets = await new DemoTicketGenerator(dataSource, encryptor, clock).SeedAsync(size.Seed, ct).ConfigureAwait(false); // support tickets from the simulated history
+        progress?.Report(new SeedProgress("tickets", tickets, tickets));
     }
 
     /// <summary>True when the database holds no customers yet.</summary>

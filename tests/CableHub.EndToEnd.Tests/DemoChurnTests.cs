@@ -30,6 +30,16 @@ public sealed class DemoChurnTests(HubFixture fixture)
             (await _hub.ScalarAsync<long>("SELECT count(*) FROM hub.subscription_change WHERE kind = @kind", ("kind", kind))).ShouldBeGreaterThan(0, kind);
         }
 
+        // Trouble tickets go with the drivers: an STB-fault ticket names the box of a subscription whose box was found faulty (swapped).
+        (await _hub.ScalarAsync<long>("SELECT count(*) FROM hub.trouble_ticket WHERE ticket_type = 'stbFault' AND device_id IS NOT NULL")).ShouldBeGreaterThan(0);
+        (await _hub.ScalarAsync<long>(
+            """
+            SELECT count(*) FROM hub.trouble_ticket t
+            WHERE t.ticket_type = 'stbFault'
+              AND NOT EXISTS (SELECT 1 FROM hub.subscription_change c WHERE c.subscription_id = t.subscription_id AND c.kind = 'device_swap')
+            """)).ShouldBe(0, "STB faults only on faulty boxes");
+        (await _hub.ScalarAsync<long>("SELECT count(*) FROM hub.trouble_ticket WHERE creation_date > now()")).ShouldBe(0, "tickets are in the past");
+
         // Cash payers leave more often than direct-debit payers (the simulated hazard is 5.5 times theirs).
         var cash = await _hub.ScalarAsync<decimal>(ShareSql, ("method", "cash"));
         var directDebit = await _hub.ScalarAsync<decimal>(ShareSql, ("method", "direct_debit"));
@@ -38,6 +48,7 @@ public sealed class DemoChurnTests(HubFixture fixture)
         // In the warehouse: features at monthly cut-offs of the past year, labelled for a 60-day horizon, have both classes.
         var now = DateTimeOffset.UtcNow;
         long positives = 0, negatives = 0;
+        double tickets = 0, stbFaults = 0;
         for (var months = 3; months <= 12; months += 3)
         {
             var table = await ChurnWarehouse.ReadFeaturesAsync(_hub.ClickHouseConnectionString, now.AddMonths(-months), 60, now, TestContext.Current.CancellationToken);
@@ -45,10 +56,14 @@ public sealed class DemoChurnTests(HubFixture fixture)
             positives += table.Rows.Count(r => r[label] == "1");
             negatives += table.Rows.Count(r => r[label] == "0");
             table.Rows.Sum(r => double.Parse(r[table.IndexOf("channels")], System.Globalization.CultureInfo.InvariantCulture)).ShouldBeGreaterThan(0);
+            tickets += table.Rows.Sum(r => double.Parse(r[table.IndexOf("tickets_90d")], System.Globalization.CultureInfo.InvariantCulture));
+            stbFaults += table.Rows.Sum(r => double.Parse(r[table.IndexOf("stb_faults_90d")], System.Globalization.CultureInfo.InvariantCulture));
         }
 
         positives.ShouldBeGreaterThan(5);
         negatives.ShouldBeGreaterThan(positives);
+        tickets.ShouldBeGreaterThan(stbFaults, "the tickets reached the warehouse: every STB fault is a ticket, not every ticket an STB fault");
+        stbFaults.ShouldBeGreaterThan(0);
     }
 
     private const string ShareSql =
