@@ -66,7 +66,7 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
         jsonStatus.ShouldBe(HttpStatusCode.OK);
         json.GetProperty("customerId").GetGuid().ShouldBe(customerId);
         var sections = json.GetProperty("sections").EnumerateArray().ToDictionary(s => s.GetProperty("holder").GetString()!, s => s.GetProperty("tables"));
-        sections.Keys.ShouldBe(["customers", "ordering", "subscriptions", "inventory", "billing", "vod", "identity", "audit"], ignoreOrder: false);
+        sections.Keys.ShouldBe(["customers", "ordering", "subscriptions", "inventory", "billing", "vod", "tickets", "identity", "audit"], ignoreOrder: false);
         var customer = sections["customers"].GetProperty("customer")[0];
         customer.GetProperty("given_name").GetString().ShouldBe(GivenName);
         customer.GetProperty("family_name").GetString().ShouldBe(FamilyName);
