@@ -20,7 +20,8 @@ public sealed class NotificationOptions
 /// <see cref="INotificationSender"/>: in order, (1) a key already final (sent, suppressed, rejected) gets its first
 /// outcome back; (2) <see cref="ContactRules"/> decides on consent and quiet hours — suppressed is recorded, deferred
 /// is answered with the time to ask again and nothing is recorded; (3) the template is rendered (unknown → rejected,
-/// recorded); (4) the key is claimed with a lease in <c>notification.message</c>, the message handed to SMTP or the
+/// recorded); (4) the key is claimed with a lease in <c>notification.message</c> (recipient, subject and rendered text stored
+/// encrypted: the communication history), the message handed to SMTP or the
 /// SMS provider (their own retries and circuit), and marked sent; a transient failure gives the claim back and
 /// throws <see cref="NotificationUnavailableException"/>.
 /// </summary>
@@ -84,7 +85,7 @@ public sealed class NotificationDispatcher(
             return await ReplayAsync(request.IdempotencyKey, ct).ConfigureAwait(false);
         }
 
-        var claim = await log.ClaimAsync(request, rendered.Language, options.SendingLease, ct).ConfigureAwait(false);
+        var claim = await log.ClaimAsync(request, rendered.Language, options.SendingLease, ct, rendered).ConfigureAwait(false);
         if (claim is null)
         {
             if (await log.FindAsync(request.IdempotencyKey, ct).ConfigureAwait(false) is { State: not "sending" } finished)
@@ -99,7 +100,7 @@ public sealed class NotificationDispatcher(
         {
             // The sender before us stopped while handing this mail to the server: it may have been delivered. Not again.
             var why = $"not re-sent: a sender stopped while handing it to the mail server at {interrupted:O}; it may have been delivered (at most once)";
-            await log.RecordFinalAsync(request, "rejected", rendered.Language, why, CancellationToken.None).ConfigureAwait(false);
+            await log.RecordFinalAsync(request, "rejected", rendered.Language, why, CancellationToken.None, rendered).ConfigureAwait(false);
             logger.LogWarning("{Channel} {Template} for customer {CustomerId} {Reason}", request.Channel, request.TemplateId, request.Recipient.CustomerId, why);
             return await ReplayAsync(request.IdempotencyKey, ct).ConfigureAwait(false);
         }
@@ -117,7 +118,7 @@ public sealed class NotificationDispatcher(
         }
         catch (NotificationRejectedException e)
         {
-            await log.RecordFinalAsync(request, "rejected", rendered.Language, e.Message, CancellationToken.None).ConfigureAwait(false);
+            await log.RecordFinalAsync(request, "rejected", rendered.Language, e.Message, CancellationToken.None, rendered).ConfigureAwait(false);
             logger.LogWarning("{Channel} {Template} for customer {CustomerId} rejected: {Reason}", request.Channel, request.TemplateId, request.Recipient.CustomerId, e.Message);
             return await ReplayAsync(request.IdempotencyKey, ct).ConfigureAwait(false);
         }

@@ -5,6 +5,7 @@ using CableHub.Connectors.Notifications.Sms;
 using CableHub.Connectors.Notifications.Store;
 using CableHub.Connectors.Notifications.Templates;
 using CableHub.Core.Ports;
+using CableHub.Core.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -13,6 +14,25 @@ namespace CableHub.Connectors.Notifications;
 
 public static class NotificationsConnector
 {
+    /// <summary>
+    /// The communication history for the API and data-subject requests, on the hub's <see cref="NpgsqlDataSource"/>:
+    /// <see cref="ICommunicationLog"/> (TMF681 reads), and the log's part of access exports and erasure
+    /// (<see cref="IDataSubjectRecords"/>, <see cref="IDataSubjectEraser"/>). Needs a <see cref="FieldEncryptor"/>.
+    /// </summary>
+    public static IServiceCollection AddCommunicationHistory(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(sp => new NotificationSubjectData(sp.GetRequiredService<NpgsqlDataSource>(),
+            new NotificationLog(sp.GetRequiredService<NpgsqlDataSource>(), Encryptor(sp), sp.GetService<TimeProvider>() ?? TimeProvider.System)));
+        services.AddSingleton<ICommunicationLog>(sp => sp.GetRequiredService<NotificationSubjectData>().Log);
+        services.AddSingleton<IDataSubjectRecords>(sp => sp.GetRequiredService<NotificationSubjectData>());
+        services.AddSingleton<IDataSubjectEraser>(sp => sp.GetRequiredService<NotificationSubjectData>());
+        return services;
+    }
+
+    private static FieldEncryptor Encryptor(IServiceProvider sp) => sp.GetService<FieldEncryptor>()
+        ?? throw new InvalidOperationException("the notification log stores recipients and texts encrypted: register the hub's FieldEncryptor");
+
     /// <summary>
     /// Registers <see cref="INotificationSender"/> with SMTP e-mail (when <paramref name="smtp"/> is given) and the
     /// HTTP SMS adapter (when <paramref name="sms"/> has a base URL), each with an <see cref="IConnectorHealth"/>
@@ -27,7 +47,7 @@ public static class NotificationsConnector
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(options);
-        services.AddSingleton(sp => new NotificationLog(NpgsqlDataSource.Create(connectionString), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton(sp => new NotificationLog(NpgsqlDataSource.Create(connectionString), Encryptor(sp), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton(new TemplateRenderer(options.DefaultLanguage));
         if (smtp is not null)
         {

@@ -45,6 +45,15 @@ public static class OnboardingBenchData
             "SELECT count(*) FILTER (WHERE state = 'completed'), count(*) FILTER (WHERE state = 'failed') FROM hub.product_order", cancellationToken: ct)).ConfigureAwait(false);
     }
 
+    /// <summary>Transactions committed in the current database so far (<c>pg_stat_database.xact_commit</c>; the statistics lag by up to a second).</summary>
+    public static async Task<long> CommittedTransactionsAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT pg_stat_clear_snapshot(); SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", cancellationToken: ct)).ConfigureAwait(false);
+    }
+
     /// <summary>Where an onboarding's time went (milliseconds, from the orders' state history and the saga's CAS call log; the database's clock).</summary>
     public sealed record Breakdown(long Orders, double AckToRunMean, double AckToRunP99, double RunToDoneMean, double RunToDoneP99, double EndToEndMean,
         double CasCallMean, long CasCalls, long CasAttempts);

@@ -41,6 +41,7 @@ public static class CustomersModule
         services.AddSingleton<ICustomerRegistry, CustomerRegistry>();
         services.AddSingleton<ICustomerDirectory, CustomerDirectory>();
         services.AddSingleton<Core.Api.Access.IResourceOwnerResolver, BillingAccountOwners>();
+        services.AddSingleton<Core.Api.Access.IResourceOwnerResolver, CommunicationMessageOwners>(); // TMF681 messages (the history: core's ICommunicationLog)
         services.AddSingleton<IBillingAccountDirectory, BillingAccountDirectory>();
         services.AddSingleton<CustomerReads>();
         // Who may read decrypted personal data: the personal-data.read rule from the token, each disclosure audited.
@@ -48,6 +49,6 @@ public static class CustomersModule
         return services;
     }
 
-    /// <summary>TMF629 <c>customer</c> and TMF666 <c>billingAccount</c>.</summary>
-    public static IEndpointRouteBuilder MapCustomersEndpoints(this IEndpointRouteBuilder app) => CustomerEndpoints.Map(app);
+    /// <summary>TMF629 <c>customer</c>, TMF666 <c>billingAccount</c> and TMF681 <c>communicationMessage</c> (needs core's <see cref="Core.Ports.ICommunicationLog"/>).</summary>
+    public static IEndpointRouteBuilder MapCustomersEndpoints(this IEndpointRouteBuilder app) => CommunicationMessageEndpoints.Map(CustomerEndpoints.Map(app));
 }

@@ -33,6 +33,7 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
 {
     private const string Orders = "/tmf-api/productOrderingManagement/v4/productOrder";
     internal const string Customers = "/tmf-api/customerManagement/v4/customer";
+    private const string Messages = "/tmf-api/communicationManagement/v4/communicationMessage";
     internal const string Requests = "/api/v1/compliance/data-subject-requests";
     internal const string Officer = StaffRoles.ComplianceOfficer;
     internal const string GivenName = "Vedika";
@@ -48,6 +49,7 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
         await using var api = await StartAsync(dir);
         var email = $"vedika.{Guid.NewGuid():N}@example.in";
         var customerId = await PlaceOrderAsync(api, email);
+        await SendWelcomeAsync(api, customerId, email);
 
         // Only the right kind of request is carried out, and only by a compliance officer.
         var erasure = await OpenAsync(api, customerId, "erasure");
@@ -66,7 +68,7 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
         jsonStatus.ShouldBe(HttpStatusCode.OK);
         json.GetProperty("customerId").GetGuid().ShouldBe(customerId);
         var sections = json.GetProperty("sections").EnumerateArray().ToDictionary(s => s.GetProperty("holder").GetString()!, s => s.GetProperty("tables"));
-        sections.Keys.ShouldBe(["customers", "ordering", "subscriptions", "inventory", "billing", "vod", "identity", "audit"], ignoreOrder: false);
+        sections.Keys.ShouldBe(["customers", "ordering", "subscriptions", "inventory", "billing", "vod", "identity", "notifications", "audit"], ignoreOrder: false);
         var customer = sections["customers"].GetProperty("customer")[0];
         customer.GetProperty("given_name").GetString().ShouldBe(GivenName);
         customer.GetProperty("family_name").GetString().ShouldBe(FamilyName);
@@ -82,6 +84,9 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
         sections["identity"].GetProperty("access audit entries").EnumerateArray()
             .ShouldContain(e => e.GetProperty("event").GetString() == "personal_data_read"); // the officer's read after placing the order
         sections["customers"].GetRawText().ShouldNotContain("_enc"); // decrypted values, never ciphertext
+        var message = sections["notifications"].GetProperty("messages").EnumerateArray().ShouldHaveSingleItem(); // what was sent to them, decrypted
+        message.GetProperty("recipient").GetString().ShouldBe(email);
+        message.GetProperty("text").GetString().ShouldBe($"Dear {GivenName} {FamilyName}, welcome.");
         sections["audit"].GetProperty("audit log entries").EnumerateArray().Where(e => e.GetProperty("table_name").GetString() == "customer")
             .ShouldAllBe(e => e.GetProperty("after").GetString()!.Contains("\"given_name_enc\": \"[redacted]\"")); // as the log stores them
 
@@ -144,6 +149,9 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
 
             var email = $"vedika.{Guid.NewGuid():N}@example.in";
             var customerId = await PlaceOrderAsync(api, email);
+            var sent = await SendWelcomeAsync(api, customerId, email);
+            var (_, message) = await api.SendAsync(HttpMethod.Get, $"{Messages}/{sent}", role: StaffRoles.CustomerService);
+            message.GetProperty("receiver")[0].GetProperty("email").GetString().ShouldBe(email);
             var (_, before) = await api.SendAsync(HttpMethod.Get, $"{Customers}/{customerId}", role: StaffRoles.CustomerService);
             before.GetProperty("engagedParty").GetProperty("name").GetString().ShouldBe($"{GivenName} {FamilyName}");
 
@@ -177,6 +185,15 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
             after.GetProperty("engagedParty").GetProperty("name").GetString().ShouldBe($"{CustomerKeys.Erased} {CustomerKeys.Erased}");
             after.GetRawText().ShouldNotContain(email);
             (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM hub.contact_medium WHERE customer_id = @customerId AND value_hash <> '\\x'", new { customerId })).ShouldBe(0);
+
+            // What was sent to them (TMF681 history): recipient, subject and text overwritten, the record of the sending kept.
+            var (_, erasedMessage) = await api.SendAsync(HttpMethod.Get, $"{Messages}/{sent}", role: StaffRoles.CustomerService);
+            erasedMessage.GetProperty("state").GetString().ShouldBe("completed");
+            erasedMessage.GetProperty("receiver")[0].GetProperty("email").GetString().ShouldBe(SentContent.Erased);
+            erasedMessage.GetProperty("content").GetString().ShouldBe(SentContent.Erased);
+            outcome.GetProperty("request").GetProperty("outcome").GetString()!.ShouldContain("1 message(s): recipient address and name, subject and text overwritten");
+            (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM notification.message WHERE customer_id = @c AND (length(recipient_enc) > 0 OR length(body_enc) > 0)",
+                new { c = customerId.ToString() })).ShouldBe(0);
 
             // No column of any table in the database holds the name, e-mail or phone in clear (text, JSON, arrays, bytes).
             string[] needles = [GivenName, FamilyName, email, Phone, "97311 86420"];
@@ -352,6 +369,18 @@ public sealed class DataSubjectTests(PostgresFixture postgres, KafkaFixture kafk
     private Task<ApiHost> StartAsync(string dir) => ApiHost.StartAsync(postgres, services => services.AddSingleton<IDataSubjectAccessExporter>(sp =>
         new DataSubjectAccessExport(sp.GetServices<IDataSubjectRecords>(), new ExportSigner(Path.Combine(dir, "report-signing.key")), sp.GetRequiredService<IExportAuditSink>(),
             sp.GetRequiredService<TimeProvider>(), Path.Combine(dir, "exports"))));
+
+    /// <summary>A welcome e-mail to the customer as the notification sender records it (recipient, subject and text encrypted).</summary>
+    private static async Task<Guid> SendWelcomeAsync(ApiHost api, Guid customerId, string email)
+    {
+        var log = new Connectors.Notifications.Store.NotificationLog(api.Db.DataSource, ModuleServices.Encryptor, api.Db.Clock);
+        var request = new NotificationRequest("dsr:" + Guid.NewGuid(), NotificationChannel.Email, "welcome", "en",
+            new NotificationRecipient(customerId.ToString(), $"{GivenName} {FamilyName}", email, Phone), new Dictionary<string, object?>(), ContactPolicy.AllowAll);
+        (await log.ClaimAsync(request, "en", TimeSpan.FromMinutes(2), Ct,
+            new Connectors.Notifications.Templates.RenderedMessage("en", "Welcome", $"Dear {GivenName} {FamilyName}, welcome.", null))).ShouldNotBeNull();
+        await log.MarkSentAsync(request.IdempotencyKey, "<dsr@cablehub>", Ct);
+        return (await log.ListAsync(new CommunicationQuery(customerId.ToString(), null, null, null, null, 0, 1), Ct)).Items[0].Id;
+    }
 
     internal static async Task<Guid> PlaceOrderAsync(ApiHost api, string email)
     {

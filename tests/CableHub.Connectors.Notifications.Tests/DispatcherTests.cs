@@ -4,6 +4,7 @@ using CableHub.Connectors.Notifications.Email;
 using CableHub.Connectors.Notifications.Sms;
 using CableHub.Connectors.Notifications.Store;
 using CableHub.Core.Ports;
+using CableHub.Core.Security;
 using CableHub.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -24,6 +25,8 @@ public sealed class DispatcherTests(PostgresFixture postgres, MaildevFixture mai
         SamplingDuration = TimeSpan.FromSeconds(10),
         BreakDuration = TimeSpan.FromSeconds(5), // the next call must still find it open on a loaded CI machine
     };
+
+    private static readonly FieldEncryptor Encryptor = FieldEncryptor.FromSingleKey(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray());
 
     private readonly ManualTime _time = new(new DateTimeOffset(2026, 3, 1, 6, 0, 0, TimeSpan.Zero)); // 11:30 in India
     private SmsProviderSimulator _sms = null!;
@@ -50,6 +53,7 @@ public sealed class DispatcherTests(PostgresFixture postgres, MaildevFixture mai
         var services = new ServiceCollection()
             .AddSingleton(TestLogging.Factory)
             .AddSingleton<TimeProvider>(_time)
+            .AddSingleton(Encryptor)
             .AddNotifications(_db, new NotificationOptions(),
                 new SmtpOptions { Host = "127.0.0.1", Port = smtpPort, Security = "None", FromAddress = "care@cablehub.test", Resilience = Fast },
                 new SmsOptions { BaseUrl = _sms.Address.ToString(), ApiKey = "sms-key", SenderId = "CBLHUB", Resilience = Fast })
@@ -240,5 +244,74 @@ public sealed class DispatcherTests(PostgresFixture postgres, MaildevFixture mai
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT count(*) FROM notification.message WHERE row_to_json(message)::text LIKE '%example.in%' OR row_to_json(message)::text LIKE '%+9198%'", conn);
         ((long)(await cmd.ExecuteScalarAsync())!).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task What_was_sent_is_stored_encrypted_read_back_as_the_history_and_erased_for_its_customer_only()
+    {
+        var customer = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        var to = Address("kept");
+        var otherTo = Address("other");
+        Task<NotificationResult> Send(Guid who, string address) => _sender.SendAsync(Messages.Welcome("kept:" + Guid.NewGuid(), NotificationChannel.Email, "en", email: address) with
+        {
+            Recipient = new NotificationRecipient(who.ToString(), "Asha Verma", address, "+919812345678", "Asia/Kolkata"),
+        }, default);
+        (await Send(customer, to)).Outcome.ShouldBe(NotificationOutcome.Sent);
+        (await Send(other, otherTo)).Outcome.ShouldBe(NotificationOutcome.Sent);
+        (await _sender.SendAsync(Messages.Welcome("kept-sms:" + Guid.NewGuid(), NotificationChannel.Sms, "en", policy: new ContactPolicy(true, false)) with
+        {
+            Recipient = new NotificationRecipient(customer.ToString(), "Asha Verma", to, "+919812345678", "Asia/Kolkata"),
+        }, default)).Outcome.ShouldBe(NotificationOutcome.Suppressed);
+        var mail = (await maildev.MailToAsync(to)).ShouldHaveSingleItem();
+
+        // Read back decrypted: exactly what the mail server received, newest first.
+        var log = _services.GetRequiredService<NotificationLog>();
+        var history = await log.ListAsync(new CommunicationQuery(customer.ToString(), null, null, null, null, 0, 10), default);
+        history.Total.ShouldBe(2);
+        var sent = history.Items.Single(m => m.State == "sent");
+        sent.Channel.ShouldBe("email");
+        sent.Content.Address.ShouldBe(to);
+        sent.Content.Name.ShouldBe("Asha Verma");
+        sent.Content.Subject.ShouldBe(mail.Subject);
+        sent.Content.Body!.Trim().ShouldBe(mail.Text!.Trim());
+        sent.SentAt.ShouldNotBeNull();
+        sent.HandOffAt.ShouldNotBeNull();
+        var suppressed = history.Items.Single(m => m.State == "suppressed");
+        suppressed.Content.Address.ShouldBe("+919812345678"); // the SMS that was not sent: to whom, no text (never rendered)
+        suppressed.Content.Body.ShouldBeNull();
+        (await log.GetAsync(sent.Id, default))!.Content.ShouldBe(sent.Content);
+        (await log.ListAsync(new CommunicationQuery(customer.ToString(), "sms", null, null, null, 0, 10), default)).Items.ShouldHaveSingleItem().State.ShouldBe("suppressed");
+        (await log.ListAsync(new CommunicationQuery(customer.ToString(), null, ["sent"], null, null, 0, 10), default)).Total.ShouldBe(1);
+
+        // At rest: no address, name or text in clear.
+        await using var conn = new NpgsqlConnection(_db);
+        await conn.OpenAsync();
+        async Task<long> CountAsync(string sql, params (string Name, object Value)[] args)
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            foreach (var (name, value) in args)
+            {
+                cmd.Parameters.AddWithValue(name, value);
+            }
+
+            return (long)(await cmd.ExecuteScalarAsync())!;
+        }
+
+        (await CountAsync("SELECT count(*) FROM notification.message WHERE row_to_json(message)::text ILIKE '%' || @needle || '%' OR position(convert_to(@needle, 'UTF8') in body_enc) > 0 OR position(convert_to(@needle, 'UTF8') in recipient_enc) > 0",
+            ("needle", to))).ShouldBe(0);
+        (await CountAsync("SELECT count(*) FROM notification.message WHERE position(convert_to('Asha Verma', 'UTF8') in coalesce(body_enc, '') || coalesce(recipient_name_enc, '')) > 0")).ShouldBe(0);
+
+        // Erasure: this customer's recipient, name, subject and text overwritten; the bookkeeping and the other customer kept.
+        var erasure = await new NotificationSubjectData(NpgsqlDataSource.Create(_db), log).EraseAsync(customer, "staff:test", default);
+        erasure.Done[0].ShouldStartWith("2 message(s)");
+        var erased = (await log.GetAsync(sent.Id, default))!;
+        erased.State.ShouldBe("sent");
+        erased.ProviderMessageId.ShouldBe(sent.ProviderMessageId);
+        erased.Content.ShouldBe(new SentContent(SentContent.Erased, SentContent.Erased, SentContent.Erased, SentContent.Erased));
+        (await CountAsync("SELECT count(*) FROM notification.message WHERE customer_id = @c AND (length(recipient_enc) > 0 OR length(body_enc) > 0 OR length(subject_enc) > 0)",
+            ("c", customer.ToString()))).ShouldBe(0);
+        (await log.ListAsync(new CommunicationQuery(other.ToString(), null, null, null, null, 0, 10), default)).Items.ShouldHaveSingleItem().Content.Address.ShouldBe(otherTo);
+        (await new NotificationSubjectData(NpgsqlDataSource.Create(_db), log).EraseAsync(customer, "staff:test", default)).Done[0].ShouldStartWith("0 message(s)"); // idempotent
     }
 }

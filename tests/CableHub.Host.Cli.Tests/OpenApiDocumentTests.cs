@@ -40,6 +40,8 @@ public sealed partial class OpenApiDocumentTests
         mapped.ShouldContain("GET /tmf-api/customerManagement/v4/customer/{id}");
         mapped.ShouldContain("GET /tmf-api/accountManagement/v4/billingAccount");
         mapped.ShouldContain("GET /tmf-api/productOrderingManagement/v4/productOrder");
+        mapped.ShouldContain("GET /tmf-api/communicationManagement/v4/communicationMessage");
+        mapped.ShouldContain("GET /tmf-api/communicationManagement/v4/communicationMessage/{id}");
         mapped.ShouldContain("GET /health");
     }
 
@@ -53,6 +55,8 @@ public sealed partial class OpenApiDocumentTests
         ids.ShouldContain("listProductOrder");
         ids.ShouldContain("retrieveCustomer");
         ids.ShouldContain("createProductOrder");
+        ids.ShouldContain("listCommunicationMessage");
+        ids.ShouldContain("retrieveCommunicationMessage");
         // The OAuth 2.0 endpoints answer errors as RFC 6749 says ({"error": ...}), not as problem documents.
         foreach (var (path, method, operation) in operations.Where(o => o.Path != "/health" && !o.Path.StartsWith("/connect/", StringComparison.Ordinal)))
         {
@@ -128,6 +132,9 @@ public sealed partial class OpenApiDocumentTests
     [InlineData("ProductOrder_Create", "TMF622_Product_Ordering_Management_API_v4.0.0_swagger.json", "ProductOrder_Create", "effective")]
     [InlineData("CustomerBill", "TMF678_Customer_Bill_Management_API_v4.0.0_swagger.json", "CustomerBill", "appliedBillingRate")]
     [InlineData("TmfPayment", "TMF676-Payment-v4.0.0.swagger.json", "Payment", "")]
+    [InlineData("CommunicationMessage", "TMF681_Communication_Management_API_v4.0.0_swagger.json", "CommunicationMessage", "")]
+    [InlineData("Receiver", "TMF681_Communication_Management_API_v4.0.0_swagger.json", "Receiver", "")]
+    [InlineData("Sender", "TMF681_Communication_Management_API_v4.0.0_swagger.json", "Sender", "")]
     [InlineData("ProductOffering", "TMF620_Product_Catalog_Management_API_v4.1.0_swagger.json", "ProductOffering",
         "code,lcn,broadcaster,genre,language,definition,hdOfChannel,casProductId,freeToAir,bouquetKind,vodModel,rentalHours,vodTitle,includedInPlan")]
     public async Task Tmf_resources_follow_the_v4_schema(string ours, string specFile, string definition, string extensions)

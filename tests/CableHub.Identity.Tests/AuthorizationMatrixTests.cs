@@ -147,12 +147,19 @@ public sealed class AuthorizationMatrixTests(PostgresFixture postgres) : IClassF
         var account = await conn.ExecuteScalarAsync<Guid>("SELECT id FROM hub.billing_account WHERE customer_id = @customer LIMIT 1", new { customer });
         await conn.ExecuteAsync("UPDATE hub.product_order SET customer_id = @customer, billing_account_id = @account WHERE id = @id", new { customer, account, id = placed.OrderId });
         var device = await conn.ExecuteScalarAsync<string>("SELECT serial_number FROM hub.device WHERE customer_id = @customer LIMIT 1", new { customer });
+        var message = Guid.NewGuid(); // a TMF681 message to the customer (the notification log's row)
+        await conn.ExecuteAsync(
+            """
+            INSERT INTO notification.message (idempotency_key, id, channel, template_id, customer_id, state, created_at, updated_at)
+            VALUES ('matrix:' || @message, @message, 'email', 'welcome', @customerText, 'sent', now(), now())
+            """, new { message, customerText = customer.ToString() });
         return new()
         {
             [OwnedKinds.Customer] = customer.ToString(),
             [OwnedKinds.BillingAccount] = account.ToString(),
             [OwnedKinds.ProductOrder] = placed.OrderId.ToString(),
             [OwnedKinds.Device] = device!,
+            [OwnedKinds.CommunicationMessage] = message.ToString(),
         };
     }
 

@@ -15,6 +15,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using CableHub.Catalog;
+using CableHub.Connectors.Notifications;
 
 namespace CableHub.Modules.Testing;
 
@@ -55,6 +56,7 @@ public static class ModuleServices
         services.AddBillingModule(new BillingOptions());
         services.AddBillingPeriods();
         services.AddAuditModule();
+        services.AddCommunicationHistory();
         return services;
     }
 }

@@ -55,6 +55,7 @@ public static class CrashWorker
         await using var mail = smtpPort == 0
             ? null
             : new ServiceCollection().AddLogging()
+                .AddSingleton(CableHub.Modules.Testing.ModuleServices.Encryptor)
                 .AddNotifications(args[0], new NotificationOptions(),
                     new SmtpOptions { Host = "127.0.0.1", Port = smtpPort, Security = "None", FromAddress = "care@cablehub.test" }, null)
                 .BuildServiceProvider();

@@ -109,6 +109,7 @@ public sealed class DunningSagaIntegrationTests(OnboardingFixture hub, MaildevFi
         // The reminders go through the real notification connector to a real SMTP server (MailDev) and are read back.
         await using var mail = new ServiceCollection()
             .AddLogging()
+            .AddSingleton(CableHub.Modules.Testing.ModuleServices.Encryptor)
             .AddNotifications(hub.Db.ConnectionString, new NotificationOptions(),
                 new SmtpOptions { Host = maildev.SmtpHost, Port = maildev.SmtpPort, Security = "None", FromAddress = "billing@cablehub.test" }, null)
             .BuildServiceProvider();

@@ -109,6 +109,9 @@ public static class OwnedKinds
     public const string ProductOrder = "productOrder";
     public const string Device = "device";
     public const string Subscription = "subscription";
+
+    /// <summary>A TMF681 communication message (the message's customer owns it).</summary>
+    public const string CommunicationMessage = "communicationMessage";
 }
 
 /// <summary>A module's answer to "which customer owns resource <c>id</c> of kind <see cref="Kind"/>?" (null: none / unknown).</summary>

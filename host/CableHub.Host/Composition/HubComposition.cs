@@ -48,6 +48,7 @@ public static class HubComposition
         services.AddSingleton<Core.Ports.IBankNotificationReader>(new Connectors.Iso20022.Camt.CamtReader());
         services.AddSingleton<Core.Ports.IPaymentWebhookVerifier>(sp => new Connectors.Stripe.StripeWebhookVerifier(StripeWebhookSecret(configuration), TimeSpan.FromSeconds(300), sp.GetRequiredService<TimeProvider>()));
         services.AddAuditModule(backgroundJobs ? TimeSpan.FromSeconds(10) : null); // the sealer chains new audit rows every 10 s
+        services.AddCommunicationHistory(); // the notification log read back: TMF681 history (Customers' endpoints), access export and erasure
         // Data-subject access exports: every module's IDataSubjectRecords → JSON + PDF, signed with the report key, recorded in the audit log.
         services.AddSingleton<Core.Ports.IDataSubjectAccessExporter>(sp => new Compliance.Reports.Privacy.DataSubjectAccessExport(
             sp.GetServices<Core.Ports.IDataSubjectRecords>(), new Compliance.Reports.Signing.ExportSigner(ReportSigningKeyPath(configuration, settings)),

@@ -168,6 +168,9 @@ public static class HubOpenApi
         {
             ["CableHub.Customers.Api.CustomerResource"] = "Customer",
             ["CableHub.Customers.Api.BillingAccountResource"] = "BillingAccount",
+            ["CableHub.Customers.Api.CommunicationMessageResource"] = "CommunicationMessage",
+            ["CableHub.Customers.Api.CommunicationReceiver"] = "Receiver",
+            ["CableHub.Customers.Api.CommunicationSender"] = "Sender",
             ["CableHub.Ordering.Api.ProductOrderResource"] = "ProductOrder",
             ["CableHub.Ordering.Api.ProductOrderItemResource"] = "ProductOrderItem",
             ["CableHub.Ordering.Api.ProductOrderCreate"] = "ProductOrder_Create",

@@ -52,6 +52,54 @@ internal static class BenchScratch
         }
     }
 
+    /// <summary>
+    /// CPU seconds used so far by the PostgreSQL server processes on this machine (every live <c>postgres</c> process's user + system
+    /// time, plus what ended backends left in their parents' child counters); null where /proc cannot be read. Other databases of
+    /// the cluster count too: compare two readings of a run on an otherwise idle cluster.
+    /// </summary>
+    public static double? PostgresCpuSeconds()
+    {
+        try
+        {
+            long ticks = 0;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out _))
+                {
+                    continue;
+                }
+
+                string stat;
+                try
+                {
+                    stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    continue; // the process ended
+                }
+
+                var open = stat.IndexOf('(', StringComparison.Ordinal);
+                var close = stat.LastIndexOf(')');
+                if (open < 0 || close < open || stat[(open + 1)..close] != "postgres")
+                {
+                    continue;
+                }
+
+                // Fields after the name: state(3) ppid(4) ... utime(14) stime(15) cutime(16) cstime(17).
+                var fields = stat[(close + 2)..].Split(' ');
+                ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)
+                    + long.Parse(fields[13], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[14], System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return ticks / 100.0; // USER_HZ is 100 on Linux
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The exit code after cleanup: the run's own code, or 3 when the run succeeded and the cleanup did not.</summary>
     public static int ExitCode(int run, bool cleaned) => run == 0 && !cleaned ? 3 : run;
 }
