@@ -34,6 +34,9 @@ public sealed class ResilientConditionalAccessSystem : IConditionalAccessSystem
     public Task<CasCommandResult> ActivateDeviceAsync(CasActivation activation, CancellationToken ct) =>
         RunAsync(activation?.IdempotencyKey, t => _inner.ActivateDeviceAsync(activation!, t), ct);
 
+    public Task<IReadOnlyList<CasCommandResult>> ActivateDevicesAsync(IReadOnlyList<CasActivation> activations, CancellationToken ct) =>
+        RunAsync(null, t => _inner.ActivateDevicesAsync(activations, t), ct);
+
     public Task<CasCommandResult> DeactivateDeviceAsync(string idempotencyKey, string casDeviceId, CancellationToken ct) =>
         RunAsync(idempotencyKey, t => _inner.DeactivateDeviceAsync(idempotencyKey, casDeviceId, t), ct);
 

@@ -51,7 +51,15 @@ public static class OnboardingBenchData
         ArgumentNullException.ThrowIfNull(dataSource);
         await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         return await conn.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT pg_stat_clear_snapshot(); SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", cancellationToken: ct)).ConfigureAwait(false);
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>The process id of the server's postmaster (the parent of this connection's backend).</summary>
+    public static async Task<int> BackendPidAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var conn = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT pg_backend_pid()", cancellationToken: ct)).ConfigureAwait(false);
     }
 
     /// <summary>Where an onboarding's time went (milliseconds, from the orders' state history and the saga's CAS call log; the database's clock).</summary>

@@ -126,6 +126,97 @@ public sealed class SimulatedConditionalAccessSystem : IConditionalAccessSystem,
         }, ct);
     }
 
+    /// <summary>
+    /// Several activations in one exchange: one latency, one fault decision and ONE transaction for the batch (each command still
+    /// locked by its key, logged, checked and applied as alone; results in order). A down or failing head-end, a box made
+    /// unavailable, or a lost answer fails the whole batch with <see cref="CasUnavailableException"/> (every key may be retried).
+    /// </summary>
+    public async Task<IReadOnlyList<CasCommandResult>> ActivateDevicesAsync(IReadOnlyList<CasActivation> activations, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(activations);
+        var commands = activations.Select(a => new Command(CasCommandKind.Activate, a.IdempotencyKey, CasTarget.Box(a.CasDeviceId))
+        {
+            SmartCardNumber = a.SmartCardNumber,
+            ProductIds = a.ProductIds,
+            ValidFrom = a.ValidFrom,
+            ValidTo = a.ValidTo,
+        }).ToList();
+        foreach (var command in commands)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(command.IdempotencyKey);
+            ArgumentException.ThrowIfNullOrWhiteSpace(command.Target.Id);
+        }
+
+        if (commands.Count == 0)
+        {
+            return [];
+        }
+
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        if (await DownUntilAsync(ct).ConfigureAwait(false) is { } until)
+        {
+            _logger.LogWarning("Simulated CAS down: refused a batch of {Count} activations", commands.Count);
+            throw new CasUnavailableException($"simulated CAS is down until {until:O} (a batch of {commands.Count} activations)");
+        }
+
+        var latency = Faults.Latency;
+        if (latency > TimeSpan.Zero)
+        {
+            await Task.Delay(latency, _time, ct).ConfigureAwait(false);
+        }
+
+        var decision = Faults.RandomFaultsOnTransport ? default : Faults.RandomFaults.Next();
+        await DelayAsync(decision.Latency, ct).ConfigureAwait(false);
+        if (decision.Kind == FaultKind.Error || commands.Aggregate(false, (any, c) => Faults.TakeUnavailable(c.Target.Id) | any))
+        {
+            _logger.LogWarning("Simulated CAS unavailable for a batch of {Count} activations", commands.Count);
+            throw new CasUnavailableException($"simulated CAS is unavailable (a batch of {commands.Count} activations)");
+        }
+
+        if (decision.Kind == FaultKind.Timeout)
+        {
+            await HangAsync(ct).ConfigureAwait(false);
+            throw new CasUnavailableException($"simulated CAS did not answer (a batch of {commands.Count} activations)");
+        }
+
+        var results = new CasCommandResult[commands.Count];
+        try
+        {
+            await using var conn = await OpenAsync(ct).ConfigureAwait(false);
+            await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+            // In key order, so two batches that share keys (retries) take the keys' locks in the same order.
+            foreach (var i in Enumerable.Range(0, commands.Count).OrderBy(i => commands[i].IdempotencyKey, StringComparer.Ordinal))
+            {
+                results[i] = await RecordAndApplyAsync(commands[i], conn, tx, ct).ConfigureAwait(false);
+            }
+
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e) when (e.IsTransient)
+        {
+            throw new CasUnavailableException($"simulated CAS could not reach its store (a batch of {commands.Count} activations)", e);
+        }
+
+        if (decision.Kind == FaultKind.LostResponse || Faults.TakeLostResponse())
+        {
+            _logger.LogWarning("Simulated CAS applied a batch of {Count} activations but lost the answer", commands.Count);
+            if (decision.Kind == FaultKind.LostResponse)
+            {
+                await HangAsync(ct).ConfigureAwait(false);
+            }
+
+            throw new CasUnavailableException($"simulated CAS did not answer (a batch of {commands.Count} activations)");
+        }
+
+        var responseDelay = Faults.ResponseDelay;
+        if (responseDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(responseDelay, _time, ct).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
     public Task<CasCommandResult> DeactivateDeviceAsync(string idempotencyKey, string casDeviceId, CancellationToken ct) =>
         ExecuteAsync(new Command(CasCommandKind.Deactivate, idempotencyKey, CasTarget.Box(casDeviceId)), ct);
 
@@ -443,7 +534,14 @@ public sealed class SimulatedConditionalAccessSystem : IConditionalAccessSystem,
     {
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var result = await RecordAndApplyAsync(command, conn, tx, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return result;
+    }
 
+    /// <summary>Logs, checks and applies one command in the caller's transaction (its key locked until that transaction ends).</summary>
+    private async Task<CasCommandResult> RecordAndApplyAsync(Command command, NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
         // Commands with the same key are serialised; the first one decides the outcome for all of them.
         await using (var lockCmd = new NpgsqlCommand(CasSimulatorSql.LockKey, conn, tx))
         {
@@ -483,7 +581,6 @@ public sealed class SimulatedConditionalAccessSystem : IConditionalAccessSystem,
             }
         }
 
-        await tx.CommitAsync(ct).ConfigureAwait(false);
         return result;
     }
 

@@ -22,6 +22,17 @@ public interface IConditionalAccessSystem
     /// <summary>Activates a box (pairing the smart card if given) and replaces its products with <see cref="CasActivation.ProductIds"/>.</summary>
     Task<CasCommandResult> ActivateDeviceAsync(CasActivation activation, CancellationToken ct);
 
+    /// <summary>
+    /// Several activations in one exchange (results in order). A head-end that takes batches (the simulator) applies them in one
+    /// go; by default each is sent on its own, concurrently. A <see cref="CasUnavailableException"/> means none of the answers
+    /// arrived: every activation may be retried with its own key.
+    /// </summary>
+    async Task<IReadOnlyList<CasCommandResult>> ActivateDevicesAsync(IReadOnlyList<CasActivation> activations, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(activations);
+        return await Task.WhenAll(activations.Select(a => ActivateDeviceAsync(a, ct))).ConfigureAwait(false);
+    }
+
     /// <summary>Deactivates a box and removes all its products.</summary>
     Task<CasCommandResult> DeactivateDeviceAsync(string idempotencyKey, string casDeviceId, CancellationToken ct);
 

@@ -96,6 +96,7 @@ public static class MessagingConfiguration
         opts.Services.AddSingleton(options.Dunning);
         opts.Services.AddSingleton<Dunning.DunningSweeper>();
         opts.Services.AddSingleton<CasReconciler>();
+        opts.Services.AddSingleton<CasActivationBatcher>();
         opts.Services.AddSingleton<HubOutbox>();
         opts.Services.AddSingleton<IEventTransactions, OutboxEventTransactions>();
         return opts;

@@ -18,11 +18,12 @@ namespace CableHub.Sagas.Onboarding;
 /// box, so a retry after an unanswered call has no second effect. A CAS that cannot be reached is waited out: the call is
 /// recorded as unavailable and <see cref="OnboardingCasUnavailableException"/> reschedules the step on
 /// <see cref="OnboardingOptions.CasOutageRetries"/> (≈ 10 min by default, inside the step timeout); an outage longer than the
-/// step timeout is compensated by the saga (the retry that comes after the compensation started is skipped).
+/// step timeout is compensated by the saga (the retry that comes after the compensation started is skipped). The call goes
+/// through <see cref="CasActivationBatcher"/>: activations asked for at about the same time reach the CAS as one batch.
 /// </summary>
 public static class ActivateStbHandler
 {
-    public static async Task Handle(ActivateStb command, IMessageContext context, NpgsqlDataSource dataSource, IConditionalAccessSystem cas, IPlanCatalog plans,
+    public static async Task Handle(ActivateStb command, IMessageContext context, NpgsqlDataSource dataSource, CasActivationBatcher cas, IPlanCatalog plans,
         IStbReservations stbs, IProductOrderLifecycle orders, OnboardingOptions options, TimeProvider clock, ILogger<OnboardingSaga> logger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -64,7 +65,7 @@ public static class ActivateStbHandler
         CasCommandResult result;
         try
         {
-            result = await CasCalls.WithTimeoutAsync(t => cas.ActivateDeviceAsync(activation, t), options.CasCallTimeout, $"to the activation of {command.CasDeviceId}", ct)
+            result = await CasCalls.WithTimeoutAsync(t => cas.ActivateAsync(activation, t), options.CasCallTimeout, $"to the activation of {command.CasDeviceId}", ct)
                 .ConfigureAwait(false);
         }
         catch (CasUnavailableException ex)

@@ -18,6 +18,12 @@ public sealed class OnboardingOptions
     /// </summary>
     public TimeSpan CasLeaseMargin { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Most activations sent to the CAS in one batch (<see cref="CasActivationBatcher"/>); 1 sends each on its own.</summary>
+    public int CasBatchSize { get; init; } = 64;
+
+    /// <summary>How long the first activation of a batch waits for others to join it.</summary>
+    public TimeSpan CasBatchWindow { get; init; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>How often a step that waits for another step's CAS call to the same box looks again.</summary>
     public TimeSpan CasInFlightRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -52,6 +58,11 @@ public sealed class OnboardingOptions
         if (CasOutageRetries.Count is 0 or > 25 || StepTimeout <= outage)
         {
             throw new ArgumentException($"Onboarding:CasOutageRetries needs 1 to 25 delays whose sum ({outage}) stays below Onboarding:StepTimeout ({StepTimeout})");
+        }
+
+        if (CasBatchSize < 1 || CasBatchWindow < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CasBatchSize), CasBatchSize, "Onboarding:CasBatchSize must be at least 1 and Onboarding:CasBatchWindow not negative");
         }
 
         if (MaxCompensationAttempts < 1)

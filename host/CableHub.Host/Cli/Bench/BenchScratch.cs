@@ -53,14 +53,16 @@ internal static class BenchScratch
     }
 
     /// <summary>
-    /// CPU seconds used so far by the PostgreSQL server processes on this machine (every live <c>postgres</c> process's user + system
-    /// time, plus what ended backends left in their parents' child counters); null where /proc cannot be read. Other databases of
-    /// the cluster count too: compare two readings of a run on an otherwise idle cluster.
+    /// CPU seconds used so far by one PostgreSQL server — the postmaster that is the parent of backend <paramref name="backendPid"/>
+    /// and its children (user + system time of the live ones, plus what ended backends left in the postmaster's child counters);
+    /// null where /proc cannot be read. Other databases of that cluster count too.
     /// </summary>
-    public static double? PostgresCpuSeconds()
+    public static double? PostgresCpuSeconds(int backendPid)
     {
         try
         {
+            var backend = File.ReadAllText($"/proc/{backendPid.ToString(System.Globalization.CultureInfo.InvariantCulture)}/stat");
+            var postmaster = backend[(backend.LastIndexOf(')') + 2)..].Split(' ')[1];
             long ticks = 0;
             foreach (var dir in Directory.EnumerateDirectories("/proc"))
             {
@@ -88,6 +90,11 @@ internal static class BenchScratch
 
                 // Fields after the name: state(3) ppid(4) ... utime(14) stime(15) cutime(16) cstime(17).
                 var fields = stat[(close + 2)..].Split(' ');
+                if (Path.GetFileName(dir) != postmaster && fields[1] != postmaster)
+                {
+                    continue; // another cluster on this machine
+                }
+
                 ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)
                     + long.Parse(fields[13], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[14], System.Globalization.CultureInfo.InvariantCulture);
             }

@@ -69,7 +69,8 @@ public static class OnboardingBench
                     $"Seeded plan {OnboardingBenchData.PlanCode} and {n:N0} boxes; saga host started (parallelism {handlers}, CAS latency {db.Settings.Cas.SimulatorLatencyMs} ms)"));
 
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                var pgCpu = BenchScratch.PostgresCpuSeconds();
+                var backend = await OnboardingBenchData.BackendPidAsync(dataSource, ct).ConfigureAwait(false);
+                var pgCpu = BenchScratch.PostgresCpuSeconds(backend);
                 var commits = await OnboardingBenchData.CommittedTransactionsAsync(dataSource, ct).ConfigureAwait(false);
                 var watch = Stopwatch.StartNew();
                 var placement = await PlaceAsync(host.Services, plan, n, callers, ct).ConfigureAwait(false);
@@ -77,12 +78,12 @@ public static class OnboardingBench
                 var completed = await WaitForCompletionAsync(dataSource, n, ct).ConfigureAwait(false);
                 var seconds = watch.Elapsed.TotalSeconds;
                 var hubCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-                var postgresCpu = BenchScratch.PostgresCpuSeconds() - pgCpu;
+                var postgresCpu = BenchScratch.PostgresCpuSeconds(backend) - pgCpu;
                 await Task.Delay(TimeSpan.FromSeconds(1.2), ct).ConfigureAwait(false); // the statistics collector's delay
                 var transactions = await OnboardingBenchData.CommittedTransactionsAsync(dataSource, ct).ConfigureAwait(false) - commits;
                 await PrintBreakdownAsync(dataSource, placement, placedSeconds, seconds, hubCpu, pickup, ct).ConfigureAwait(false);
                 Console.WriteLine(string.Create(ci,
-                    $"  PostgreSQL: {transactions / (double)Math.Max(1, completed.Completed):N1} transactions per order; server CPU {(postgresCpu is { } p ? $"{p:N1} s ({p * 1000 / Math.Max(1, completed.Completed):N2} ms per order, every database of the cluster)" : "unknown")}"));
+                    $"  PostgreSQL: {transactions / (double)Math.Max(1, completed.Completed):N1} transactions per order; server CPU {(postgresCpu is { } p ? $"{p:N1} s ({p * 1000 / Math.Max(1, completed.Completed):N2} ms per order, the bench's cluster)" : "unknown")}"));
                 await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 Console.WriteLine(string.Create(ci, $"RESULT onboarding_per_s {completed.Completed / seconds:F1} orders/s"));
                 return completed.Completed == n ? 0 : 1;
