@@ -41,6 +41,25 @@ public static class ApiRequest
             : throw new RequestInvalidException(name, $"'{text}' is not an ISO 8601 date-time (e.g. 2026-01-05T18:30:00Z)");
     }
 
+    /// <summary>Like <see cref="Instant(HttpContext, string)"/>, but a bad value is added to <paramref name="errors"/> (one 400 with every field) and read as null.</summary>
+    public static DateTimeOffset? Instant(HttpContext http, string name, RequestErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        try
+        {
+            return Instant(http, name);
+        }
+        catch (RequestInvalidException ex)
+        {
+            foreach (var error in ex.Errors)
+            {
+                errors.Add(name, error.Message);
+            }
+
+            return null;
+        }
+    }
+
     /// <summary>Comma-separated values of a query parameter (repeated parameters too); null when absent.</summary>
     public static IReadOnlyList<string>? List(HttpContext http, string name)
     {

@@ -38,6 +38,24 @@ public sealed class SimulatedCasTests(PostgresFixture postgres) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_batch_of_activations_is_applied_as_each_would_be_alone_with_answers_in_order()
+    {
+        var before = await _cas.ActivateDeviceAsync(Activation("kb-seen", "BOXB0", "P1"), CancellationToken.None);
+        var results = await _cas.ActivateDevicesAsync(
+            [Activation("kb-1", "BOXB1", "P1", "P2"), Activation("kb-seen", "BOXB0", "P1"), Activation("kb-2", "BOXB2", "P3"), Activation("kb-bad", "BOXB3")],
+            CancellationToken.None);
+
+        results.Count.ShouldBe(4);
+        results[0].Accepted.ShouldBeTrue();
+        results[1].ShouldBe(before); // a key seen before: the first answer, no second effect
+        results[2].Accepted.ShouldBeTrue();
+        results[3].Accepted.ShouldBeFalse(); // no products: refused, the others still applied
+        (await _cas.DeviceAsync("BOXB1"))!.ProductIds.ShouldBe(["P1", "P2"]);
+        (await _cas.DeviceAsync("BOXB2"))!.ProductIds.ShouldBe(["P3"]);
+        (await _cas.ActivationsForDeviceAsync("BOXB0")).ShouldHaveSingleItem();
+    }
+
+    [Fact]
     public async Task Same_key_has_no_second_effect_and_gets_the_first_answer()
     {
         var first = await _cas.ActivateDeviceAsync(Activation("k2", "BOX2", "P1"), CancellationToken.None);

@@ -98,24 +98,7 @@ public static class CommunicationMessageEndpoints
             }
         }
 
-        DateTimeOffset? Instant(string name)
-        {
-            try
-            {
-                return ApiRequest.Instant(http, name);
-            }
-            catch (RequestInvalidException ex)
-            {
-                foreach (var error in ex.Errors)
-                {
-                    errors.Add(name, error.Message);
-                }
-
-                return null;
-            }
-        }
-
-        var (after, before) = (Instant("sendTime.gt"), Instant("sendTime.lt"));
+        var (after, before) = (ApiRequest.Instant(http, "sendTime.gt", errors), ApiRequest.Instant(http, "sendTime.lt", errors));
         errors.ThrowIfAny();
         if (HubPrincipal.KindOf(http.User) == HubClaims.Subscriber)
         {

@@ -54,24 +54,7 @@ public static class ProductOrderEndpoints
             }
         }
 
-        DateTimeOffset? Instant(string name)
-        {
-            try
-            {
-                return ApiRequest.Instant(http, name);
-            }
-            catch (RequestInvalidException ex)
-            {
-                foreach (var error in ex.Errors)
-                {
-                    errors.Add(name, error.Message);
-                }
-
-                return null;
-            }
-        }
-
-        var (gt, lt) = (Instant("orderDate.gt"), Instant("orderDate.lt"));
+        var (gt, lt) = (ApiRequest.Instant(http, "orderDate.gt", errors), ApiRequest.Instant(http, "orderDate.lt", errors));
         Guid? customerId = null;
         if (ApiRequest.Query(http, "relatedParty.id") is { } party)
         {
